@@ -1,0 +1,136 @@
+package dev.convoy.ingest;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * All of Convoy's settings in one place, read from flags ({@code --port 8080} or
+ * {@code --port=8080}) and then environment variables ({@code CONVOY_PORT}). The defaults
+ * make {@code java -jar convoy.jar serve} work with nothing set.
+ */
+public record ConvoyConfig(
+        String host,
+        int port,
+        Path dataDir,
+        String s3Endpoint,
+        String s3Bucket,
+        String s3Region,
+        boolean s3PathStyle,
+        boolean s3ChecksumWhenRequired,
+        long s3PartSize,
+        String jwtSecret,
+        int transcodeWorkers,
+        int transcodeThreads,
+        int transcodeQueueLimit,
+        long maxUploadSize,
+        Duration idleTimeout,
+        Duration presignTtl) {
+
+    /** One setting: its flag, its environment variable, its default and what it does. */
+    public record Setting(String flag, String env, String defaultValue, String description) {
+    }
+
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    public static final List<Setting> SETTINGS = List.of(
+            new Setting("host", "CONVOY_HOST", "0.0.0.0", "Address the HTTP server binds to."),
+            new Setting("port", "CONVOY_PORT", "8080", "HTTP port (0 picks a free one)."),
+            new Setting("data-dir", "CONVOY_DATA_DIR", "./data", "Spool, upload state, signing secret and the embedded object store."),
+            new Setting("s3-endpoint", "CONVOY_S3_ENDPOINT", "", "S3-compatible endpoint URL. Empty: start the embedded S3 store under data/objects."),
+            new Setting("s3-bucket", "CONVOY_S3_BUCKET", "convoy", "Bucket for originals, renditions and manifests (created if missing)."),
+            new Setting("s3-region", "CONVOY_S3_REGION", "us-east-1", "Region used for signing."),
+            new Setting("s3-path-style", "CONVOY_S3_PATH_STYLE", "true", "Path-style addressing (most S3-compatible stores need it)."),
+            new Setting("s3-checksum", "CONVOY_S3_CHECKSUM", "when_supported", "when_supported (SDK default trailing checksums) or when_required (older stores such as Ceph RGW 16)."),
+            new Setting("s3-part-size", "CONVOY_S3_PART_SIZE", "16777216", "Multipart part size in bytes; originals larger than this go up in parts."),
+            new Setting("jwt-secret", "CONVOY_JWT_SECRET", "", "Token signing secret. Empty: created once under the data dir."),
+            new Setting("transcode-workers", "CONVOY_TRANSCODE_WORKERS", Integer.toString(Math.max(1, CORES / 2)), "Clips transcoded at once."),
+            new Setting("transcode-threads", "CONVOY_TRANSCODE_THREADS", Integer.toString(Math.max(1, CORES / Math.max(1, CORES / 2))), "Codec threads per transcode (workers x threads ~ cores)."),
+            new Setting("transcode-queue-limit", "CONVOY_TRANSCODE_QUEUE_LIMIT", "1000", "Clips waiting for a transcode before the service reports not ready."),
+            new Setting("max-upload-size", "CONVOY_MAX_UPLOAD_SIZE", Long.toString(8L << 30), "Largest accepted Upload-Length in bytes (Tus-Max-Size)."),
+            new Setting("idle-timeout", "CONVOY_IDLE_TIMEOUT", "60", "Seconds a connection may stall before it is closed (received bytes are kept)."),
+            new Setting("presign-ttl", "CONVOY_PRESIGN_TTL", "3600", "Lifetime in seconds of presigned download URLs."));
+
+    /** Reads flags first, then the environment, then defaults. */
+    public static ConvoyConfig from(List<String> args, Map<String, String> env) {
+        Map<String, String> flags = parseFlags(args);
+        Map<String, String> v = new LinkedHashMap<>();
+        for (Setting s : SETTINGS) {
+            String value = flags.containsKey(s.flag()) ? flags.remove(s.flag()) : env.getOrDefault(s.env(), s.defaultValue());
+            v.put(s.flag(), value.trim());
+        }
+        if (!flags.isEmpty()) {
+            throw new IllegalArgumentException("Unknown option --" + flags.keySet().iterator().next()
+                    + "; known options: " + SETTINGS.stream().map(s -> "--" + s.flag()).toList());
+        }
+        String checksum = v.get("s3-checksum");
+        if (!checksum.equals("when_supported") && !checksum.equals("when_required")) {
+            throw new IllegalArgumentException("--s3-checksum must be when_supported or when_required, not " + checksum);
+        }
+        return new ConvoyConfig(
+                v.get("host"),
+                intValue(v, "port"),
+                Path.of(v.get("data-dir")).toAbsolutePath().normalize(),
+                blankToNull(v.get("s3-endpoint")),
+                v.get("s3-bucket"),
+                v.get("s3-region"),
+                Boolean.parseBoolean(v.get("s3-path-style")),
+                checksum.equals("when_required"),
+                longValue(v, "s3-part-size"),
+                blankToNull(v.get("jwt-secret")),
+                intValue(v, "transcode-workers"),
+                intValue(v, "transcode-threads"),
+                intValue(v, "transcode-queue-limit"),
+                longValue(v, "max-upload-size"),
+                Duration.ofSeconds(longValue(v, "idle-timeout")),
+                Duration.ofSeconds(longValue(v, "presign-ttl")));
+    }
+
+    public boolean embeddedS3() {
+        return s3Endpoint == null;
+    }
+
+    public ConvoyConfig withPort(int newPort) {
+        return new ConvoyConfig(host, newPort, dataDir, s3Endpoint, s3Bucket, s3Region, s3PathStyle,
+                s3ChecksumWhenRequired, s3PartSize, jwtSecret, transcodeWorkers, transcodeThreads,
+                transcodeQueueLimit, maxUploadSize, idleTimeout, presignTtl);
+    }
+
+    static Map<String, String> parseFlags(List<String> args) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("Unexpected argument '" + arg + "'; options look like --port 8080");
+            }
+            String name = arg.substring(2);
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                flags.put(name.substring(0, eq), name.substring(eq + 1));
+            } else if (i + 1 < args.size()) {
+                flags.put(name, args.get(++i));
+            } else {
+                throw new IllegalArgumentException("Option --" + name + " needs a value");
+            }
+        }
+        return flags;
+    }
+
+    private static int intValue(Map<String, String> v, String name) {
+        return (int) longValue(v, name);
+    }
+
+    private static long longValue(Map<String, String> v, String name) {
+        try {
+            return Long.parseLong(v.get(name));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a whole number, not '" + v.get(name) + "'");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

@@ -1,0 +1,242 @@
+package dev.convoy.ingest;
+
+import dev.convoy.ingest.auth.DeviceTokens;
+import dev.convoy.ingest.auth.SigningSecret;
+import dev.convoy.ingest.catalog.ClipCatalog;
+import dev.convoy.ingest.catalog.ClipsApi;
+import dev.convoy.ingest.clip.ClipStatus;
+import dev.convoy.ingest.ops.OpsRoutes;
+import dev.convoy.ingest.ops.Readiness;
+import dev.convoy.ingest.queue.ClipProcessor;
+import dev.convoy.ingest.queue.ThreadTranscodePool;
+import dev.convoy.ingest.queue.TranscodePool;
+import dev.convoy.ingest.queue.TranscodeQueue;
+import dev.convoy.ingest.storage.ClipCommitter;
+import dev.convoy.ingest.storage.EmbeddedS3;
+import dev.convoy.ingest.storage.ObjectStore;
+import dev.convoy.ingest.upload.SpoolStore;
+import dev.convoy.ingest.upload.TusHandler;
+import dev.convoy.ingest.upload.UploadListener;
+import dev.convoy.ingest.upload.UploadState;
+import dev.convoy.transcoder.RenditionSpec;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Convoy process: wires the stages of a clip's path together and serves HTTP.
+ * Start it with {@link #start(ConvoyConfig)}; everything it opened is closed by {@link #close()}.
+ */
+public final class ConvoyServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConvoyServer.class);
+
+    private final ConvoyConfig config;
+    private Vertx vertx;
+    private EmbeddedS3 embeddedS3;
+    private ObjectStore objectStore;
+    private TranscodePool pool;
+    private int port;
+
+    private ConvoyServer(ConvoyConfig config) {
+        this.config = config;
+    }
+
+    public static Future<ConvoyServer> start(ConvoyConfig config) {
+        ConvoyServer server = new ConvoyServer(config);
+        try {
+            return server.boot().map(server).recover(err -> server.close().transform(ar -> Future.failedFuture(err)));
+        } catch (Exception | LinkageError e) {
+            server.close();
+            return Future.failedFuture(e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        String host = config.host().equals("0.0.0.0") ? "localhost" : config.host();
+        return "http://" + host + ":" + port;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    private Future<Void> boot() throws Exception {
+        Path dataDir = config.dataDir();
+        Files.createDirectories(dataDir);
+        if (System.getProperty("org.bytedeco.javacpp.cachedir") == null) {
+            // FFmpeg natives unpack under the data dir, so a run is self-contained.
+            System.setProperty("org.bytedeco.javacpp.cachedir", dataDir.resolve("cache/javacpp").toString());
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+
+        vertx = Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+                .withMetrics(new MicrometerMetricsFactory(registry))
+                .build();
+
+        if (config.embeddedS3()) {
+            embeddedS3 = EmbeddedS3.start(dataDir.resolve("objects"));
+            objectStore = new ObjectStore(ObjectStore.Endpoint.embedded(embeddedS3, config.s3Bucket(), config.s3PartSize()));
+        } else {
+            objectStore = new ObjectStore(ObjectStore.Endpoint.external(URI.create(config.s3Endpoint()), config.s3Region(),
+                    config.s3Bucket(), config.s3PathStyle(), config.s3ChecksumWhenRequired(), config.s3PartSize()));
+        }
+        DeviceTokens tokens = new DeviceTokens(vertx, SigningSecret.loadOrCreate(dataDir, config.jwtSecret()));
+        ClipCatalog catalog = new ClipCatalog(objectStore, config.presignTtl());
+        pool = new ThreadTranscodePool(vertx, config.transcodeWorkers());
+        TranscodeQueue queue = new TranscodeQueue(pool, config.transcodeQueueLimit(), registry);
+        ClipProcessor processor = new ClipProcessor(vertx, queue, new ClipCommitter(objectStore, registry),
+                dataDir.resolve("work"), RenditionSpec.defaults().withThreads(config.transcodeThreads()));
+
+        AtomicBoolean storeUp = new AtomicBoolean(false);
+        Readiness readiness = new Readiness();
+        readiness.register("objectStore", storeUp::get);
+        readiness.register("transcodeQueue", () -> !queue.isFull());
+
+        port = config.port() == 0 ? freePort() : config.port();
+        return objectStore.ensureBucket(vertx.getOrCreateContext())
+                .onSuccess(v -> storeUp.set(true))
+                .compose(v -> SpoolStore.open(vertx, dataDir.resolve("uploads")))
+                .compose(spool -> {
+                    UploadListener listener = new PipelineListener(spool, processor, catalog);
+                    TusHandler tus = new TusHandler(spool, tokens, listener, config.maxUploadSize(), registry);
+                    ClipsApi api = new ClipsApi(catalog, tokens);
+                    OpsRoutes ops = new OpsRoutes(registry, readiness);
+                    vertx.setPeriodic(5_000, id -> objectStore.ping(vertx.getOrCreateContext())
+                            .onComplete(ar -> storeUp.set(ar.succeeded())));
+                    HttpServerOptions http = new HttpServerOptions()
+                            .setHost(config.host())
+                            .setPort(port)
+                            .setIdleTimeout((int) config.idleTimeout().toSeconds())
+                            .setHandle100ContinueAutomatically(true);
+                    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+                    return vertx.deployVerticle(() -> new HttpVerticle(http, router -> {
+                                tus.mount(router);
+                                api.mount(router);
+                                ops.mount(router);
+                            }), new DeploymentOptions().setInstances(instances))
+                            .onSuccess(d -> resume(spool, listener));
+                })
+                .mapEmpty();
+    }
+
+    /** Uploads that completed before a restart but were not committed go down the path again. */
+    private static void resume(SpoolStore spool, UploadListener listener) {
+        for (UploadState upload : spool.all()) {
+            if (upload.status() == ClipStatus.PROCESSING) {
+                LOG.info("event=commit_resumed upload={}", upload.id());
+                listener.onCompleted(upload);
+            } else {
+                listener.onProgress(upload);
+            }
+        }
+    }
+
+    public Future<Void> close() {
+        Future<Void> closing = vertx == null ? Future.succeededFuture() : vertx.close();
+        return closing.andThen(ar -> {
+            if (pool != null) {
+                pool.close();
+            }
+            if (objectStore != null) {
+                objectStore.close();
+            }
+            if (embeddedS3 != null) {
+                try {
+                    embeddedS3.close();
+                } catch (Exception e) {
+                    LOG.warn("event=embedded_s3_stop_failed", e);
+                }
+            }
+        });
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** One HTTP server instance per event loop, all on the same port. */
+    private static final class HttpVerticle extends VerticleBase {
+        private final HttpServerOptions options;
+        private final java.util.function.Consumer<Router> routes;
+
+        HttpVerticle(HttpServerOptions options, java.util.function.Consumer<Router> routes) {
+            this.options = options;
+            this.routes = routes;
+        }
+
+        @Override
+        public Future<?> start() {
+            Router router = Router.router(vertx);
+            routes.accept(router);
+            return vertx.createHttpServer(options).requestHandler(router).listen();
+        }
+    }
+
+    /** Connects the upload stage to the rest of the path and to the catalog. */
+    private static final class PipelineListener implements UploadListener {
+        private final SpoolStore spool;
+        private final ClipProcessor processor;
+        private final ClipCatalog catalog;
+
+        PipelineListener(SpoolStore spool, ClipProcessor processor, ClipCatalog catalog) {
+            this.spool = spool;
+            this.processor = processor;
+            this.catalog = catalog;
+        }
+
+        @Override
+        public void onProgress(UploadState upload) {
+            catalog.track(upload.record());
+        }
+
+        @Override
+        public void onCompleted(UploadState upload) {
+            catalog.track(upload.record());
+            processor.process(upload.completed(spool.spool(upload.id())))
+                    .compose(outcome -> spool.save(upload.withStatus(outcome.status(), outcome.failureReason())))
+                    // The spool goes only once the manifest is written.
+                    .compose(done -> spool.deleteSpool(done.id()).map(done))
+                    .onSuccess(done -> catalog.track(done.record()))
+                    .onFailure(err -> LOG.error("event=clip_commit_failed upload={} cause=\"{}\"", upload.id(), err.toString(), err));
+        }
+
+        @Override
+        public void onTerminated(UploadState upload) {
+            catalog.forget(upload.id());
+        }
+    }
+}

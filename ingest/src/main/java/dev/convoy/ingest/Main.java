@@ -1,0 +1,108 @@
+package dev.convoy.ingest;
+
+import dev.convoy.ingest.auth.DeviceTokens;
+import dev.convoy.ingest.auth.SigningSecret;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code convoy serve} runs the service; {@code convoy token} mints a bearer token. */
+public final class Main {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        String command = args.length == 0 ? "help" : args[0];
+        List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
+        try {
+            switch (command) {
+                case "serve" -> serve(ConvoyConfig.from(rest, System.getenv()));
+                case "token" -> token(rest);
+                default -> {
+                    usage();
+                    System.exit(command.equals("help") || command.equals("--help") ? 0 : 2);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("convoy: " + e.getMessage());
+            System.exit(2);
+        } catch (Exception | LinkageError e) {
+            LOG.error("event=fatal", e);
+            // Vert.x or Jetty threads may already run and would keep the JVM alive.
+            System.exit(1);
+        }
+    }
+
+    private static void serve(ConvoyConfig config) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        ConvoyServer.start(config)
+                .onSuccess(server -> {
+                    LOG.info("event=ready url={} data_dir={} object_store={}", server.baseUrl() + "/", config.dataDir(),
+                            config.embeddedS3() ? "embedded" : config.s3Endpoint());
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                        LOG.info("event=stopping");
+                        server.close().toCompletionStage().toCompletableFuture().join();
+                        stopped.countDown();
+                    }, "convoy-shutdown"));
+                })
+                .onFailure(err -> {
+                    LOG.error("event=start_failed cause=\"{}\"", err.toString(), err);
+                    System.exit(1);
+                });
+        stopped.await();
+    }
+
+    private static void token(List<String> args) throws Exception {
+        String device = null;
+        String owner = null;
+        List<String> configArgs = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if ((arg.equals("--device") || arg.equals("--owner")) && i + 1 < args.size()) {
+                if (arg.equals("--device")) {
+                    device = args.get(++i);
+                } else {
+                    owner = args.get(++i);
+                }
+            } else if (arg.startsWith("--device=")) {
+                device = arg.substring("--device=".length());
+            } else if (arg.startsWith("--owner=")) {
+                owner = arg.substring("--owner=".length());
+            } else {
+                configArgs.add(arg);
+            }
+        }
+        if (owner == null) {
+            throw new IllegalArgumentException("token needs --owner (and --device for a device token)");
+        }
+        ConvoyConfig config = ConvoyConfig.from(configArgs, System.getenv());
+        Vertx vertx = Vertx.vertx();
+        try {
+            DeviceTokens tokens = new DeviceTokens(vertx, SigningSecret.loadOrCreate(config.dataDir(), config.jwtSecret()));
+            System.out.println(device == null ? tokens.issueOwner(owner) : tokens.issueDevice(owner, device));
+        } finally {
+            vertx.close();
+        }
+        System.exit(0);
+    }
+
+    private static void usage() {
+        StringBuilder text = new StringBuilder("""
+                usage: convoy serve [options]        run the service
+                       convoy token --owner ID [--device ID] [--data-dir DIR]
+                                                     print a bearer token (device token with --device)
+                options (flag, environment variable, default):
+                """);
+        for (ConvoyConfig.Setting s : ConvoyConfig.SETTINGS) {
+            text.append(String.format("  --%-22s %-30s %s%n", s.flag(), s.env(), s.defaultValue()));
+        }
+        System.out.print(text);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.convoy.ingest.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.util.regex.Pattern;
+
+/**
+ * Bearer tokens (HS256 JWTs): device tokens for cameras and phone apps, owner tokens for
+ * the owner's own API calls. Every token names its owner; device tokens also the device.
+ */
+public final class DeviceTokens {
+
+    /** Owners and devices appear in object keys: keep them to a safe alphabet. */
+    public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private static final String BEARER = "bearer ";
+
+    private final JWTAuth jwt;
+
+    public DeviceTokens(Vertx vertx, String secret) {
+        this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
+                .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+    }
+
+    public String issueDevice(String owner, String deviceId) {
+        requireId("owner", owner);
+        requireId("device", deviceId);
+        return jwt.generateToken(new JsonObject().put("sub", deviceId).put("owner", owner).put("device", deviceId).put("typ", "device"),
+                new JWTOptions().setAlgorithm("HS256"));
+    }
+
+    public String issueOwner(String owner) {
+        requireId("owner", owner);
+        return jwt.generateToken(new JsonObject().put("sub", owner).put("owner", owner).put("typ", "owner"),
+                new JWTOptions().setAlgorithm("HS256").setExpiresInMinutes(30 * 24 * 60));
+    }
+
+    /** Checks an {@code Authorization} header; fails with {@link AuthException} when it is missing or invalid. */
+    public Future<Principal> authenticate(String authorization) {
+        if (authorization == null || authorization.length() <= BEARER.length()
+                || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return Future.failedFuture(new AuthException("missing bearer token"));
+        }
+        String token = authorization.substring(BEARER.length()).trim();
+        return jwt.authenticate(new TokenCredentials(token))
+                .recover(err -> Future.failedFuture(new AuthException("invalid token")))
+                .compose(user -> {
+                    JsonObject claims = user.principal();
+                    String owner = claims.getString("owner");
+                    if (owner == null || !ID.matcher(owner).matches()) {
+                        return Future.failedFuture(new AuthException("token names no owner"));
+                    }
+                    String device = "device".equals(claims.getString("typ")) ? claims.getString("device") : null;
+                    return Future.succeededFuture(new Principal(owner, device));
+                });
+    }
+
+    private static void requireId(String what, String value) {
+        if (value == null || !ID.matcher(value).matches()) {
+            throw new IllegalArgumentException(what + " id must be 1-64 of A-Z a-z 0-9 . _ - (starting with a letter or digit), not '" + value + "'");
+        }
+    }
+}

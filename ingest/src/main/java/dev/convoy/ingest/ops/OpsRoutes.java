@@ -1,0 +1,37 @@
+package dev.convoy.ingest.ops;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+/** Prometheus scrape endpoint and health probes. */
+public final class OpsRoutes {
+
+    private final PrometheusMeterRegistry registry;
+    private final Readiness readiness;
+
+    public OpsRoutes(PrometheusMeterRegistry registry, Readiness readiness) {
+        this.registry = registry;
+        this.readiness = readiness;
+    }
+
+    public void mount(Router router) {
+        router.get("/metrics").handler(rc -> rc.vertx()
+                .executeBlocking(registry::scrape, false)
+                .onSuccess(text -> rc.response()
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                        .end(text))
+                .onFailure(rc::fail));
+        router.get("/health/live").handler(rc -> rc.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(new JsonObject().put("status", "UP").encode()));
+        router.get("/health/ready").handler(rc -> {
+            JsonObject checks = readiness.checks();
+            boolean ready = checks.stream().allMatch(e -> "UP".equals(e.getValue()));
+            rc.response().setStatusCode(ready ? 200 : 503)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", checks).encode());
+        });
+    }
+}

@@ -1,0 +1,61 @@
+package dev.convoy.ingest.queue;
+
+import dev.convoy.ingest.clip.ClipOutcome;
+import dev.convoy.ingest.clip.ClipStatus;
+import dev.convoy.ingest.clip.CompletedUpload;
+import dev.convoy.ingest.storage.ClipCommitter;
+import dev.convoy.transcoder.RenditionSpec;
+import dev.convoy.transcoder.TranscodeException;
+import dev.convoy.transcoder.TranscodeJob;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes a completed upload down the rest of the path: queue, one-pass transcode, commit.
+ * A clip the transcoder refuses is still committed, original only, with the reason.
+ */
+public final class ClipProcessor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClipProcessor.class);
+
+    private final Vertx vertx;
+    private final TranscodeQueue queue;
+    private final ClipCommitter committer;
+    private final Path workDir;
+    private final RenditionSpec spec;
+
+    public ClipProcessor(Vertx vertx, TranscodeQueue queue, ClipCommitter committer, Path workDir, RenditionSpec spec) {
+        this.vertx = vertx;
+        this.queue = queue;
+        this.committer = committer;
+        this.workDir = workDir;
+        this.spec = spec;
+    }
+
+    public Future<ClipOutcome> process(CompletedUpload upload) {
+        Context ctx = vertx.getOrCreateContext();
+        Path out = workDir.resolve(upload.id());
+        long posterAt = upload.metadata().eventOffsetMs() >= 0 ? upload.metadata().eventOffsetMs() : TranscodeJob.POSTER_MID_CLIP;
+        TranscodeJob job = new TranscodeJob(upload.spool(), out, posterAt, spec);
+        LOG.info("event=transcode_queued upload={} kind={} depth={}", upload.id(), upload.metadata().kind().wireName(), queue.depth());
+        return queue.submit(upload.metadata().kind(), job)
+                .transform(ar -> {
+                    if (ar.succeeded()) {
+                        var r = ar.result();
+                        LOG.info("event=transcoded upload={} frames={} wall_ms={} cpu_ms={} encoder={}",
+                                upload.id(), r.framesDecoded(), r.wallMs(), r.cpuMs(), r.videoEncoder());
+                        return committer.commitReady(ctx, upload, r).map(m -> new ClipOutcome(ClipStatus.READY, null));
+                    }
+                    TranscodeException failure = ar.cause() instanceof TranscodeException te ? te
+                            : new TranscodeException("transcoder_error", "The transcoder failed: " + ar.cause(), ar.cause());
+                    LOG.warn("event=transcode_failed upload={} reason={} message=\"{}\"", upload.id(), failure.reason(), failure.getMessage());
+                    return committer.commitFailed(ctx, upload, failure)
+                            .map(m -> new ClipOutcome(ClipStatus.FAILED, failure.reason()));
+                })
+                .andThen(ar -> vertx.fileSystem().deleteRecursive(out.toString()).otherwiseEmpty());
+    }
+}

@@ -1,0 +1,79 @@
+package dev.convoy.ingest.storage;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Properties;
+import org.gaul.s3proxy.BlobStores;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The object store used when none is configured: S3Proxy on loopback with its filesystem
+ * backend. Convoy talks to it with the same AWS SDK code (and SigV4) as to real S3.
+ */
+public final class EmbeddedS3 implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedS3.class);
+
+    private final S3Proxy proxy;
+    private final URI endpoint;
+    private final String accessKey;
+    private final String secretKey;
+
+    private EmbeddedS3(S3Proxy proxy, URI endpoint, String accessKey, String secretKey) {
+        this.proxy = proxy;
+        this.endpoint = endpoint;
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
+    }
+
+    /** Starts S3Proxy on a free loopback port, storing objects under {@code baseDir}. */
+    public static EmbeddedS3 start(Path baseDir) throws Exception {
+        Files.createDirectories(baseDir);
+        Properties props = new Properties();
+        props.setProperty("jclouds.filesystem.basedir", baseDir.toString());
+        // Fresh credentials each start: the store listens on loopback for this process only.
+        SecureRandom random = new SecureRandom();
+        String accessKey = "convoy-" + HexFormat.of().formatHex(random.generateSeed(6));
+        String secretKey = HexFormat.of().formatHex(random.generateSeed(20));
+        S3Proxy proxy = S3Proxy.builder()
+                .blobStore(BlobStores.create("filesystem-nio2", props))
+                .endpoint(URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+                .build();
+        proxy.start();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!"STARTED".equals(proxy.getState())) {
+            if (System.nanoTime() > deadline) {
+                proxy.stop();
+                throw new IllegalStateException("embedded S3 did not start within 30 s (state " + proxy.getState() + ")");
+            }
+            Thread.sleep(10);
+        }
+        URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+        LOG.info("event=embedded_s3_started endpoint={} dir={}", endpoint, baseDir);
+        return new EmbeddedS3(proxy, endpoint, accessKey, secretKey);
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public String accessKey() {
+        return accessKey;
+    }
+
+    public String secretKey() {
+        return secretKey;
+    }
+
+    @Override
+    public void close() throws Exception {
+        proxy.stop();
+    }
+}

@@ -1,0 +1,153 @@
+package dev.convoy.ingest.storage;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.multipart.MultipartConfiguration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.s3.presigner.model.GetObjectPresignRequest;
+
+/**
+ * The bucket Convoy writes clips to, over the AWS SDK v2 async client: the same code path
+ * for AWS S3, any S3-compatible store and the embedded one. Results come back as Vert.x
+ * futures on the caller's context; nothing here blocks.
+ */
+public final class ObjectStore implements AutoCloseable {
+
+    /** Where the store is and how to reach it. */
+    public record Endpoint(URI uri, String region, String bucket, boolean pathStyle,
+                           boolean checksumWhenRequired, long partSize, AwsCredentialsProvider credentials) {
+
+        public static Endpoint embedded(EmbeddedS3 s3, String bucket, long partSize) {
+            return new Endpoint(s3.endpoint(), "us-east-1", bucket, true, false, partSize,
+                    StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())));
+        }
+
+        public static Endpoint external(URI uri, String region, String bucket, boolean pathStyle,
+                                        boolean checksumWhenRequired, long partSize) {
+            return new Endpoint(uri, region, bucket, pathStyle, checksumWhenRequired, partSize,
+                    DefaultCredentialsProvider.builder().build());
+        }
+    }
+
+    private final S3AsyncClient client;
+    private final S3Presigner presigner;
+    private final String bucket;
+
+    public ObjectStore(Endpoint endpoint) {
+        S3Configuration s3 = S3Configuration.builder().pathStyleAccessEnabled(endpoint.pathStyle()).build();
+        this.client = S3AsyncClient.builder()
+                .endpointOverride(endpoint.uri())
+                .region(Region.of(endpoint.region()))
+                .credentialsProvider(endpoint.credentials())
+                .forcePathStyle(endpoint.pathStyle())
+                .requestChecksumCalculation(endpoint.checksumWhenRequired()
+                        ? RequestChecksumCalculation.WHEN_REQUIRED : RequestChecksumCalculation.WHEN_SUPPORTED)
+                .responseChecksumValidation(endpoint.checksumWhenRequired()
+                        ? ResponseChecksumValidation.WHEN_REQUIRED : ResponseChecksumValidation.WHEN_SUPPORTED)
+                .multipartEnabled(true)
+                .multipartConfiguration(MultipartConfiguration.builder()
+                        .thresholdInBytes(endpoint.partSize())
+                        .minimumPartSizeInBytes(endpoint.partSize())
+                        .build())
+                .build();
+        this.presigner = S3Presigner.builder()
+                .endpointOverride(endpoint.uri())
+                .region(Region.of(endpoint.region()))
+                .credentialsProvider(endpoint.credentials())
+                .serviceConfiguration(s3)
+                .build();
+        this.bucket = endpoint.bucket();
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    /** Creates the bucket if it does not exist. */
+    public Future<Void> ensureBucket(Context ctx) {
+        CompletableFuture<Void> cf = client.headBucket(b -> b.bucket(bucket))
+                .<Void>thenApply(r -> null)
+                .exceptionallyCompose(err -> {
+                    Throwable cause = unwrap(err);
+                    if (cause instanceof NoSuchBucketException
+                            || cause instanceof S3Exception s3 && s3.statusCode() == 404) {
+                        return client.createBucket(b -> b.bucket(bucket)).thenApply(r -> null);
+                    }
+                    return CompletableFuture.failedFuture(cause);
+                });
+        return Future.fromCompletionStage(cf, ctx);
+    }
+
+    /** Whether the bucket answers; used by readiness. */
+    public Future<Void> ping(Context ctx) {
+        return Future.fromCompletionStage(client.headBucket(b -> b.bucket(bucket)).thenApply(r -> (Void) null), ctx);
+    }
+
+    /** Streams a local file up; large files go in multipart parts. */
+    public Future<Void> putFile(Context ctx, String key, Path file, String contentType) {
+        return Future.fromCompletionStage(client.putObject(b -> b.bucket(bucket).key(key).contentType(contentType),
+                AsyncRequestBody.fromFile(file)).thenApply(r -> (Void) null), ctx);
+    }
+
+    public Future<Void> putBytes(Context ctx, String key, byte[] bytes, String contentType) {
+        return Future.fromCompletionStage(client.putObject(b -> b.bucket(bucket).key(key).contentType(contentType),
+                AsyncRequestBody.fromBytes(bytes)).thenApply(r -> (Void) null), ctx);
+    }
+
+    /** Reads a small object whole; null when it does not exist. */
+    public Future<Buffer> getSmall(Context ctx, String key) {
+        CompletableFuture<Buffer> cf = client.getObject(b -> b.bucket(bucket).key(key), AsyncResponseTransformer.toBytes())
+                .thenApply(bytes -> Buffer.buffer(bytes.asByteArray()))
+                .exceptionallyCompose(err -> {
+                    Throwable cause = unwrap(err);
+                    if (cause instanceof NoSuchKeyException || cause instanceof S3Exception s3 && s3.statusCode() == 404) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return CompletableFuture.failedFuture(cause);
+                });
+        return Future.fromCompletionStage(cf, ctx);
+    }
+
+    /** A time-limited GET URL; {@code downloadName} (may be null) becomes the saved file's name. */
+    public String presignGet(String key, Duration ttl, String downloadName) {
+        GetObjectRequest.Builder get = GetObjectRequest.builder().bucket(bucket).key(key);
+        if (downloadName != null) {
+            get.responseContentDisposition("attachment; filename=\"" + downloadName.replaceAll("[\"\\\\\\r\\n]", "_") + "\"");
+        }
+        return presigner.presignGetObject(GetObjectPresignRequest.builder()
+                .signatureDuration(ttl)
+                .getObjectRequest(get.build())
+                .build()).url().toString();
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    @Override
+    public void close() {
+        presigner.close();
+        client.close();
+    }
+}

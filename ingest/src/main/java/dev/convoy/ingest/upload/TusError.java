@@ -1,0 +1,50 @@
+package dev.convoy.ingest.upload;
+
+/**
+ * Every error the upload endpoint answers with: an HTTP status, a stable code clients can
+ * branch on, and a sentence a person can act on.
+ */
+public enum TusError {
+    UNSUPPORTED_VERSION(412, "ERR_UNSUPPORTED_VERSION", "Send 'Tus-Resumable: 1.0.0'; this server speaks tus 1.0.0."),
+    UNAUTHORIZED(401, "ERR_UNAUTHORIZED", "Send 'Authorization: Bearer <device token>'; mint one with 'convoy token'."),
+    UPLOAD_NOT_FOUND(404, "ERR_UPLOAD_NOT_FOUND", "No such upload; create a new one with POST /files/."),
+    INVALID_CONTENT_TYPE(415, "ERR_INVALID_CONTENT_TYPE", "Send chunks with 'Content-Type: application/offset+octet-stream'."),
+    MISMATCHED_OFFSET(409, "ERR_MISMATCHED_OFFSET", "Upload-Offset does not match the bytes received; HEAD the upload and resume from its Upload-Offset."),
+    INVALID_OFFSET(400, "ERR_INVALID_OFFSET", "Upload-Offset must be a non-negative whole number."),
+    INVALID_LENGTH(400, "ERR_INVALID_UPLOAD_LENGTH", "Upload-Length must be a non-negative whole number; deferred lengths are not supported."),
+    MAX_SIZE_EXCEEDED(413, "ERR_MAX_SIZE_EXCEEDED", "Upload-Length is larger than this server accepts (see Tus-Max-Size)."),
+    SIZE_EXCEEDED(413, "ERR_UPLOAD_SIZE_EXCEEDED", "The chunk goes past Upload-Length; bytes up to the length were kept, HEAD the upload for its offset."),
+    INVALID_METADATA(400, "ERR_INVALID_METADATA", "Upload-Metadata must be comma-separated 'key base64value' pairs."),
+    UPLOAD_FINISHED(403, "ERR_UPLOAD_FINISHED", "This upload is complete and can no longer be changed; delete the clip through the API."),
+    INTERNAL(500, "ERR_INTERNAL", "The server failed to handle the request; retry it.");
+
+    private final int status;
+    private final String code;
+    private final String message;
+
+    TusError(int status, String code, String message) {
+        this.status = status;
+        this.code = code;
+        this.message = message;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public String message() {
+        return message;
+    }
+
+    public TusException exception() {
+        return new TusException(this, message);
+    }
+
+    public TusException exception(String detail) {
+        return new TusException(this, detail);
+    }
+}
