@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -59,7 +60,7 @@ public final class TusHandler {
             ext.add("termination");
         }
         this.extensions = String.join(",", ext);
-        this.created = Counter.builder("convoy.uploads.created").description("Uploads created").register(registry);
+        this.created = Counter.builder("convoy.upload.creations").description("Uploads created").register(registry);
         this.completed = Counter.builder("convoy.uploads.completed").description("Uploads whose every byte arrived").register(registry);
         this.terminated = Counter.builder("convoy.uploads.terminated").description("Uploads deleted by their client").register(registry);
         this.bytes = Counter.builder("convoy.upload.bytes").baseUnit("bytes").description("Bytes received and stored").register(registry);
@@ -70,10 +71,26 @@ public final class TusHandler {
             router.options(path).handler(this::options);
             router.post(path).handler(rc -> timed(rc, "POST", this::create));
         }
+        // HttpURLConnection (and so the tus Java client) cannot send PATCH: it POSTs with an override.
+        router.post("/files/:id").handler(this::methodOverride);
         router.options("/files/:id").handler(this::options);
         router.head("/files/:id").handler(rc -> timed(rc, "HEAD", this::head));
         router.patch("/files/:id").handler(rc -> timed(rc, "PATCH", this::patch));
         router.delete("/files/:id").handler(rc -> timed(rc, "DELETE", this::terminate));
+    }
+
+    private void methodOverride(RoutingContext rc) {
+        String override = rc.request().getHeader("X-HTTP-Method-Override");
+        if (override == null) {
+            rc.next();
+            return;
+        }
+        switch (override.trim().toUpperCase(java.util.Locale.ROOT)) {
+            case "PATCH" -> rc.reroute(HttpMethod.PATCH, rc.request().path());
+            case "DELETE" -> rc.reroute(HttpMethod.DELETE, rc.request().path());
+            case "HEAD" -> rc.reroute(HttpMethod.HEAD, rc.request().path());
+            default -> rc.next();
+        }
     }
 
     private interface TusOperation {

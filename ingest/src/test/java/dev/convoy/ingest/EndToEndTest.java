@@ -1,0 +1,212 @@
+package dev.convoy.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.convoy.transcoder.Dimensions;
+import dev.convoy.transcoder.JpegSize;
+import dev.convoy.transcoder.MoovAtom;
+import dev.convoy.transcoder.TestClips;
+import io.tus.java.client.TusClient;
+import io.tus.java.client.TusExecutor;
+import io.tus.java.client.TusURLMemoryStore;
+import io.tus.java.client.TusUpload;
+import io.tus.java.client.TusUploader;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A clip goes the whole path: tus upload over a link that drops once, one-pass renditions, S3, API. */
+class EndToEndTest {
+
+    private static final int MIB = 1 << 20;
+
+    @TempDir
+    static Path dataDir;
+    @TempDir
+    static Path downloads;
+
+    static TestServer server;
+    static Vertx vertx;
+    static WebClient web;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start(dataDir);
+        vertx = Vertx.vertx();
+        web = WebClient.create(vertx);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        web.close();
+        TestServer.await(vertx.close());
+        server.close();
+    }
+
+    @Test
+    void clipUploadedOverAFlakyLinkBecomesReadyWithIntactOriginalAndRenditions() throws Exception {
+        Path source = TestClips.fullHdWithAudio();
+        String token = server.deviceToken("alice", "cam-1");
+
+        String uploadUrl;
+        try (CuttingProxy proxy = CuttingProxy.start(vertx, server.port(), (long) (Files.size(source) * 0.45))) {
+            uploadUrl = uploadWithTus(source, token, "http://127.0.0.1:" + proxy.port() + "/files/",
+                    Map.of("kind", "incident", "event", "hard_brake", "eventOffsetMs", "4000",
+                            "recordedAt", "2026-11-27T08:15:00Z", "clientClipId", "cam-1/000042"));
+            assertThat(proxy.cuts()).as("the link dropped mid-upload").isEqualTo(1);
+        }
+        String clipId = uploadUrl.substring(uploadUrl.lastIndexOf('/') + 1);
+
+        JsonObject clip = pollUntilDone(clipId, server.ownerToken("alice"));
+        assertThat(clip.getString("status")).isEqualTo("ready");
+        assertThat(clip.getJsonObject("metadata").getString("kind")).isEqualTo("incident");
+        assertThat(clip.getJsonObject("metadata").getString("event")).isEqualTo("hard_brake");
+        assertThat(clip.getJsonObject("metadata").getString("clientClipId")).isEqualTo("cam-1/000042");
+        JsonObject probe = clip.getJsonObject("probe");
+        assertThat(probe.getInteger("width")).isEqualTo(1920);
+        assertThat(probe.getInteger("height")).isEqualTo(1080);
+        assertThat(probe.getString("videoCodec")).isEqualTo("h264");
+        assertThat(probe.getBoolean("hasAudio")).isTrue();
+
+        JsonObject urls = clip.getJsonObject("urls");
+        Buffer original = download(urls.getString("original"));
+        assertThat(sha256(original.getBytes())).isEqualTo(sha256(Files.readAllBytes(source)));
+
+        Path preview = downloads.resolve("preview.mp4");
+        Files.write(preview, download(urls.getString("preview")).getBytes());
+        assertThat(MoovAtom.isBeforeMdat(preview)).isTrue();
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(preview.toFile())) {
+            grabber.start();
+            assertThat(grabber.getVideoCodecName()).isEqualTo("h264");
+            assertThat(grabber.getImageWidth()).isEqualTo(640);
+            assertThat(grabber.getImageHeight()).isEqualTo(360);
+            assertThat(grabber.getAudioCodecName()).isEqualTo("aac");
+            assertThat(Math.abs(grabber.getLengthInTime() / 1000 - probe.getLong("durationMs"))).isLessThanOrEqualTo(200);
+        }
+
+        assertThat(JpegSize.of(download(urls.getString("poster")).getBytes())).isEqualTo(new Dimensions(1280, 720));
+
+        assertThat(Files.exists(dataDir.resolve("uploads").resolve(clipId + ".bin")))
+                .as("spool deleted once the manifest is written").isFalse();
+        assertThat(Files.exists(dataDir.resolve("objects/convoy/clips/alice").resolve(clipId).resolve("manifest.json"))).isTrue();
+    }
+
+    @Test
+    void aFileThatIsNotAVideoEndsFailedWithItsOriginalKept() throws Exception {
+        Path junk = downloads.resolve("notes.mp4");
+        byte[] bytes = new byte[3 * MIB + 17];
+        new java.util.Random(7).nextBytes(bytes);
+        Files.write(junk, bytes);
+        String token = server.deviceToken("alice", "cam-2");
+        String url = uploadWithTus(junk, token, server.baseUrl() + "/files/", Map.of("kind", "manual"));
+        String clipId = url.substring(url.lastIndexOf('/') + 1);
+
+        JsonObject clip = pollUntilDone(clipId, token);
+        assertThat(clip.getString("status")).isEqualTo("failed");
+        assertThat(clip.getJsonObject("failure").getString("reason")).isEqualTo("not_a_video");
+        assertThat(clip.getJsonObject("failure").getString("message")).isNotBlank();
+        assertThat(sha256(download(clip.getJsonObject("urls").getString("original")).getBytes())).isEqualTo(sha256(bytes));
+        assertThat(clip.getJsonObject("urls").containsKey("preview")).isFalse();
+    }
+
+    @Test
+    void anotherOwnersClipIsNotFoundAndATokenIsRequired() throws Exception {
+        String token = server.deviceToken("alice", "cam-3");
+        Path small = downloads.resolve("small.bin");
+        Files.write(small, new byte[1000]);
+        String url = uploadWithTus(small, token, server.baseUrl() + "/files/", Map.of());
+        String clipId = url.substring(url.lastIndexOf('/') + 1);
+
+        HttpResponse<Buffer> other = TestServer.await(web.getAbs(server.baseUrl() + "/api/clips/" + clipId)
+                .bearerTokenAuthentication(server.ownerToken("bob")).send());
+        assertThat(other.statusCode()).isEqualTo(404);
+        assertThat(other.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("clip_not_found");
+
+        HttpResponse<Buffer> anonymous = TestServer.await(web.getAbs(server.baseUrl() + "/api/clips/" + clipId).send());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        HttpResponse<Buffer> forged = TestServer.await(web.getAbs(server.baseUrl() + "/api/clips/" + clipId)
+                .bearerTokenAuthentication("eyJhbGciOiJIUzI1NiJ9.eyJvd25lciI6ImFsaWNlIn0.c2lnbmF0dXJl").send());
+        assertThat(forged.statusCode()).isEqualTo(401);
+        pollUntilDone(clipId, token);
+    }
+
+    @Test
+    void metricsAndHealthAreServed() throws Exception {
+        HttpResponse<Buffer> metrics = TestServer.await(web.getAbs(server.baseUrl() + "/metrics").send());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.bodyAsString()).contains("convoy_upload_creations_total", "convoy_uploads_completed_total", "convoy_upload_bytes_total",
+                "convoy_transcode_seconds_bucket", "convoy_commit_seconds_bucket", "jvm_memory_used_bytes",
+                "convoy_transcode_queue_depth{kind=\"incident\"}");
+        assertThat(TestServer.await(web.getAbs(server.baseUrl() + "/health/live").send()).statusCode()).isEqualTo(200);
+        HttpResponse<Buffer> ready = TestServer.await(web.getAbs(server.baseUrl() + "/health/ready").send());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("objectStore")).isEqualTo("UP");
+    }
+
+    static String uploadWithTus(Path file, String token, String creationUrl, Map<String, String> metadata) throws Exception {
+        TusClient client = new TusClient();
+        client.setUploadCreationURL(new URL(creationUrl));
+        client.enableResuming(new TusURLMemoryStore());
+        client.setHeaders(Map.of("Authorization", "Bearer " + token));
+        TusUpload upload = new TusUpload(file.toFile());
+        Map<String, String> meta = new java.util.HashMap<>(metadata);
+        meta.put("filename", file.getFileName().toString());
+        upload.setMetadata(meta);
+        String[] url = new String[1];
+        TusExecutor executor = new TusExecutor() {
+            @Override
+            protected void makeAttempt() throws io.tus.java.client.ProtocolException, java.io.IOException {
+                TusUploader uploader = client.resumeOrCreateUpload(upload);
+                uploader.setChunkSize(MIB);
+                uploader.setRequestPayloadSize(MIB);
+                while (uploader.uploadChunk() > -1) {
+                    // keep going until the whole file is sent
+                }
+                uploader.finish();
+                url[0] = uploader.getUploadURL().toString();
+            }
+        };
+        executor.setDelays(new int[] {100, 300, 1000});
+        assertThat(executor.makeAttempts()).as("upload finished").isTrue();
+        return url[0];
+    }
+
+    static JsonObject pollUntilDone(String clipId, String token) throws Exception {
+        long deadline = System.nanoTime() + 180_000_000_000L;
+        while (true) {
+            HttpResponse<Buffer> res = TestServer.await(web.getAbs(server.baseUrl() + "/api/clips/" + clipId)
+                    .bearerTokenAuthentication(token).send());
+            assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(200);
+            JsonObject clip = res.bodyAsJsonObject();
+            String status = clip.getString("status");
+            if (status.equals("ready") || status.equals("failed")) {
+                return clip;
+            }
+            assertThat(System.nanoTime()).as("clip %s still %s", clipId, status).isLessThan(deadline);
+            Thread.sleep(250);
+        }
+    }
+
+    static Buffer download(String url) throws Exception {
+        HttpResponse<Buffer> res = TestServer.await(web.getAbs(url).send());
+        assertThat(res.statusCode()).as(url).isEqualTo(200);
+        return res.body();
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}

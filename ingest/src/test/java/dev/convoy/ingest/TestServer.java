@@ -1,0 +1,56 @@
+package dev.convoy.ingest;
+
+import dev.convoy.ingest.auth.DeviceTokens;
+import dev.convoy.ingest.auth.SigningSecret;
+import io.vertx.core.Future;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A real Convoy service on a free port with the embedded S3 store, for tests. */
+public final class TestServer implements AutoCloseable {
+
+    private final ConvoyServer server;
+    private final DeviceTokens tokens;
+
+    private TestServer(ConvoyServer server, DeviceTokens tokens) {
+        this.server = server;
+        this.tokens = tokens;
+    }
+
+    public static TestServer start(Path dataDir, String... extraFlags) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir.toString(),
+                "--transcode-workers", "1", "--transcode-threads", "2"));
+        args.addAll(List.of(extraFlags));
+        ConvoyConfig config = ConvoyConfig.from(args, Map.of());
+        ConvoyServer server = await(ConvoyServer.start(config));
+        return new TestServer(server, new DeviceTokens(server.vertx(), SigningSecret.loadOrCreate(dataDir, null)));
+    }
+
+    public String baseUrl() {
+        return server.baseUrl();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String deviceToken(String owner, String device) {
+        return tokens.issueDevice(owner, device);
+    }
+
+    public String ownerToken(String owner) {
+        return tokens.issueOwner(owner);
+    }
+
+    public static <T> T await(Future<T> future) throws Exception {
+        return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws Exception {
+        await(server.close());
+    }
+}
