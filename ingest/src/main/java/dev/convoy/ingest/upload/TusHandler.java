@@ -200,6 +200,9 @@ public final class TusHandler {
                             + " but the server has " + upload.offset() + " bytes; resume from " + upload.offset() + ".");
                 }
                 long declared = contentLength(req);
+                if (upload.status() != ClipStatus.UPLOADING && hasBody(req)) {
+                    throw TusError.UPLOAD_FINISHED.exception();
+                }
                 if (declared > upload.length() - upload.offset()) {
                     throw TusError.SIZE_EXCEEDED.exception("The chunk of " + declared + " bytes goes past Upload-Length "
                             + upload.length() + " (offset " + upload.offset() + "); nothing was written.");
