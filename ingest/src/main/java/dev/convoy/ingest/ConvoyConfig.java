@@ -27,7 +27,8 @@ public record ConvoyConfig(
         int transcodeQueueLimit,
         long maxUploadSize,
         Duration idleTimeout,
-        Duration presignTtl) {
+        Duration presignTtl,
+        long eventLoopMaxMs) {
 
     /** One setting: its flag, its environment variable, its default and what it does. */
     public record Setting(String flag, String env, String defaultValue, String description) {
@@ -46,12 +47,13 @@ public record ConvoyConfig(
             new Setting("s3-checksum", "CONVOY_S3_CHECKSUM", "when_supported", "when_supported (SDK default trailing checksums) or when_required (older stores such as Ceph RGW 16)."),
             new Setting("s3-part-size", "CONVOY_S3_PART_SIZE", "16777216", "Multipart part size in bytes; originals larger than this go up in parts."),
             new Setting("jwt-secret", "CONVOY_JWT_SECRET", "", "Token signing secret. Empty: created once under the data dir."),
-            new Setting("transcode-workers", "CONVOY_TRANSCODE_WORKERS", Integer.toString(Math.max(1, CORES / 2)), "Clips transcoded at once."),
+            new Setting("transcode-workers", "CONVOY_TRANSCODE_WORKERS", Integer.toString(Math.max(1, CORES / 2)), "Clips transcoded at once; 0 makes this process only take uploads."),
             new Setting("transcode-threads", "CONVOY_TRANSCODE_THREADS", Integer.toString(Math.max(1, CORES / Math.max(1, CORES / 2))), "Codec threads per transcode (workers x threads ~ cores)."),
             new Setting("transcode-queue-limit", "CONVOY_TRANSCODE_QUEUE_LIMIT", "1000", "Clips waiting for a transcode before the service reports not ready."),
             new Setting("max-upload-size", "CONVOY_MAX_UPLOAD_SIZE", Long.toString(8L << 30), "Largest accepted Upload-Length in bytes (Tus-Max-Size)."),
             new Setting("idle-timeout", "CONVOY_IDLE_TIMEOUT", "60", "Seconds a connection may stall before it is closed (received bytes are kept)."),
-            new Setting("presign-ttl", "CONVOY_PRESIGN_TTL", "3600", "Lifetime in seconds of presigned download URLs."));
+            new Setting("presign-ttl", "CONVOY_PRESIGN_TTL", "3600", "Lifetime in seconds of presigned download URLs."),
+            new Setting("event-loop-max-ms", "CONVOY_EVENT_LOOP_MAX_MS", "2000", "An event-loop task running longer than this is logged as a blocked thread (the tests run with 300)."));
 
     /** Reads flags first, then the environment, then defaults. */
     public static ConvoyConfig from(List<String> args, Map<String, String> env) {
@@ -64,6 +66,9 @@ public record ConvoyConfig(
         if (!flags.isEmpty()) {
             throw new IllegalArgumentException("Unknown option --" + flags.keySet().iterator().next()
                     + "; known options: " + SETTINGS.stream().map(s -> "--" + s.flag()).toList());
+        }
+        if (Long.parseLong(nonBlank(v, "transcode-workers")) < 0) {
+            throw new IllegalArgumentException("--transcode-workers must be 0 (this process does not transcode) or more");
         }
         String checksum = v.get("s3-checksum");
         if (!checksum.equals("when_supported") && !checksum.equals("when_required")) {
@@ -85,7 +90,8 @@ public record ConvoyConfig(
                 intValue(v, "transcode-queue-limit"),
                 longValue(v, "max-upload-size"),
                 Duration.ofSeconds(longValue(v, "idle-timeout")),
-                Duration.ofSeconds(longValue(v, "presign-ttl")));
+                Duration.ofSeconds(longValue(v, "presign-ttl")),
+                longValue(v, "event-loop-max-ms"));
     }
 
     public boolean embeddedS3() {
@@ -95,7 +101,7 @@ public record ConvoyConfig(
     public ConvoyConfig withPort(int newPort) {
         return new ConvoyConfig(host, newPort, dataDir, s3Endpoint, s3Bucket, s3Region, s3PathStyle,
                 s3ChecksumWhenRequired, s3PartSize, jwtSecret, transcodeWorkers, transcodeThreads,
-                transcodeQueueLimit, maxUploadSize, idleTimeout, presignTtl);
+                transcodeQueueLimit, maxUploadSize, idleTimeout, presignTtl, eventLoopMaxMs);
     }
 
     static Map<String, String> parseFlags(List<String> args) {
@@ -128,6 +134,11 @@ public record ConvoyConfig(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + name + " must be a whole number, not '" + v.get(name) + "'");
         }
+    }
+
+    private static String nonBlank(Map<String, String> v, String name) {
+        longValue(v, name);
+        return v.get(name);
     }
 
     private static String blankToNull(String s) {

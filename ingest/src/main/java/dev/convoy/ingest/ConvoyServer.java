@@ -40,6 +40,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,7 +102,12 @@ public final class ConvoyServer {
         new ProcessorMetrics().bindTo(registry);
 
         vertx = Vertx.builder()
-                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+                .with(new VertxOptions()
+                        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true))
+                        .setMaxEventLoopExecuteTime(config.eventLoopMaxMs())
+                        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+                        .setBlockedThreadCheckInterval(Math.max(10, Math.min(1000, config.eventLoopMaxMs() / 2)))
+                        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS))
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
 

@@ -3,6 +3,7 @@ package dev.convoy.ingest;
 import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.auth.SigningSecret;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +23,12 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer start(Path dataDir, String... extraFlags) throws Exception {
         List<String> args = new ArrayList<>(List.of("--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir.toString(),
-                "--transcode-workers", "1", "--transcode-threads", "2"));
+                "--transcode-workers", "1", "--transcode-threads", "2",
+                // The event loop must never block: the tests run with a tight limit and fail on any warning.
+                "--event-loop-max-ms", "300"));
         args.addAll(List.of(extraFlags));
         ConvoyConfig config = ConvoyConfig.from(args, Map.of());
+        BlockedThreadWatch.take();
         ConvoyServer server = await(ConvoyServer.start(config));
         return new TestServer(server, new DeviceTokens(server.vertx(), SigningSecret.loadOrCreate(dataDir, null)));
     }
@@ -45,12 +49,25 @@ public final class TestServer implements AutoCloseable {
         return tokens.issueOwner(owner);
     }
 
+    /** Blocked-thread warnings Vert.x logged since the last call. */
+    public static List<String> takeBlockedThreadWarnings() {
+        return BlockedThreadWatch.take();
+    }
+
     public static <T> T await(Future<T> future) throws Exception {
         return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    }
+
+    public Vertx vertx() {
+        return server.vertx();
     }
 
     @Override
     public void close() throws Exception {
         await(server.close());
+        List<String> blocked = BlockedThreadWatch.take();
+        if (!blocked.isEmpty()) {
+            throw new AssertionError("the event loop was blocked: " + blocked);
+        }
     }
 }

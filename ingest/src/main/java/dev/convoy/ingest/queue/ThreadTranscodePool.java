@@ -18,7 +18,7 @@ public final class ThreadTranscodePool implements TranscodePool {
     public ThreadTranscodePool(Vertx vertx, int size) {
         this.size = size;
         // A transcode legitimately runs for minutes: do not let the blocked-thread checker cry wolf.
-        this.executor = vertx.createSharedWorkerExecutor("convoy-transcode", size, 6, TimeUnit.HOURS);
+        this.executor = vertx.createSharedWorkerExecutor("convoy-transcode", Math.max(1, size), 6, TimeUnit.HOURS);
     }
 
     @Override
