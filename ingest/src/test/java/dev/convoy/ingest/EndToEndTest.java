@@ -44,7 +44,8 @@ class EndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(dataDir);
+        // 5 MiB parts (the S3 minimum): the 15 MB original goes up as a 3-part multipart upload.
+        server = TestServer.start(dataDir, "--s3-part-size", Integer.toString(5 * MIB));
         vertx = Vertx.vertx();
         web = WebClient.create(vertx);
     }

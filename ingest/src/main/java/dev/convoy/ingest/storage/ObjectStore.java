@@ -3,7 +3,9 @@ package dev.convoy.ingest.storage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +25,6 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.multipart.MultipartConfiguration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.presigner.model.GetObjectPresignRequest;
 
@@ -53,6 +54,7 @@ public final class ObjectStore implements AutoCloseable {
     private final S3AsyncClient client;
     private final S3Presigner presigner;
     private final String bucket;
+    private final long partSize;
 
     public ObjectStore(Endpoint endpoint) {
         S3Configuration s3 = S3Configuration.builder().pathStyleAccessEnabled(endpoint.pathStyle()).build();
@@ -65,11 +67,6 @@ public final class ObjectStore implements AutoCloseable {
                         ? RequestChecksumCalculation.WHEN_REQUIRED : RequestChecksumCalculation.WHEN_SUPPORTED)
                 .responseChecksumValidation(endpoint.checksumWhenRequired()
                         ? ResponseChecksumValidation.WHEN_REQUIRED : ResponseChecksumValidation.WHEN_SUPPORTED)
-                .multipartEnabled(true)
-                .multipartConfiguration(MultipartConfiguration.builder()
-                        .thresholdInBytes(endpoint.partSize())
-                        .minimumPartSizeInBytes(endpoint.partSize())
-                        .build())
                 .build();
         this.presigner = S3Presigner.builder()
                 .endpointOverride(endpoint.uri())
@@ -78,6 +75,7 @@ public final class ObjectStore implements AutoCloseable {
                 .serviceConfiguration(s3)
                 .build();
         this.bucket = endpoint.bucket();
+        this.partSize = endpoint.partSize();
     }
 
     public String bucket() {
@@ -104,10 +102,19 @@ public final class ObjectStore implements AutoCloseable {
         return Future.fromCompletionStage(client.headBucket(b -> b.bucket(bucket)).thenApply(r -> (Void) null), ctx);
     }
 
-    /** Streams a local file up; large files go in multipart parts. */
+    /** Streams a local file up; files larger than the part size go up as a multipart upload. */
     public Future<Void> putFile(Context ctx, String key, Path file, String contentType) {
-        return Future.fromCompletionStage(client.putObject(b -> b.bucket(bucket).key(key).contentType(contentType),
-                AsyncRequestBody.fromFile(file)).thenApply(r -> (Void) null), ctx);
+        CompletableFuture<Void> upload;
+        try {
+            long size = Files.size(file);
+            upload = size > partSize
+                    ? new MultipartUpload(client, bucket, key, contentType, file, size, partSize).run()
+                    : client.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentLength(size),
+                            AsyncRequestBody.fromFile(file)).thenApply(r -> null);
+        } catch (IOException e) {
+            upload = CompletableFuture.failedFuture(e);
+        }
+        return Future.fromCompletionStage(upload, ctx);
     }
 
     public Future<Void> putBytes(Context ctx, String key, byte[] bytes, String contentType) {

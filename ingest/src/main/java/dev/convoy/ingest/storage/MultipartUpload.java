@@ -1,0 +1,91 @@
+package dev.convoy.ingest.storage;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+
+/**
+ * One file sent as an S3 multipart upload, each part read straight from its range of the
+ * file (never the whole file in memory). Parts go up in a few parallel lanes; a failed
+ * upload is aborted so the store keeps no orphaned parts.
+ */
+final class MultipartUpload {
+
+    /** Parts in flight at once. */
+    static final int LANES = 4;
+
+    private final S3AsyncClient client;
+    private final String bucket;
+    private final String key;
+    private final String contentType;
+    private final Path file;
+    private final long size;
+    private final long partSize;
+
+    MultipartUpload(S3AsyncClient client, String bucket, String key, String contentType, Path file, long size, long partSize) {
+        this.client = client;
+        this.bucket = bucket;
+        this.key = key;
+        this.contentType = contentType;
+        this.file = file;
+        this.size = size;
+        this.partSize = partSize;
+    }
+
+    CompletableFuture<Void> run() {
+        return client.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType))
+                .thenCompose(created -> uploadParts(created.uploadId())
+                        .thenCompose(parts -> client.completeMultipartUpload(b -> b.bucket(bucket).key(key)
+                                .uploadId(created.uploadId())
+                                .multipartUpload(m -> m.parts(parts))))
+                        .handle((done, err) -> {
+                            if (err == null) {
+                                return CompletableFuture.<Void>completedFuture(null);
+                            }
+                            return client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(created.uploadId()))
+                                    .handle((aborted, abortErr) -> (Void) null)
+                                    .thenCompose(v -> CompletableFuture.<Void>failedFuture(err));
+                        })
+                        .thenCompose(f -> f));
+    }
+
+    private CompletableFuture<List<CompletedPart>> uploadParts(String uploadId) {
+        int partCount = (int) ((size + partSize - 1) / partSize);
+        List<CompletedPart> parts = new ArrayList<>(partCount);
+        List<CompletableFuture<Void>> lanes = new ArrayList<>();
+        for (int lane = 0; lane < Math.min(LANES, partCount); lane++) {
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (int part = lane + 1; part <= partCount; part += LANES) {
+                int number = part;
+                chain = chain.thenCompose(v -> uploadPart(uploadId, number)).thenAccept(done -> {
+                    synchronized (parts) {
+                        parts.add(done);
+                    }
+                });
+            }
+            lanes.add(chain);
+        }
+        return CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            parts.sort(Comparator.comparingInt(CompletedPart::partNumber));
+            return parts;
+        });
+    }
+
+    private CompletableFuture<CompletedPart> uploadPart(String uploadId, int number) {
+        long position = (number - 1) * partSize;
+        long length = Math.min(partSize, size - position);
+        return client.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number).contentLength(length),
+                        AsyncRequestBody.fromFile(f -> f.path(file).position(position).numBytesToRead(length)))
+                .thenApply(res -> CompletedPart.builder().partNumber(number).eTag(res.eTag())
+                        .checksumCRC32(res.checksumCRC32())
+                        .checksumCRC32C(res.checksumCRC32C())
+                        .checksumSHA1(res.checksumSHA1())
+                        .checksumSHA256(res.checksumSHA256())
+                        .build());
+    }
+}
