@@ -28,7 +28,13 @@ public record ConvoyConfig(
         long maxUploadSize,
         Duration idleTimeout,
         Duration presignTtl,
-        long eventLoopMaxMs) {
+        long eventLoopMaxMs,
+        Duration uploadExpiry,
+        int maxMetadataBytes,
+        int maxUploadsPerDevice,
+        int maxHeaderBytes,
+        long minFreeSpoolBytes,
+        String corsOrigins) {
 
     /** One setting: its flag, its environment variable, its default and what it does. */
     public record Setting(String flag, String env, String defaultValue, String description) {
@@ -53,6 +59,12 @@ public record ConvoyConfig(
             new Setting("max-upload-size", "CONVOY_MAX_UPLOAD_SIZE", Long.toString(8L << 30), "Largest accepted Upload-Length in bytes (Tus-Max-Size)."),
             new Setting("idle-timeout", "CONVOY_IDLE_TIMEOUT", "60", "Seconds a connection may stall before it is closed (received bytes are kept)."),
             new Setting("presign-ttl", "CONVOY_PRESIGN_TTL", "3600", "Lifetime in seconds of presigned download URLs."),
+            new Setting("upload-expiry", "CONVOY_UPLOAD_EXPIRY", "86400", "Seconds an unfinished upload lives after its last write; then it is deleted (Upload-Expires)."),
+            new Setting("max-metadata-bytes", "CONVOY_MAX_METADATA_BYTES", "4096", "Longest accepted Upload-Metadata header."),
+            new Setting("max-uploads-per-device", "CONVOY_MAX_UPLOADS_PER_DEVICE", "32", "Unfinished uploads one device may hold at once."),
+            new Setting("max-header-bytes", "CONVOY_MAX_HEADER_BYTES", "16384", "Largest request header block; larger requests get 431."),
+            new Setting("min-free-spool-bytes", "CONVOY_MIN_FREE_SPOOL_BYTES", Long.toString(1L << 30), "Below this much free disk under the data dir new uploads are refused (503) and readiness turns false."),
+            new Setting("cors-origins", "CONVOY_CORS_ORIGINS", "*", "Origins browsers may upload from: * or a comma-separated list."),
             new Setting("event-loop-max-ms", "CONVOY_EVENT_LOOP_MAX_MS", "2000", "An event-loop task running longer than this is logged as a blocked thread (the tests run with 300)."));
 
     /** Reads flags first, then the environment, then defaults. */
@@ -91,7 +103,13 @@ public record ConvoyConfig(
                 longValue(v, "max-upload-size"),
                 Duration.ofSeconds(longValue(v, "idle-timeout")),
                 Duration.ofSeconds(longValue(v, "presign-ttl")),
-                longValue(v, "event-loop-max-ms"));
+                longValue(v, "event-loop-max-ms"),
+                Duration.ofSeconds(longValue(v, "upload-expiry")),
+                intValue(v, "max-metadata-bytes"),
+                intValue(v, "max-uploads-per-device"),
+                intValue(v, "max-header-bytes"),
+                longValue(v, "min-free-spool-bytes"),
+                v.get("cors-origins"));
     }
 
     public boolean embeddedS3() {
@@ -101,7 +119,8 @@ public record ConvoyConfig(
     public ConvoyConfig withPort(int newPort) {
         return new ConvoyConfig(host, newPort, dataDir, s3Endpoint, s3Bucket, s3Region, s3PathStyle,
                 s3ChecksumWhenRequired, s3PartSize, jwtSecret, transcodeWorkers, transcodeThreads,
-                transcodeQueueLimit, maxUploadSize, idleTimeout, presignTtl, eventLoopMaxMs);
+                transcodeQueueLimit, maxUploadSize, idleTimeout, presignTtl, eventLoopMaxMs, uploadExpiry,
+                maxMetadataBytes, maxUploadsPerDevice, maxHeaderBytes, minFreeSpoolBytes, corsOrigins);
     }
 
     static Map<String, String> parseFlags(List<String> args) {

@@ -1,6 +1,7 @@
 package dev.convoy.ingest;
 
 import dev.convoy.ingest.auth.DeviceTokens;
+import dev.convoy.ingest.auth.Revocations;
 import dev.convoy.ingest.auth.SigningSecret;
 import dev.convoy.ingest.catalog.ClipCatalog;
 import dev.convoy.ingest.catalog.ClipsApi;
@@ -14,7 +15,9 @@ import dev.convoy.ingest.queue.TranscodeQueue;
 import dev.convoy.ingest.storage.ClipCommitter;
 import dev.convoy.ingest.storage.EmbeddedS3;
 import dev.convoy.ingest.storage.ObjectStore;
+import dev.convoy.ingest.upload.Admission;
 import dev.convoy.ingest.upload.SpoolStore;
+import dev.convoy.ingest.upload.UploadLimits;
 import dev.convoy.ingest.upload.TusHandler;
 import dev.convoy.ingest.upload.UploadListener;
 import dev.convoy.ingest.upload.UploadState;
@@ -118,7 +121,9 @@ public final class ConvoyServer {
             objectStore = new ObjectStore(ObjectStore.Endpoint.external(URI.create(config.s3Endpoint()), config.s3Region(),
                     config.s3Bucket(), config.s3PathStyle(), config.s3ChecksumWhenRequired(), config.s3PartSize()));
         }
-        DeviceTokens tokens = new DeviceTokens(vertx, SigningSecret.loadOrCreate(dataDir, config.jwtSecret()));
+        Revocations revocations = new Revocations(dataDir);
+        revocations.reload();
+        DeviceTokens tokens = new DeviceTokens(vertx, SigningSecret.loadOrCreate(dataDir, config.jwtSecret()), revocations);
         ClipCatalog catalog = new ClipCatalog(objectStore, config.presignTtl());
         pool = new ThreadTranscodePool(vertx, config.transcodeWorkers());
         TranscodeQueue queue = new TranscodeQueue(pool, config.transcodeQueueLimit(), registry);
@@ -129,14 +134,52 @@ public final class ConvoyServer {
         Readiness readiness = new Readiness();
         readiness.register("objectStore", storeUp::get);
         readiness.register("transcodeQueue", () -> !queue.isFull());
+        Path spoolDir = dataDir.resolve("uploads");
+        Files.createDirectories(spoolDir);
+        java.nio.file.FileStore spoolDisk = Files.getFileStore(spoolDir);
+        java.util.function.LongSupplier freeSpool = () -> {
+            try {
+                return spoolDisk.getUsableSpace();
+            } catch (IOException e) {
+                return 0;
+            }
+        };
+        readiness.register("spoolDisk", () -> freeSpool.getAsLong() >= config.minFreeSpoolBytes());
+        io.micrometer.core.instrument.Gauge.builder("convoy.spool.free", freeSpool::getAsLong).baseUnit("bytes")
+                .description("Free bytes on the spool's disk").register(registry);
+        Admission admission = new Admission() {
+            @Override
+            public java.util.Optional<String> refusal() {
+                if (queue.isFull()) {
+                    return java.util.Optional.of("transcode backlog at its limit");
+                }
+                if (freeSpool.getAsLong() < config.minFreeSpoolBytes()) {
+                    return java.util.Optional.of("spool disk nearly full");
+                }
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public int retryAfterSeconds() {
+                return 30;
+            }
+        };
+        UploadLimits limits = new UploadLimits(config.maxUploadSize(), config.maxMetadataBytes(),
+                config.maxUploadsPerDevice(), config.uploadExpiry());
 
         port = config.port() == 0 ? freePort() : config.port();
         return objectStore.ensureBucket(vertx.getOrCreateContext())
                 .onSuccess(v -> storeUp.set(true))
-                .compose(v -> SpoolStore.open(vertx, dataDir.resolve("uploads")))
+                .compose(v -> SpoolStore.open(vertx, spoolDir, config.idleTimeout().toMillis()))
                 .compose(spool -> {
                     UploadListener listener = new PipelineListener(spool, processor, catalog);
-                    TusHandler tus = new TusHandler(spool, tokens, listener, config.maxUploadSize(), registry);
+                    TusHandler tus = new TusHandler(spool, tokens, listener, limits, admission, registry);
+                    long sweepEvery = Math.max(1_000, Math.min(60_000, config.uploadExpiry().toMillis() / 4));
+                    vertx.setPeriodic(sweepEvery, id -> tus.sweepExpired());
+                    vertx.setPeriodic(2_000, id -> vertx.executeBlocking(() -> {
+                        revocations.reload();
+                        return null;
+                    }, false));
                     ClipsApi api = new ClipsApi(catalog, tokens);
                     OpsRoutes ops = new OpsRoutes(registry, readiness);
                     vertx.setPeriodic(5_000, id -> objectStore.ping(vertx.getOrCreateContext())
@@ -144,10 +187,13 @@ public final class ConvoyServer {
                     HttpServerOptions http = new HttpServerOptions()
                             .setHost(config.host())
                             .setPort(port)
-                            .setIdleTimeout((int) config.idleTimeout().toSeconds())
+                            // The spool answers a stalled body first (with a 5xx clients retry); this only reaps dead sockets.
+                            .setIdleTimeout((int) config.idleTimeout().toSeconds() + 30)
+                            .setMaxHeaderSize(config.maxHeaderBytes())
                             .setHandle100ContinueAutomatically(true);
                     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
                     return vertx.deployVerticle(() -> new HttpVerticle(http, router -> {
+                                router.route("/files*").handler(cors(config.corsOrigins()));
                                 tus.mount(router);
                                 api.mount(router);
                                 ops.mount(router);
@@ -186,6 +232,22 @@ public final class ConvoyServer {
                 }
             }
         });
+    }
+
+    /** Lets browser apps (tus-js-client, Uppy) upload from other origins and read the tus headers. */
+    private static io.vertx.ext.web.handler.CorsHandler cors(String origins) {
+        io.vertx.ext.web.handler.CorsHandler cors = io.vertx.ext.web.handler.CorsHandler.create();
+        for (String origin : origins.split(",")) {
+            if (!origin.isBlank()) {
+                cors.addOrigin(origin.trim());
+            }
+        }
+        return cors.allowedMethods(java.util.Set.of(io.vertx.core.http.HttpMethod.POST, io.vertx.core.http.HttpMethod.GET,
+                        io.vertx.core.http.HttpMethod.HEAD, io.vertx.core.http.HttpMethod.PATCH,
+                        io.vertx.core.http.HttpMethod.DELETE, io.vertx.core.http.HttpMethod.OPTIONS))
+                .allowedHeaders(TusHandler.REQUEST_HEADERS)
+                .exposedHeaders(TusHandler.RESPONSE_HEADERS)
+                .maxAgeSeconds(86400);
     }
 
     private static int freePort() throws IOException {

@@ -1,6 +1,7 @@
 package dev.convoy.ingest;
 
 import dev.convoy.ingest.auth.DeviceTokens;
+import dev.convoy.ingest.auth.Revocations;
 import dev.convoy.ingest.auth.SigningSecret;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ public final class Main {
             switch (command) {
                 case "serve" -> serve(ConvoyConfig.from(rest, System.getenv()));
                 case "token" -> token(rest);
+                case "revoke" -> revoke(rest);
                 default -> {
                     usage();
                     System.exit(command.equals("help") || command.equals("--help") ? 0 : 2);
@@ -59,10 +61,42 @@ public final class Main {
         stopped.await();
     }
 
+    /** Refuses every token issued so far to a device (a lost or stolen camera); a running server sees it within seconds. */
+    private static void revoke(List<String> args) throws Exception {
+        List<String> configArgs = new ArrayList<>();
+        String[] ids = deviceAndOwner(args, configArgs);
+        if (ids[0] == null || ids[1] == null) {
+            throw new IllegalArgumentException("revoke needs --owner and --device");
+        }
+        ConvoyConfig config = ConvoyConfig.from(configArgs, System.getenv());
+        Revocations.revoke(config.dataDir(), ids[1], ids[0]);
+        System.out.println("revoked every token issued so far to device " + ids[0] + " of " + ids[1]);
+        System.exit(0);
+    }
+
     private static void token(List<String> args) throws Exception {
+        List<String> configArgs = new ArrayList<>();
+        String[] ids = deviceAndOwner(args, configArgs);
+        String device = ids[0];
+        String owner = ids[1];
+        if (owner == null) {
+            throw new IllegalArgumentException("token needs --owner (and --device for a device token)");
+        }
+        ConvoyConfig config = ConvoyConfig.from(configArgs, System.getenv());
+        Vertx vertx = Vertx.vertx();
+        try {
+            DeviceTokens tokens = new DeviceTokens(vertx, SigningSecret.loadOrCreate(config.dataDir(), config.jwtSecret()));
+            System.out.println(device == null ? tokens.issueOwner(owner) : tokens.issueDevice(owner, device));
+        } finally {
+            vertx.close();
+        }
+        System.exit(0);
+    }
+
+    /** Takes --device and --owner out of {@code args}: [device, owner]; the rest go to {@code configArgs}. */
+    private static String[] deviceAndOwner(List<String> args, List<String> configArgs) {
         String device = null;
         String owner = null;
-        List<String> configArgs = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if ((arg.equals("--device") || arg.equals("--owner")) && i + 1 < args.size()) {
@@ -79,18 +113,7 @@ public final class Main {
                 configArgs.add(arg);
             }
         }
-        if (owner == null) {
-            throw new IllegalArgumentException("token needs --owner (and --device for a device token)");
-        }
-        ConvoyConfig config = ConvoyConfig.from(configArgs, System.getenv());
-        Vertx vertx = Vertx.vertx();
-        try {
-            DeviceTokens tokens = new DeviceTokens(vertx, SigningSecret.loadOrCreate(config.dataDir(), config.jwtSecret()));
-            System.out.println(device == null ? tokens.issueOwner(owner) : tokens.issueDevice(owner, device));
-        } finally {
-            vertx.close();
-        }
-        System.exit(0);
+        return new String[] {device, owner};
     }
 
     private static void usage() {
@@ -98,6 +121,8 @@ public final class Main {
                 usage: convoy serve [options]        run the service
                        convoy token --owner ID [--device ID] [--data-dir DIR]
                                                      print a bearer token (device token with --device)
+                       convoy revoke --owner ID --device ID [--data-dir DIR]
+                                                     refuse every token issued so far to that device
                 options (flag, environment variable, default):
                 """);
         for (ConvoyConfig.Setting s : ConvoyConfig.SETTINGS) {

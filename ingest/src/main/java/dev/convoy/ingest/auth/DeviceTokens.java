@@ -22,8 +22,14 @@ public final class DeviceTokens {
     private static final String BEARER = "bearer ";
 
     private final JWTAuth jwt;
+    private final Revocations revocations;
 
     public DeviceTokens(Vertx vertx, String secret) {
+        this(vertx, secret, null);
+    }
+
+    public DeviceTokens(Vertx vertx, String secret, Revocations revocations) {
+        this.revocations = revocations;
         this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
                 .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
     }
@@ -49,7 +55,7 @@ public final class DeviceTokens {
         }
         String token = authorization.substring(BEARER.length()).trim();
         return jwt.authenticate(new TokenCredentials(token))
-                .recover(err -> Future.failedFuture(new AuthException("invalid token")))
+                .recover(err -> Future.failedFuture(new AuthException("invalid token: " + err.getMessage())))
                 .compose(user -> {
                     JsonObject claims = user.principal();
                     String owner = claims.getString("owner");
@@ -57,8 +63,18 @@ public final class DeviceTokens {
                         return Future.failedFuture(new AuthException("token names no owner"));
                     }
                     String device = "device".equals(claims.getString("typ")) ? claims.getString("device") : null;
+                    if (device != null && revocations != null
+                            && revocations.isRevoked(owner, device, issuedAt(user))) {
+                        return Future.failedFuture(new AuthException("device token revoked"));
+                    }
                     return Future.succeededFuture(new Principal(owner, device));
                 });
+    }
+
+    /** Vert.x moves the standard time claims out of the principal into the user's attributes. */
+    private static long issuedAt(io.vertx.ext.auth.User user) {
+        Object iat = user.containsKey("iat") ? user.get("iat") : null;
+        return iat instanceof Number n ? n.longValue() : 0L;
     }
 
     private static void requireId(String what, String value) {

@@ -75,6 +75,7 @@ public final class ClipCatalog {
                 .put("metadata", metadata)
                 .put("size", original.getLong("size"))
                 .put("received", original.getLong("size"))
+                .put("sha256", original.getString("sha256"))
                 .put("createdAt", manifest.getString("uploadedAt"))
                 .put("committedAt", manifest.getString("committedAt"));
         if (manifest.containsKey("probe")) {

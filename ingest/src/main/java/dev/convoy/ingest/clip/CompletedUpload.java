@@ -13,7 +13,8 @@ import java.time.Instant;
  * @param spool     the complete original on local disk
  * @param length    its size in bytes
  * @param createdAt when the upload was created
+ * @param sha256    hex SHA-256 of the original, computed while it streamed in
  */
 public record CompletedUpload(String id, String owner, String deviceId, ClipMetadata metadata, Path spool,
-                              long length, Instant createdAt) {
+                              long length, Instant createdAt, String sha256) {
 }

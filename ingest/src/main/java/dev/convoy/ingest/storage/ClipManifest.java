@@ -57,6 +57,7 @@ public final class ClipManifest {
                 .put("original", new JsonObject()
                         .put("key", originalKey)
                         .put("size", upload.length())
+                        .put("sha256", upload.sha256())
                         .put("contentType", ObjectKeys.contentTypeOf(ext)))
                 .put("uploadedAt", upload.createdAt().toString())
                 .put("committedAt", Instant.now().toString());

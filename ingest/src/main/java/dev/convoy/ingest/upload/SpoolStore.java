@@ -13,9 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
@@ -25,24 +29,41 @@ import org.slf4j.LoggerFactory;
 /**
  * Uploads on local disk: {@code {id}.bin} holds the bytes, {@code {id}.json} the state.
  * State files are replaced atomically (write, fsync, rename), so a crash leaves the old
- * or the new state, never half of one.
+ * or the new state, never half of one. Each upload's SHA-256 is updated as its bytes
+ * stream in; only after a restart is it rebuilt by reading the spool once.
  */
-public final class SpoolStore implements UploadStore, UploadStore.Terminator {
+public final class SpoolStore implements UploadStore, UploadStore.Terminator, UploadStore.Concatenator {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpoolStore.class);
+    /** tus checksum algorithm names and their JCA names. */
+    private static final Map<String, String> CHECKSUMS = Map.of("sha1", "SHA-1", "sha256", "SHA-256", "md5", "MD5");
+
+    /** A digest of an upload's first {@code bytes} bytes. */
+    private static final class RunningDigest {
+        final MessageDigest sha256;
+        long bytes;
+
+        RunningDigest(MessageDigest sha256, long bytes) {
+            this.sha256 = sha256;
+            this.bytes = bytes;
+        }
+    }
 
     private final Vertx vertx;
     private final Path dir;
+    private final long idleTimeoutMs;
     private final Map<String, UploadState> states = new ConcurrentHashMap<>();
+    private final Map<String, RunningDigest> digests = new ConcurrentHashMap<>();
 
-    private SpoolStore(Vertx vertx, Path dir) {
+    private SpoolStore(Vertx vertx, Path dir, long idleTimeoutMs) {
         this.vertx = vertx;
         this.dir = dir;
+        this.idleTimeoutMs = idleTimeoutMs;
     }
 
-    /** Opens the store, loading every upload's state (spool files longer than their state are cut back). */
-    public static Future<SpoolStore> open(Vertx vertx, Path dir) {
-        SpoolStore store = new SpoolStore(vertx, dir);
+    /** Opens the store, loading every upload's state (spool bytes past the acknowledged offset are cut). */
+    public static Future<SpoolStore> open(Vertx vertx, Path dir, long idleTimeoutMs) {
+        SpoolStore store = new SpoolStore(vertx, dir, idleTimeoutMs);
         return vertx.executeBlocking(() -> {
             store.load();
             return store;
@@ -60,14 +81,16 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator {
             Path spool = spool(state.id());
             if (Files.exists(spool) && Files.size(spool) > state.offset()) {
                 // Bytes past the acknowledged offset were never confirmed to the client: drop them.
-                try (FileChannel ch = FileChannel.open(spool, StandardOpenOption.WRITE)) {
-                    ch.truncate(state.offset());
-                    ch.force(true);
-                }
+                truncate(spool, state.offset());
             }
             states.put(state.id(), state);
         }
         LOG.info("event=spool_loaded dir={} uploads={}", dir, states.size());
+    }
+
+    @Override
+    public Set<String> checksumAlgorithms() {
+        return CHECKSUMS.keySet();
     }
 
     @Override
@@ -77,6 +100,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator {
             Files.createFile(spool(upload.id()));
             writeState(upload);
             states.put(upload.id(), upload);
+            digests.put(upload.id(), new RunningDigest(sha256(), 0));
             return upload;
         }, false);
     }
@@ -87,8 +111,74 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator {
     }
 
     @Override
-    public Future<Appended> append(UploadState upload, ReadStream<Buffer> body, long maxBytes, LongConsumer onBytes) {
-        return new SpoolFile(vertx, spool(upload.id())).append(upload.offset(), body, maxBytes, onBytes);
+    public Future<Appended> append(UploadState upload, ReadStream<Buffer> body, long maxBytes, LongConsumer onBytes,
+                                   ChunkChecksum checksum) {
+        body.pause();
+        return runningDigest(upload).compose(running -> {
+            MessageDigest before = copy(running.sha256);
+            MessageDigest chunk = checksum == null ? null : digest(CHECKSUMS.get(checksum.algorithm()));
+            return new SpoolFile(vertx, spool(upload.id()), idleTimeoutMs)
+                    .append(upload.offset(), body, maxBytes, buf -> {
+                        byte[] bytes = buf.getBytes();
+                        running.sha256.update(bytes);
+                        if (chunk != null) {
+                            chunk.update(bytes);
+                        }
+                    })
+                    .compose(w -> {
+                        boolean mismatch = chunk != null && w.interruption() == null && !w.overflow()
+                                && !MessageDigest.isEqual(chunk.digest(), checksum.expected());
+                        // A checksummed chunk is kept whole or not at all.
+                        boolean discard = chunk != null && (mismatch || w.interruption() != null || w.overflow());
+                        if (!discard) {
+                            running.bytes = upload.offset() + w.bytes();
+                            onBytes.accept(w.bytes());
+                            return Future.succeededFuture(new Appended(w.bytes(), w.interruption(), w.overflow(), false, w.stalled()));
+                        }
+                        digests.put(upload.id(), new RunningDigest(before, upload.offset()));
+                        return vertx.executeBlocking(() -> {
+                            truncate(spool(upload.id()), upload.offset());
+                            return new Appended(0, w.interruption(), w.overflow(), mismatch, w.stalled());
+                        }, false);
+                    });
+        });
+    }
+
+    @Override
+    public Future<String> sha256(UploadState upload) {
+        return runningDigest(upload).map(running -> HexFormat.of().formatHex(copy(running.sha256).digest()));
+    }
+
+    /** The upload's running digest, rebuilt from the spool when the process restarted since its last byte. */
+    private Future<RunningDigest> runningDigest(UploadState upload) {
+        RunningDigest running = digests.get(upload.id());
+        if (running != null && running.bytes == upload.offset()) {
+            return Future.succeededFuture(running);
+        }
+        return vertx.executeBlocking(() -> {
+            MessageDigest md = sha256();
+            hashInto(spool(upload.id()), upload.offset(), md, null);
+            RunningDigest rebuilt = new RunningDigest(md, upload.offset());
+            digests.put(upload.id(), rebuilt);
+            return rebuilt;
+        }, false);
+    }
+
+    @Override
+    public Future<String> concatenate(UploadState finalUpload, List<UploadState> parts) {
+        return vertx.executeBlocking(() -> {
+            MessageDigest md = sha256();
+            Path target = spool(finalUpload.id());
+            try (FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                for (UploadState part : parts) {
+                    hashInto(spool(part.id()), part.offset(), md, out);
+                }
+                out.force(true);
+            }
+            long total = parts.stream().mapToLong(UploadState::offset).sum();
+            digests.put(finalUpload.id(), new RunningDigest(copy(md), total));
+            return HexFormat.of().formatHex(md.digest());
+        }, false);
     }
 
     @Override
@@ -102,6 +192,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator {
 
     @Override
     public Future<Void> deleteSpool(String id) {
+        digests.remove(id);
         return vertx.executeBlocking(() -> {
             Files.deleteIfExists(spool(id));
             return null;
@@ -112,6 +203,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator {
     public Future<Void> terminate(String id) {
         return vertx.executeBlocking(() -> {
             states.remove(id);
+            digests.remove(id);
             Files.deleteIfExists(statePath(id));
             Files.deleteIfExists(spool(id));
             return null;
@@ -126,6 +218,15 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator {
     @Override
     public Collection<UploadState> all() {
         return List.copyOf(states.values());
+    }
+
+    /** Free bytes on the spool's file system. */
+    public long freeBytes() {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private Path statePath(String id) {
@@ -145,5 +246,55 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator {
             ch.force(true);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void truncate(Path spool, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(spool, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+            ch.force(true);
+        }
+    }
+
+    /** Reads the first {@code length} bytes of {@code file} into {@code md}, copying them to {@code out} if given. */
+    private static void hashInto(Path file, long length, MessageDigest md, FileChannel out) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            long left = length;
+            while (left > 0) {
+                buf.clear().limit((int) Math.min(buf.capacity(), left));
+                int n = in.read(buf);
+                if (n < 0) {
+                    throw new IOException(file + " is shorter than its acknowledged " + length + " bytes");
+                }
+                buf.flip();
+                md.update(buf.duplicate());
+                if (out != null) {
+                    while (buf.hasRemaining()) {
+                        out.write(buf);
+                    }
+                }
+                left -= n;
+            }
+        }
+    }
+
+    private static MessageDigest sha256() {
+        return digest("SHA-256");
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(algorithm + " is part of every Java runtime", e);
+        }
+    }
+
+    private static MessageDigest copy(MessageDigest md) {
+        try {
+            return (MessageDigest) md.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 is cloneable", e);
+        }
     }
 }

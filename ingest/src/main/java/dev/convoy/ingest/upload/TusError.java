@@ -15,6 +15,15 @@ public enum TusError {
     MAX_SIZE_EXCEEDED(413, "ERR_MAX_SIZE_EXCEEDED", "Upload-Length is larger than this server accepts (see Tus-Max-Size)."),
     SIZE_EXCEEDED(413, "ERR_UPLOAD_SIZE_EXCEEDED", "The chunk goes past Upload-Length; bytes up to the length were kept, HEAD the upload for its offset."),
     INVALID_METADATA(400, "ERR_INVALID_METADATA", "Upload-Metadata must be comma-separated 'key base64value' pairs."),
+    UPLOAD_EXPIRED(410, "ERR_UPLOAD_EXPIRED", "This upload expired before it was finished and its bytes were deleted; create a new upload."),
+    INVALID_CHECKSUM(400, "ERR_INVALID_CHECKSUM", "Upload-Checksum must be '<algorithm> <base64 digest>' with an algorithm from Tus-Checksum-Algorithm."),
+    CHECKSUM_MISMATCH(460, "ERR_CHECKSUM_MISMATCH", "The chunk does not match its Upload-Checksum and was discarded; send it again from the same offset."),
+    INVALID_CONCAT(400, "ERR_INVALID_CONCAT", "Upload-Concat must be 'partial' or 'final;' followed by the URLs of your partial uploads."),
+    MODIFY_FINAL(403, "ERR_MODIFY_FINAL", "A final concatenation takes no bytes of its own; PATCH its partial uploads."),
+    METADATA_TOO_LARGE(400, "ERR_METADATA_TOO_LARGE", "Upload-Metadata is larger than this server accepts; send only the clip's fields."),
+    TOO_MANY_UPLOADS(429, "ERR_TOO_MANY_UPLOADS", "This device has too many unfinished uploads; finish or delete one first."),
+    SERVER_BUSY(503, "ERR_SERVER_BUSY", "The server is not taking new uploads right now; retry after the Retry-After seconds. Uploads already started continue."),
+    READ_TIMEOUT(500, "ERR_READ_TIMEOUT", "The request body stalled; the bytes received were kept, HEAD the upload and resume."),
     UPLOAD_FINISHED(403, "ERR_UPLOAD_FINISHED", "This upload is complete and can no longer be changed; delete the clip through the API."),
     INTERNAL(500, "ERR_INTERNAL", "The server failed to handle the request; retry it.");
 

@@ -6,6 +6,7 @@ import dev.convoy.ingest.auth.Principal;
 import dev.convoy.ingest.clip.ClipMetadata;
 import dev.convoy.ingest.clip.ClipStatus;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
@@ -17,53 +18,101 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The tus 1.0 endpoint at {@code /files/}: core protocol, creation, creation-with-upload
- * and (when the store can) termination. It speaks HTTP and tus only; the bytes go to an
- * {@link UploadStore}.
+ * The tus 1.0 endpoint at {@code /files/}: the core protocol and the creation,
+ * creation-with-upload, creation-defer-length, termination, expiration, checksum,
+ * concatenation and concatenation-unfinished extensions. It speaks HTTP and tus only;
+ * bytes go to an {@link UploadStore}, and the advertised extensions follow from what the
+ * store can do.
  */
 public final class TusHandler {
 
     public static final String TUS_VERSION = "1.0.0";
     static final String OFFSET_OCTET_STREAM = "application/offset+octet-stream";
+    /** Headers browsers may send and read across origins (for the CORS handler in front). */
+    public static final Set<String> REQUEST_HEADERS = Set.of("Authorization", "Content-Type", "Tus-Resumable",
+            "Upload-Length", "Upload-Offset", "Upload-Metadata", "Upload-Defer-Length", "Upload-Concat",
+            "Upload-Checksum", "X-HTTP-Method-Override", "X-Requested-With");
+    public static final Set<String> RESPONSE_HEADERS = Set.of("Location", "Tus-Resumable", "Tus-Version",
+            "Tus-Extension", "Tus-Max-Size", "Tus-Checksum-Algorithm", "Upload-Offset", "Upload-Length",
+            "Upload-Metadata", "Upload-Defer-Length", "Upload-Concat", "Upload-Expires", "Convoy-Clip-Id", "Retry-After");
     private static final Logger LOG = LoggerFactory.getLogger(TusHandler.class);
     /** After an error reply, a small unread body is drained so the client can read the reply; more closes the connection. */
     private static final long DRAIN_LIMIT = 4L << 20;
     private static final SecureRandom IDS = new SecureRandom();
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
     private final UploadStore store;
     private final DeviceTokens tokens;
     private final UploadListener listener;
+    private final UploadLimits limits;
+    private final Admission admission;
     private final UploadLocks locks = new UploadLocks();
-    private final long maxSize;
     private final String extensions;
+    private final String checksumAlgorithms;
+    /** Camera's own clip id (owner, device, clientClipId) to upload id: a retried POST finds its upload. */
+    private final Map<String, String> byClientClipId = new ConcurrentHashMap<>();
+    /** Uploads swept after expiring, so a late client learns why (410) rather than 404. */
+    private final Map<String, String> expired = new ConcurrentHashMap<>();
+    /** Uploads whose last request was cut off: their next write is a resume. */
+    private final Set<String> interrupted = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger active = new AtomicInteger();
     private final Counter created;
     private final Counter completed;
     private final Counter terminated;
+    private final Counter expiredCount;
+    private final Counter resumes;
     private final Counter bytes;
     private final MeterRegistry registry;
 
-    public TusHandler(UploadStore store, DeviceTokens tokens, UploadListener listener, long maxSize, MeterRegistry registry) {
+    public TusHandler(UploadStore store, DeviceTokens tokens, UploadListener listener, UploadLimits limits,
+                      Admission admission, MeterRegistry registry) {
         this.store = store;
         this.tokens = tokens;
         this.listener = listener;
-        this.maxSize = maxSize;
+        this.limits = limits;
+        this.admission = admission;
         this.registry = registry;
-        List<String> ext = new ArrayList<>(List.of("creation", "creation-with-upload"));
+        List<String> ext = new ArrayList<>(List.of("creation", "creation-with-upload", "creation-defer-length"));
         if (store instanceof UploadStore.Terminator) {
             ext.add("termination");
+            ext.add("expiration");
+        }
+        if (!store.checksumAlgorithms().isEmpty()) {
+            ext.add("checksum");
+        }
+        if (store instanceof UploadStore.Concatenator) {
+            ext.add("concatenation");
+            ext.add("concatenation-unfinished");
         }
         this.extensions = String.join(",", ext);
+        this.checksumAlgorithms = String.join(",", new TreeSet<>(store.checksumAlgorithms()));
+        for (UploadState upload : store.all()) {
+            indexClientClipId(upload);
+        }
         this.created = Counter.builder("convoy.upload.creations").description("Uploads created").register(registry);
         this.completed = Counter.builder("convoy.uploads.completed").description("Uploads whose every byte arrived").register(registry);
         this.terminated = Counter.builder("convoy.uploads.terminated").description("Uploads deleted by their client").register(registry);
+        this.expiredCount = Counter.builder("convoy.uploads.expired").description("Unfinished uploads deleted after expiring").register(registry);
+        this.resumes = Counter.builder("convoy.upload.resumes").description("Writes that resumed an upload after its previous request was cut off").register(registry);
         this.bytes = Counter.builder("convoy.upload.bytes").baseUnit("bytes").description("Bytes received and stored").register(registry);
+        Gauge.builder("convoy.uploads.active", active, AtomicInteger::get).description("Upload requests in progress").register(registry);
     }
 
     public void mount(Router router) {
@@ -79,13 +128,34 @@ public final class TusHandler {
         router.delete("/files/:id").handler(rc -> timed(rc, "DELETE", this::terminate));
     }
 
+    /** Deletes unfinished uploads whose last write is older than the expiry; the server calls this periodically. */
+    public Future<Integer> sweepExpired() {
+        if (!(store instanceof UploadStore.Terminator terminator)) {
+            return Future.succeededFuture(0);
+        }
+        Instant now = Instant.now();
+        List<Future<Void>> sweeps = new ArrayList<>();
+        for (UploadState upload : store.all()) {
+            if (upload.status() == ClipStatus.UPLOADING && !upload.isComplete() && expiresAt(upload).isBefore(now)) {
+                expired.put(upload.id(), upload.owner());
+                forgetClientClipId(upload);
+                sweeps.add(terminator.terminate(upload.id()).onSuccess(v -> {
+                    expiredCount.increment();
+                    LOG.info("event=upload_expired upload={} offset={} length={}", upload.id(), upload.offset(), upload.length());
+                    listener.onTerminated(upload);
+                }));
+            }
+        }
+        return Future.join(sweeps).map(cf -> sweeps.size());
+    }
+
     private void methodOverride(RoutingContext rc) {
         String override = rc.request().getHeader("X-HTTP-Method-Override");
         if (override == null) {
             rc.next();
             return;
         }
-        switch (override.trim().toUpperCase(java.util.Locale.ROOT)) {
+        switch (override.trim().toUpperCase(Locale.ROOT)) {
             case "PATCH" -> rc.reroute(HttpMethod.PATCH, rc.request().path());
             case "DELETE" -> rc.reroute(HttpMethod.DELETE, rc.request().path());
             case "HEAD" -> rc.reroute(HttpMethod.HEAD, rc.request().path());
@@ -102,6 +172,7 @@ public final class TusHandler {
         // Nothing reads the body until the upload is found and locked.
         req.pause();
         Timer.Sample sample = Timer.start(registry);
+        active.incrementAndGet();
         rc.response().putHeader("Tus-Resumable", TUS_VERSION);
         Future<Void> result;
         try {
@@ -111,6 +182,7 @@ public final class TusHandler {
             result = Future.failedFuture(e);
         }
         result.onComplete(ar -> {
+            active.decrementAndGet();
             if (ar.failed()) {
                 fail(rc, ar.cause());
             }
@@ -123,42 +195,94 @@ public final class TusHandler {
     }
 
     private void options(RoutingContext rc) {
-        rc.response()
+        HttpServerResponse res = rc.response()
                 .putHeader("Tus-Resumable", TUS_VERSION)
                 .putHeader("Tus-Version", TUS_VERSION)
                 .putHeader("Tus-Extension", extensions)
-                .putHeader("Tus-Max-Size", Long.toString(maxSize))
-                .setStatusCode(204)
-                .end();
+                .putHeader("Tus-Max-Size", Long.toString(limits.maxSize()));
+        if (!checksumAlgorithms.isEmpty()) {
+            res.putHeader("Tus-Checksum-Algorithm", checksumAlgorithms);
+        }
+        res.setStatusCode(204).end();
     }
 
     private Future<Void> create(RoutingContext rc, Principal who) {
         HttpServerRequest req = rc.request();
-        if (req.getHeader("Upload-Defer-Length") != null) {
-            throw TusError.INVALID_LENGTH.exception("Deferred upload lengths are not supported; send Upload-Length.");
+        String concatHeader = req.getHeader("Upload-Concat");
+        UploadState.Concat concat = UploadState.Concat.NONE;
+        List<UploadState> parts = List.of();
+        if (concatHeader != null) {
+            String value = concatHeader.trim();
+            if (value.equals("partial")) {
+                concat = UploadState.Concat.PARTIAL;
+            } else if (value.startsWith("final;")) {
+                concat = UploadState.Concat.FINAL;
+                parts = partsOf(value.substring("final;".length()), who);
+            } else {
+                throw TusError.INVALID_CONCAT.exception();
+            }
         }
-        long length = parseNonNegative(req.getHeader("Upload-Length"), TusError.INVALID_LENGTH);
-        if (length > maxSize) {
-            throw TusError.MAX_SIZE_EXCEEDED.exception("Upload-Length " + length + " exceeds the maximum of " + maxSize + " bytes.");
+        long length;
+        if (concat == UploadState.Concat.FINAL) {
+            length = parts.stream().allMatch(UploadState::isComplete)
+                    ? parts.stream().mapToLong(UploadState::length).sum() : UploadState.DEFERRED;
+        } else if (req.getHeader("Upload-Length") == null && "1".equals(req.getHeader("Upload-Defer-Length"))) {
+            length = UploadState.DEFERRED;
+        } else if (req.getHeader("Upload-Defer-Length") != null && req.getHeader("Upload-Length") == null) {
+            throw TusError.INVALID_LENGTH.exception("Upload-Defer-Length must be 1.");
+        } else {
+            length = parseNonNegative(req.getHeader("Upload-Length"), TusError.INVALID_LENGTH);
+        }
+        if (length > limits.maxSize()) {
+            throw TusError.MAX_SIZE_EXCEEDED.exception("Upload-Length " + length + " exceeds the maximum of " + limits.maxSize() + " bytes.");
         }
         String rawMetadata = req.getHeader("Upload-Metadata");
-        ClipMetadata metadata = UploadMetadata.parse(rawMetadata);
+        ClipMetadata metadata = UploadMetadata.parse(rawMetadata, limits.maxMetadataBytes());
         boolean withBody = hasBody(req);
         if (withBody && !isOffsetStream(req)) {
             throw TusError.INVALID_CONTENT_TYPE.exception();
         }
-        Instant now = Instant.now();
+        if (withBody && concat == UploadState.Concat.FINAL) {
+            throw TusError.MODIFY_FINAL.exception();
+        }
         String deviceId = who.isDevice() ? who.deviceId() : "owner";
+        Optional<UploadState> existing = byClientClipId(who.owner(), deviceId, metadata.clientClipId());
+        if (existing.isPresent()) {
+            return existingUpload(rc, existing.get());
+        }
+        Optional<String> busy = admission.refusal();
+        if (busy.isPresent()) {
+            rc.response().putHeader("Retry-After", Integer.toString(admission.retryAfterSeconds()));
+            throw TusError.SERVER_BUSY.exception(TusError.SERVER_BUSY.message() + " (" + busy.get() + ")");
+        }
+        long unfinished = store.all().stream().filter(u -> u.owner().equals(who.owner()) && u.deviceId().equals(deviceId)
+                && u.status() == ClipStatus.UPLOADING && !u.isComplete()).count();
+        if (unfinished >= limits.maxUploadsPerDevice()) {
+            throw TusError.TOO_MANY_UPLOADS.exception("This device has " + unfinished + " unfinished uploads, the most allowed;"
+                    + " finish or delete one first.");
+        }
+        Instant now = Instant.now();
         UploadState fresh = new UploadState(newId(), who.owner(), deviceId, length, 0, metadata, rawMetadata,
-                ClipStatus.UPLOADING, now, now, null);
+                ClipStatus.UPLOADING, now, now, null, concat, parts.stream().map(UploadState::id).toList(), null);
         return store.create(fresh).compose(upload -> {
             created.increment();
-            LOG.info("event=upload_created upload={} owner={} device={} length={} kind={}",
-                    upload.id(), upload.owner(), upload.deviceId(), upload.length(), metadata.kind().wireName());
-            listener.onProgress(upload);
-            HttpServerResponse res = rc.response()
-                    .putHeader(HttpHeaders.LOCATION, location(req, upload.id()));
+            indexClientClipId(upload);
+            LOG.info("event=upload_created upload={} owner={} device={} length={} kind={} concat={}",
+                    upload.id(), upload.owner(), upload.deviceId(), upload.length(), metadata.kind().wireName(),
+                    upload.concat().name().toLowerCase(Locale.ROOT));
+            if (upload.isClip()) {
+                listener.onProgress(upload);
+            }
+            HttpServerResponse res = rc.response().putHeader(HttpHeaders.LOCATION, location(req, upload.id()));
+            if (upload.concat() == UploadState.Concat.FINAL) {
+                return finishConcatenationIfReady(upload).map(v -> {
+                    uploadHeaders(res, store.get(upload.id()));
+                    res.setStatusCode(201).end();
+                    return (Void) null;
+                });
+            }
             if (!withBody && !upload.isComplete()) {
+                uploadHeaders(res, upload);
                 res.setStatusCode(201).end();
                 return Future.succeededFuture();
             }
@@ -167,16 +291,32 @@ public final class TusHandler {
         });
     }
 
+    /** A retried POST for a clip the server already has: its upload back, never a second clip. */
+    private Future<Void> existingUpload(RoutingContext rc, UploadState upload) {
+        HttpServerResponse res = rc.response()
+                .putHeader(HttpHeaders.LOCATION, location(rc.request(), upload.id()))
+                .putHeader("Upload-Offset", Long.toString(upload.offset()))
+                .putHeader("Convoy-Clip-Id", upload.id());
+        uploadHeaders(res, upload);
+        LOG.info("event=upload_reclaimed upload={} client_clip_id={} offset={}", upload.id(),
+                upload.metadata().clientClipId(), upload.offset());
+        res.setStatusCode(200).end();
+        drainOrClose(rc.request());
+        return Future.succeededFuture();
+    }
+
     private Future<Void> head(RoutingContext rc, Principal who) {
         UploadState upload = owned(rc, who);
-        rc.response()
-                .putHeader("Upload-Offset", Long.toString(upload.offset()))
-                .putHeader("Upload-Length", Long.toString(upload.length()))
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-        if (upload.rawMetadata() != null) {
-            rc.response().putHeader("Upload-Metadata", upload.rawMetadata());
+        HttpServerResponse res = rc.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        // A final concatenation has no offset of its own until its parts are joined.
+        if (upload.concat() != UploadState.Concat.FINAL || upload.isComplete()) {
+            res.putHeader("Upload-Offset", Long.toString(upload.offset()));
         }
-        rc.response().setStatusCode(200).end();
+        if (upload.rawMetadata() != null) {
+            res.putHeader("Upload-Metadata", upload.rawMetadata());
+        }
+        uploadHeaders(res, upload);
+        res.setStatusCode(200).end();
         return Future.succeededFuture();
     }
 
@@ -186,7 +326,11 @@ public final class TusHandler {
             throw TusError.INVALID_CONTENT_TYPE.exception();
         }
         long clientOffset = parseNonNegative(req.getHeader("Upload-Offset"), TusError.INVALID_OFFSET);
+        UploadStore.ChunkChecksum checksum = parseChecksum(req.getHeader("Upload-Checksum"));
         UploadState found = owned(rc, who);
+        if (found.concat() == UploadState.Concat.FINAL) {
+            throw TusError.MODIFY_FINAL.exception();
+        }
         return locks.acquire(found.id(), req).compose(lock -> {
             Future<Void> work;
             try {
@@ -199,15 +343,16 @@ public final class TusHandler {
                     throw TusError.MISMATCHED_OFFSET.exception("Upload-Offset is " + clientOffset
                             + " but the server has " + upload.offset() + " bytes; resume from " + upload.offset() + ".");
                 }
-                long declared = contentLength(req);
                 if (upload.status() != ClipStatus.UPLOADING && hasBody(req)) {
                     throw TusError.UPLOAD_FINISHED.exception();
                 }
-                if (declared > upload.length() - upload.offset()) {
+                upload = declareLength(req, upload);
+                long declared = contentLength(req);
+                if (!upload.isLengthDeferred() && declared > upload.length() - upload.offset()) {
                     throw TusError.SIZE_EXCEEDED.exception("The chunk of " + declared + " bytes goes past Upload-Length "
                             + upload.length() + " (offset " + upload.offset() + "); nothing was written.");
                 }
-                work = receive(rc, upload, 204);
+                work = receiveAfterLength(rc, upload, 204, checksum);
             } catch (TusException e) {
                 work = Future.failedFuture(e);
             }
@@ -215,46 +360,133 @@ public final class TusHandler {
         });
     }
 
-    /** Streams the request body into the upload, records the new offset durably, then answers. */
+    /** creation-defer-length: the first PATCH that knows the length declares it. */
+    private UploadState declareLength(HttpServerRequest req, UploadState upload) {
+        String header = req.getHeader("Upload-Length");
+        if (header == null) {
+            return upload;
+        }
+        long length = parseNonNegative(header, TusError.INVALID_LENGTH);
+        if (!upload.isLengthDeferred()) {
+            if (length != upload.length()) {
+                throw TusError.INVALID_LENGTH.exception("Upload-Length is already " + upload.length() + " and cannot change.");
+            }
+            return upload;
+        }
+        if (length > limits.maxSize()) {
+            throw TusError.MAX_SIZE_EXCEEDED.exception("Upload-Length " + length + " exceeds the maximum of " + limits.maxSize() + " bytes.");
+        }
+        if (length < upload.offset()) {
+            throw TusError.INVALID_LENGTH.exception("Upload-Length " + length + " is less than the " + upload.offset() + " bytes already received.");
+        }
+        return upload.withLength(length);
+    }
+
     private Future<Void> receive(RoutingContext rc, UploadState upload, int okStatus) {
+        return receiveAfterLength(rc, upload, okStatus, parseChecksum(rc.request().getHeader("Upload-Checksum")));
+    }
+
+    /** Streams the request body into the upload, records the new offset durably, then answers. */
+    private Future<Void> receiveAfterLength(RoutingContext rc, UploadState upload, int okStatus, UploadStore.ChunkChecksum checksum) {
         HttpServerRequest req = rc.request();
         if (upload.status() != ClipStatus.UPLOADING) {
-            if (!hasBody(req)) {
-                rc.response().putHeader("Upload-Offset", Long.toString(upload.offset())).setStatusCode(okStatus).end();
-                return Future.succeededFuture();
-            }
-            throw TusError.UPLOAD_FINISHED.exception();
+            rc.response().putHeader("Upload-Offset", Long.toString(upload.offset())).setStatusCode(okStatus).end();
+            return Future.succeededFuture();
         }
-        return store.append(upload, req, upload.length() - upload.offset(), bytes::increment)
-                .compose(appended -> {
-                    UploadState moved = upload.withOffset(upload.offset() + appended.bytes());
-                    if (moved.isComplete()) {
-                        moved = moved.withStatus(ClipStatus.PROCESSING, null);
-                    }
-                    Future<UploadState> saved = appended.bytes() > 0 || moved.isComplete() && upload.status() == ClipStatus.UPLOADING
-                            ? store.save(moved) : Future.succeededFuture(upload);
-                    return saved.compose(state -> {
-                        if (appended.interruption() != null) {
-                            LOG.info("event=upload_interrupted upload={} offset={} received={} cause=\"{}\"",
-                                    state.id(), state.offset(), appended.bytes(), appended.interruption().getMessage());
-                        }
-                        if (state.isComplete() && upload.status() == ClipStatus.UPLOADING) {
-                            completed.increment();
-                            LOG.info("event=upload_completed upload={} bytes={}", state.id(), state.length());
-                            listener.onCompleted(state);
-                        } else if (appended.bytes() > 0) {
-                            listener.onProgress(state);
-                        }
-                        if (appended.overflow()) {
-                            throw TusError.SIZE_EXCEEDED.exception();
-                        }
-                        if (!rc.response().ended() && !rc.response().closed()) {
-                            rc.response().putHeader("Upload-Offset", Long.toString(state.offset()))
-                                    .setStatusCode(okStatus).end();
-                        }
-                        return Future.<Void>succeededFuture();
-                    });
-                });
+        long room = upload.isLengthDeferred() ? limits.maxSize() - upload.offset() : upload.length() - upload.offset();
+        boolean wasInterrupted = interrupted.remove(upload.id());
+        return store.append(upload, req, room, bytes::increment, checksum).compose(appended -> {
+            if (appended.bytes() > 0 && wasInterrupted) {
+                resumes.increment();
+            }
+            UploadState moved = upload.withOffset(upload.offset() + appended.bytes());
+            boolean changed = appended.bytes() > 0 || moved.length() != store.get(upload.id()).length() || moved.isComplete();
+            Future<UploadState> saved = changed ? complete(moved) : Future.succeededFuture(moved);
+            return saved.compose(state -> {
+                if (appended.interruption() != null) {
+                    interrupted.add(state.id());
+                    LOG.info("event=upload_interrupted upload={} offset={} received={} stalled={} cause=\"{}\"",
+                            state.id(), state.offset(), appended.bytes(), appended.stalled(), appended.interruption().getMessage());
+                }
+                if (appended.checksumMismatch()) {
+                    throw TusError.CHECKSUM_MISMATCH.exception();
+                }
+                if (appended.overflow()) {
+                    throw TusError.SIZE_EXCEEDED.exception();
+                }
+                if (appended.stalled()) {
+                    // Clients retry 5xx only: a stalled body gets a 500, its received bytes kept.
+                    throw TusError.READ_TIMEOUT.exception("The request body stalled past the idle timeout; the "
+                            + state.offset() + " bytes received are kept, resume from there.");
+                }
+                HttpServerResponse res = rc.response();
+                if (!res.ended() && !res.closed()) {
+                    res.putHeader("Upload-Offset", Long.toString(state.offset()));
+                    uploadHeaders(res, state);
+                    res.setStatusCode(okStatus).end();
+                }
+                return Future.<Void>succeededFuture();
+            });
+        });
+    }
+
+    /** Saves a moved upload; when it is now complete, records its SHA-256 and hands it down the path. */
+    private Future<UploadState> complete(UploadState moved) {
+        if (!moved.isComplete()) {
+            return store.save(moved).onSuccess(state -> {
+                if (state.isClip()) {
+                    listener.onProgress(state);
+                }
+            });
+        }
+        return store.sha256(moved).compose(sha -> {
+            UploadState done = moved.withSha256(sha);
+            if (done.isClip()) {
+                done = done.withStatus(ClipStatus.PROCESSING, null);
+            }
+            return store.save(done);
+        }).compose(state -> {
+            completed.increment();
+            LOG.info("event=upload_completed upload={} bytes={} sha256={}", state.id(), state.length(), state.sha256());
+            if (state.isClip()) {
+                listener.onCompleted(state);
+                return Future.succeededFuture(state);
+            }
+            return finishConcatenationsWaitingOn(state).map(state);
+        });
+    }
+
+    /** When a partial upload completes, any final concatenation whose parts are now all complete is joined. */
+    private Future<Void> finishConcatenationsWaitingOn(UploadState part) {
+        List<Future<Void>> joins = new ArrayList<>();
+        for (UploadState upload : store.all()) {
+            if (upload.concat() == UploadState.Concat.FINAL && !upload.isComplete() && upload.parts().contains(part.id())) {
+                joins.add(finishConcatenationIfReady(upload));
+            }
+        }
+        return Future.all(joins).mapEmpty();
+    }
+
+    private Future<Void> finishConcatenationIfReady(UploadState finalUpload) {
+        List<UploadState> parts = finalUpload.parts().stream().map(store::get).toList();
+        if (parts.stream().anyMatch(p -> p == null || !p.isComplete()) || !(store instanceof UploadStore.Concatenator joiner)) {
+            return Future.succeededFuture();
+        }
+        long total = parts.stream().mapToLong(UploadState::length).sum();
+        if (total > limits.maxSize()) {
+            return store.save(finalUpload.withStatus(ClipStatus.FAILED, "too_large")).mapEmpty();
+        }
+        return joiner.concatenate(finalUpload, parts).compose(sha -> {
+            UploadState joined = finalUpload.withLength(total).withOffset(total).withSha256(sha)
+                    .withStatus(ClipStatus.PROCESSING, null);
+            return store.save(joined);
+        }).map(joined -> {
+            completed.increment();
+            LOG.info("event=concatenation_finished upload={} parts={} bytes={} sha256={}", joined.id(), parts.size(),
+                    joined.length(), joined.sha256());
+            listener.onCompleted(joined);
+            return (Void) null;
+        });
     }
 
     private Future<Void> terminate(RoutingContext rc, Principal who) {
@@ -270,6 +502,7 @@ public final class TusHandler {
             } else if (upload.status() != ClipStatus.UPLOADING) {
                 work = Future.failedFuture(TusError.UPLOAD_FINISHED.exception());
             } else {
+                forgetClientClipId(upload);
                 work = terminator.terminate(upload.id()).onSuccess(v -> {
                     terminated.increment();
                     LOG.info("event=upload_terminated upload={}", upload.id());
@@ -283,11 +516,99 @@ public final class TusHandler {
 
     /** The upload named in the path if it belongs to the caller's owner; otherwise 404, so existence is not leaked. */
     private UploadState owned(RoutingContext rc, Principal who) {
-        UploadState upload = store.get(rc.pathParam("id"));
+        String id = rc.pathParam("id");
+        UploadState upload = store.get(id);
         if (upload == null || !upload.owner().equals(who.owner())) {
+            if (who.owner().equals(expired.get(id))) {
+                throw TusError.UPLOAD_EXPIRED.exception();
+            }
             throw TusError.UPLOAD_NOT_FOUND.exception();
         }
+        if (upload.status() == ClipStatus.UPLOADING && !upload.isComplete() && expiresAt(upload).isBefore(Instant.now())) {
+            throw TusError.UPLOAD_EXPIRED.exception();
+        }
         return upload;
+    }
+
+    private List<UploadState> partsOf(String urls, Principal who) {
+        List<UploadState> parts = new ArrayList<>();
+        for (String url : urls.trim().split("\\s+")) {
+            if (url.isEmpty()) {
+                continue;
+            }
+            String id = url.substring(url.lastIndexOf('/') + 1);
+            UploadState part = store.get(id);
+            if (part == null || !part.owner().equals(who.owner())) {
+                throw TusError.INVALID_CONCAT.exception("Upload-Concat names " + url + ", which is not one of your uploads.");
+            }
+            if (part.concat() != UploadState.Concat.PARTIAL) {
+                throw TusError.INVALID_CONCAT.exception("Upload-Concat names " + url + ", which was not created as partial.");
+            }
+            parts.add(part);
+        }
+        if (parts.isEmpty()) {
+            throw TusError.INVALID_CONCAT.exception();
+        }
+        return parts;
+    }
+
+    private void uploadHeaders(HttpServerResponse res, UploadState upload) {
+        if (upload.isLengthDeferred()) {
+            res.putHeader("Upload-Defer-Length", "1");
+        } else {
+            res.putHeader("Upload-Length", Long.toString(upload.length()));
+        }
+        if (upload.concat() == UploadState.Concat.PARTIAL) {
+            res.putHeader("Upload-Concat", "partial");
+        } else if (upload.concat() == UploadState.Concat.FINAL) {
+            res.putHeader("Upload-Concat", "final;" + String.join(" ", upload.parts().stream().map(p -> "/files/" + p).toList()));
+        }
+        if (upload.status() == ClipStatus.UPLOADING && !upload.isComplete() && store instanceof UploadStore.Terminator) {
+            res.putHeader("Upload-Expires", HTTP_DATE.format(expiresAt(upload)));
+        }
+    }
+
+    private Instant expiresAt(UploadState upload) {
+        return upload.updatedAt().plus(limits.expiry());
+    }
+
+    private UploadStore.ChunkChecksum parseChecksum(String header) {
+        if (header == null) {
+            return null;
+        }
+        String[] parts = header.trim().split(" ");
+        if (parts.length != 2 || !store.checksumAlgorithms().contains(parts[0].toLowerCase(Locale.ROOT))) {
+            throw TusError.INVALID_CHECKSUM.exception("Upload-Checksum '" + header + "' is not '<algorithm> <base64>' with one of "
+                    + checksumAlgorithms + ".");
+        }
+        try {
+            return new UploadStore.ChunkChecksum(parts[0].toLowerCase(Locale.ROOT), Base64.getDecoder().decode(parts[1]));
+        } catch (IllegalArgumentException e) {
+            throw TusError.INVALID_CHECKSUM.exception("The digest in Upload-Checksum is not valid base64.");
+        }
+    }
+
+    private Optional<UploadState> byClientClipId(String owner, String device, String clientClipId) {
+        if (clientClipId == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(byClientClipId.get(clipKey(owner, device, clientClipId))).map(store::get);
+    }
+
+    private void indexClientClipId(UploadState upload) {
+        if (upload.metadata().clientClipId() != null && upload.isClip()) {
+            byClientClipId.put(clipKey(upload.owner(), upload.deviceId(), upload.metadata().clientClipId()), upload.id());
+        }
+    }
+
+    private void forgetClientClipId(UploadState upload) {
+        if (upload.metadata().clientClipId() != null) {
+            byClientClipId.remove(clipKey(upload.owner(), upload.deviceId(), upload.metadata().clientClipId()), upload.id());
+        }
+    }
+
+    private static String clipKey(String owner, String device, String clientClipId) {
+        return owner + '\u0000' + device + '\u0000' + clientClipId;
     }
 
     private void fail(RoutingContext rc, Throwable cause) {
@@ -299,6 +620,7 @@ public final class TusHandler {
         } else if (cause instanceof AuthException) {
             error = TusError.UNAUTHORIZED;
             message = error.message();
+            LOG.info("event=auth_refused path={} reason=\"{}\"", rc.request().path(), cause.getMessage());
         } else {
             error = TusError.INTERNAL;
             message = error.message();
@@ -315,8 +637,15 @@ public final class TusHandler {
         if (error == TusError.UNAUTHORIZED) {
             res.putHeader("WWW-Authenticate", "Bearer");
         }
+        if (error == TusError.READ_TIMEOUT) {
+            res.putHeader(HttpHeaders.CONNECTION, "close");
+        }
         res.end(error.code() + ": " + message + "\n");
-        drainOrClose(rc.request());
+        if (error == TusError.READ_TIMEOUT) {
+            rc.request().connection().close();
+        } else {
+            drainOrClose(rc.request());
+        }
     }
 
     /** Lets the client finish sending a small body so it can read the error; a large one is cut. */
@@ -349,7 +678,7 @@ public final class TusHandler {
 
     private static boolean hasBody(HttpServerRequest req) {
         String transferEncoding = req.getHeader(HttpHeaders.TRANSFER_ENCODING);
-        return contentLength(req) > 0 || transferEncoding != null && transferEncoding.toLowerCase().contains("chunked");
+        return contentLength(req) > 0 || transferEncoding != null && transferEncoding.toLowerCase(Locale.ROOT).contains("chunked");
     }
 
     private static long contentLength(HttpServerRequest req) {

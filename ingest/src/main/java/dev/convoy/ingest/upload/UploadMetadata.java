@@ -13,9 +13,6 @@ import java.util.Map;
 /** Parses the tus {@code Upload-Metadata} header into what Convoy knows about a clip. */
 public final class UploadMetadata {
 
-    /** Larger headers are refused: metadata is a handful of short fields. */
-    public static final int MAX_HEADER_LENGTH = 4096;
-
     private UploadMetadata() {
     }
 
@@ -23,9 +20,6 @@ public final class UploadMetadata {
         Map<String, String> pairs = new LinkedHashMap<>();
         if (header == null || header.isBlank()) {
             return pairs;
-        }
-        if (header.length() > MAX_HEADER_LENGTH) {
-            throw TusError.INVALID_METADATA.exception("Upload-Metadata is longer than " + MAX_HEADER_LENGTH + " characters.");
         }
         for (String pair : header.split(",")) {
             String trimmed = pair.trim();
@@ -49,7 +43,12 @@ public final class UploadMetadata {
         return pairs;
     }
 
-    public static ClipMetadata parse(String header) {
+    /** Parses the header; larger than {@code maxLength} characters is refused (metadata is a handful of short fields). */
+    public static ClipMetadata parse(String header, int maxLength) {
+        if (header != null && header.length() > maxLength) {
+            throw TusError.METADATA_TOO_LARGE.exception("Upload-Metadata is " + header.length()
+                    + " characters; this server accepts at most " + maxLength + ".");
+        }
         Map<String, String> pairs = parsePairs(header);
         String kindValue = pairs.getOrDefault("kind", "manual");
         ClipKind kind = ClipKind.fromWire(kindValue).orElseThrow(() -> TusError.INVALID_METADATA.exception(

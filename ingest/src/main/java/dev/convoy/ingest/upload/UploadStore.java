@@ -5,18 +5,35 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
+import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
  * Where uploads' bytes and state live. The protocol handler knows nothing of files; it
- * asks the store. Optional abilities are separate interfaces ({@link Terminator}), and the
- * advertised tus extensions follow from which ones a store has.
+ * asks the store. Optional abilities are separate interfaces ({@link Terminator},
+ * {@link Concatenator}), and the advertised tus extensions follow from which ones a store has.
  */
 public interface UploadStore {
 
-    /** The outcome of streaming one request body into an upload. */
-    record Appended(long bytes, Throwable interruption, boolean overflow) {
+    /**
+     * The outcome of streaming one request body into an upload.
+     *
+     * @param bytes            bytes kept (0 when a checksummed chunk was discarded)
+     * @param interruption     why the body ended early (connection closed, stalled), or null
+     * @param overflow         the body went past the upload's length; bytes up to it were kept
+     * @param checksumMismatch the chunk did not match its {@code Upload-Checksum} and was discarded
+     * @param stalled          the body stalled past the idle timeout
+     */
+    record Appended(long bytes, Throwable interruption, boolean overflow, boolean checksumMismatch, boolean stalled) {
     }
+
+    /** An {@code Upload-Checksum} to verify a chunk against. */
+    record ChunkChecksum(String algorithm, byte[] expected) {
+    }
+
+    /** Checksum algorithms (tus names) the store can verify chunks with. */
+    Set<String> checksumAlgorithms();
 
     /** Persists a new upload with an empty spool. */
     Future<UploadState> create(UploadState upload);
@@ -27,9 +44,13 @@ public interface UploadStore {
     /**
      * Streams {@code body} to the spool at the upload's offset, at most {@code maxBytes}, with
      * backpressure, and fsyncs before completing. Bytes received before an interruption are
-     * kept and counted.
+     * kept and counted, except for a checksummed chunk, which is kept whole or not at all.
      */
-    Future<Appended> append(UploadState upload, ReadStream<Buffer> body, long maxBytes, LongConsumer onBytes);
+    Future<Appended> append(UploadState upload, ReadStream<Buffer> body, long maxBytes, LongConsumer onBytes,
+                            ChunkChecksum checksum);
+
+    /** Hex SHA-256 of the upload's bytes so far, computed as they streamed in. */
+    Future<String> sha256(UploadState upload);
 
     /** Durably records a new state (offset, status). */
     Future<UploadState> save(UploadState upload);
@@ -41,8 +62,14 @@ public interface UploadStore {
 
     Collection<UploadState> all();
 
-    /** A store that can delete an upload outright (tus termination). */
+    /** A store that can delete an upload outright (tus termination, expiry). */
     interface Terminator {
         Future<Void> terminate(String id);
+    }
+
+    /** A store that can join complete partial uploads into a final one (tus concatenation). */
+    interface Concatenator {
+        /** Writes the parts' bytes, in order, as the final upload's spool; completes with its SHA-256. */
+        Future<String> concatenate(UploadState finalUpload, List<UploadState> parts);
     }
 }

@@ -16,7 +16,32 @@ class OptionsTest extends TusTestBase {
         assertThat(res.getHeader("Tus-Resumable")).isEqualTo("1.0.0");
         assertThat(res.getHeader("Tus-Version")).isEqualTo("1.0.0");
         assertThat(res.getHeader("Tus-Extension").split(",")).containsExactlyInAnyOrder(
-                "creation", "creation-with-upload", "termination");
+                "creation", "creation-with-upload", "creation-defer-length", "termination", "expiration",
+                "checksum", "concatenation", "concatenation-unfinished");
+        assertThat(res.getHeader("Tus-Checksum-Algorithm").split(",")).containsExactlyInAnyOrder("md5", "sha1", "sha256");
         assertThat(res.getHeader("Tus-Max-Size")).isEqualTo(Long.toString(MAX_SIZE));
+    }
+
+    @Test
+    void answersBrowserPreflightsAndExposesTheTusHeaders() throws Exception {
+        HttpResponse<Buffer> preflight = send(web.requestAbs(HttpMethod.OPTIONS, server.baseUrl() + "/files/")
+                .putHeader("Origin", "https://app.example")
+                .putHeader("Access-Control-Request-Method", "POST")
+                .putHeader("Access-Control-Request-Headers", "tus-resumable,upload-length,upload-metadata,authorization"));
+        assertThat(preflight.statusCode()).isBetween(200, 204);
+        assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isIn("*", "https://app.example");
+        assertThat(preflight.getHeader("Access-Control-Allow-Methods")).contains("PATCH");
+        assertThat(preflight.getHeader("Access-Control-Allow-Headers").toLowerCase()).contains("upload-length", "tus-resumable");
+
+        HttpResponse<Buffer> post = send(tus(HttpMethod.POST, "/files/").putHeader("Origin", "https://app.example")
+                .putHeader("Upload-Length", "10"));
+        assertThat(post.statusCode()).isEqualTo(201);
+        assertThat(post.getHeader("Access-Control-Expose-Headers")).contains("Location", "Upload-Offset", "Upload-Expires");
+    }
+
+    @Test
+    void unknownMethodsAreRefused() throws Exception {
+        String id = create(10);
+        assertThat(send(tus(HttpMethod.PUT, "/files/" + id)).statusCode()).isEqualTo(405);
     }
 }

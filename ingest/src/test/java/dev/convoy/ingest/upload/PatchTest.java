@@ -30,6 +30,48 @@ class PatchTest extends TusTestBase {
     }
 
     @Test
+    void verifiesChunkChecksumsAndDiscardsAChunkThatDoesNotMatch() throws Exception {
+        String id = create(600);
+        Buffer good = bytes(300, 30);
+        HttpResponse<Buffer> ok = send(patch(id, 0).putHeader("Upload-Checksum", "sha1 " + digest("SHA-1", good)), good);
+        assertThat(ok.statusCode()).isEqualTo(204);
+        assertThat(ok.getHeader("Upload-Offset")).isEqualTo("300");
+
+        Buffer corrupted = bytes(300, 31);
+        HttpResponse<Buffer> bad = send(patch(id, 300).putHeader("Upload-Checksum", "sha256 " + digest("SHA-256", bytes(300, 32))),
+                corrupted);
+        assertError(bad, 460, "ERR_CHECKSUM_MISMATCH");
+        assertThat(offsetOf(id)).isEqualTo(300);
+        assertThat(Files.readAllBytes(spool(id))).isEqualTo(good.getBytes());
+
+        HttpResponse<Buffer> retried = send(patch(id, 300).putHeader("Upload-Checksum", "md5 " + digest("MD5", corrupted)), corrupted);
+        assertThat(retried.getHeader("Upload-Offset")).isEqualTo("600");
+    }
+
+    @Test
+    void refusesUnknownChecksumAlgorithmsAndMalformedDigests() throws Exception {
+        String id = create(100);
+        assertError(send(patch(id, 0).putHeader("Upload-Checksum", "crc32 AAAA"), bytes(10, 1)), 400, "ERR_INVALID_CHECKSUM");
+        assertError(send(patch(id, 0).putHeader("Upload-Checksum", "sha1 ***"), bytes(10, 1)), 400, "ERR_INVALID_CHECKSUM");
+        assertError(send(patch(id, 0).putHeader("Upload-Checksum", "sha1"), bytes(10, 1)), 400, "ERR_INVALID_CHECKSUM");
+        assertThat(offsetOf(id)).isZero();
+    }
+
+    @Test
+    void refusesAnOverflowingOffset() throws Exception {
+        String id = create(100);
+        assertError(send(patch(id, 0).putHeader("Upload-Offset", "99999999999999999999"), bytes(10, 1)), 400, "ERR_INVALID_OFFSET");
+    }
+
+    @Test
+    void idsThatAreNotUploadIdsAreNotFound() throws Exception {
+        for (String path : java.util.List.of("/files/..%2F..%2Fetc%2Fpasswd", "/files/%2e%2e", "/files/x.json")) {
+            assertThat(send(patch("x", 0).method(HttpMethod.PATCH).uri(path), bytes(10, 1)).statusCode())
+                    .as(path).isIn(400, 404);
+        }
+    }
+
+    @Test
     void refusesAWrongContentType() throws Exception {
         String id = create(100);
         assertError(send(patch(id, 0).putHeader("Content-Type", "application/octet-stream"), bytes(10, 1)),
@@ -108,6 +150,11 @@ class PatchTest extends TusTestBase {
         HttpResponse<Buffer> resumed = send(patch(id, 100_000), Buffer.buffer(Arrays.copyOfRange(original, 100_000, 300_000)));
         assertThat(resumed.getHeader("Upload-Offset")).isEqualTo("300000");
         assertThat(Files.readAllBytes(spool(id))).isEqualTo(Arrays.copyOf(original, 300_000));
+    }
+
+    private static String digest(String algorithm, Buffer data) throws Exception {
+        return java.util.Base64.getEncoder().encodeToString(
+                java.security.MessageDigest.getInstance(algorithm).digest(data.getBytes()));
     }
 
     private static Path spool(String id) {

@@ -24,7 +24,12 @@ class PostTest extends TusTestBase {
                 refusal("no Upload-Length", r -> r, 400, "ERR_INVALID_UPLOAD_LENGTH"),
                 refusal("negative Upload-Length", r -> r.putHeader("Upload-Length", "-5"), 400, "ERR_INVALID_UPLOAD_LENGTH"),
                 refusal("garbage Upload-Length", r -> r.putHeader("Upload-Length", "ten"), 400, "ERR_INVALID_UPLOAD_LENGTH"),
-                refusal("deferred length", r -> r.putHeader("Upload-Defer-Length", "1"), 400, "ERR_INVALID_UPLOAD_LENGTH"),
+                refusal("Upload-Defer-Length not 1", r -> r.putHeader("Upload-Defer-Length", "2"), 400, "ERR_INVALID_UPLOAD_LENGTH"),
+                refusal("overflowing Upload-Length", r -> r.putHeader("Upload-Length", "99999999999999999999"), 400, "ERR_INVALID_UPLOAD_LENGTH"),
+                refusal("unknown Upload-Concat", r -> r.putHeader("Upload-Length", "10").putHeader("Upload-Concat", "whole"), 400, "ERR_INVALID_CONCAT"),
+                refusal("final of unknown parts", r -> r.putHeader("Upload-Concat", "final;/files/0123456789abcdef0123456789abcdef"), 400, "ERR_INVALID_CONCAT"),
+                refusal("final of path traversal", r -> r.putHeader("Upload-Concat", "final;/files/../../etc/passwd"), 400, "ERR_INVALID_CONCAT"),
+                refusal("metadata over the limit", r -> r.putHeader("Upload-Length", "10").putHeader("Upload-Metadata", "filename " + b64("x".repeat(4000))), 400, "ERR_METADATA_TOO_LARGE"),
                 refusal("over Tus-Max-Size", r -> r.putHeader("Upload-Length", Long.toString(MAX_SIZE + 1)), 413, "ERR_MAX_SIZE_EXCEEDED"),
                 refusal("metadata not base64", r -> r.putHeader("Upload-Length", "10").putHeader("Upload-Metadata", "filename !!!"), 400, "ERR_INVALID_METADATA"),
                 refusal("unknown kind", r -> r.putHeader("Upload-Length", "10").putHeader("Upload-Metadata", "kind " + b64("parking")), 400, "ERR_INVALID_METADATA"),
@@ -44,6 +49,87 @@ class PostTest extends TusTestBase {
         if (status == 401) {
             assertThat(res.getHeader("WWW-Authenticate")).isEqualTo("Bearer");
         }
+    }
+
+    @Test
+    void aHugeHeaderBlockIsRefusedWith431() throws Exception {
+        // Its own client: the server closes the connection after a 431, which must not break the shared pool.
+        io.vertx.ext.web.client.WebClient own = io.vertx.ext.web.client.WebClient.create(vertx);
+        try {
+            HttpResponse<Buffer> res = dev.convoy.ingest.TestServer.await(own.postAbs(server.baseUrl() + "/files/")
+                    .putHeader("Tus-Resumable", "1.0.0").bearerTokenAuthentication(aliceCam)
+                    .putHeader("Upload-Length", "10").putHeader("X-Padding", "p".repeat(20_000)).send());
+            assertThat(res.statusCode()).isEqualTo(431);
+        } finally {
+            own.close();
+        }
+    }
+
+    @Test
+    void aDeferredLengthIsDeclaredByALaterPatch() throws Exception {
+        HttpResponse<Buffer> res = send(tus(HttpMethod.POST, "/files/").putHeader("Upload-Defer-Length", "1"));
+        assertThat(res.statusCode()).isEqualTo(201);
+        String id = res.getHeader("Location").substring(res.getHeader("Location").lastIndexOf('/') + 1);
+        HttpResponse<Buffer> head = send(tus(HttpMethod.HEAD, "/files/" + id));
+        assertThat(head.getHeader("Upload-Defer-Length")).isEqualTo("1");
+        assertThat(head.getHeader("Upload-Length")).isNull();
+
+        assertThat(send(patch(id, 0), bytes(300, 1)).getHeader("Upload-Offset")).isEqualTo("300");
+        assertError(send(patch(id, 300).putHeader("Upload-Length", "200"), bytes(10, 1)), 400, "ERR_INVALID_UPLOAD_LENGTH");
+        HttpResponse<Buffer> last = send(patch(id, 300).putHeader("Upload-Length", "500"), bytes(200, 2));
+        assertThat(last.statusCode()).isEqualTo(204);
+        assertThat(last.getHeader("Upload-Offset")).isEqualTo("500");
+        HttpResponse<Buffer> done = send(tus(HttpMethod.HEAD, "/files/" + id));
+        assertThat(done.getHeader("Upload-Length")).isEqualTo("500");
+        assertThat(done.getHeader("Upload-Defer-Length")).isNull();
+    }
+
+    @Test
+    void aRetriedPostForTheSameClientClipIdGetsTheSameUploadBack() throws Exception {
+        String metadata = "kind " + b64("incident") + ",clientClipId " + b64("cam-1/clip-77");
+        HttpResponse<Buffer> first = send(tus(HttpMethod.POST, "/files/").putHeader("Upload-Length", "400")
+                .putHeader("Upload-Metadata", metadata));
+        assertThat(first.statusCode()).isEqualTo(201);
+        String id = first.getHeader("Location").substring(first.getHeader("Location").lastIndexOf('/') + 1);
+        send(patch(id, 0), bytes(150, 3));
+
+        HttpResponse<Buffer> again = send(tus(HttpMethod.POST, "/files/").putHeader("Upload-Length", "400")
+                .putHeader("Upload-Metadata", metadata));
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.getHeader("Location")).isEqualTo(first.getHeader("Location"));
+        assertThat(again.getHeader("Upload-Offset")).isEqualTo("150");
+
+        send(patch(id, 150), bytes(250, 4));
+        HttpResponse<Buffer> afterDone = send(tus(HttpMethod.POST, "/files/").putHeader("Upload-Length", "400")
+                .putHeader("Upload-Metadata", metadata));
+        assertThat(afterDone.statusCode()).isEqualTo(200);
+        assertThat(afterDone.getHeader("Convoy-Clip-Id")).isEqualTo(id);
+        assertThat(afterDone.getHeader("Upload-Offset")).isEqualTo("400");
+
+        // The same camera id from another device is another clip.
+        HttpResponse<Buffer> otherDevice = send(tus(HttpMethod.POST, "/files/").putHeader("Upload-Length", "400")
+                .putHeader("Upload-Metadata", metadata).bearerTokenAuthentication(server.deviceToken("alice", "cam-2")));
+        assertThat(otherDevice.statusCode()).isEqualTo(201);
+        assertThat(otherDevice.getHeader("Location")).isNotEqualTo(first.getHeader("Location"));
+    }
+
+    @Test
+    void aDeviceMayHoldOnlySoManyUnfinishedUploads() throws Exception {
+        String token = server.deviceToken("alice", "cam-busy");
+        for (int i = 0; i < 32; i++) {
+            assertThat(send(tus(HttpMethod.POST, "/files/").bearerTokenAuthentication(token).putHeader("Upload-Length", "10"))
+                    .statusCode()).isEqualTo(201);
+        }
+        assertError(send(tus(HttpMethod.POST, "/files/").bearerTokenAuthentication(token).putHeader("Upload-Length", "10")),
+                429, "ERR_TOO_MANY_UPLOADS");
+    }
+
+    @Test
+    void responsesSayWhenAnUnfinishedUploadExpires() throws Exception {
+        HttpResponse<Buffer> res = send(tus(HttpMethod.POST, "/files/").putHeader("Upload-Length", "10"));
+        java.time.ZonedDateTime expires = java.time.ZonedDateTime.parse(res.getHeader("Upload-Expires"),
+                java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
+        assertThat(expires.toInstant()).isBetween(java.time.Instant.now().plusSeconds(86_000), java.time.Instant.now().plusSeconds(86_500));
     }
 
     @Test
