@@ -41,6 +41,7 @@ class EndToEndTest {
     static TestServer server;
     static Vertx vertx;
     static WebClient web;
+    static Clips clips;
 
     @BeforeAll
     static void start() throws Exception {
@@ -48,6 +49,7 @@ class EndToEndTest {
         server = TestServer.start(dataDir, "--s3-part-size", Integer.toString(5 * MIB));
         vertx = Vertx.vertx();
         web = WebClient.create(vertx);
+        clips = new Clips(server.baseUrl(), web);
     }
 
     @AfterAll
@@ -63,17 +65,19 @@ class EndToEndTest {
         String token = server.deviceToken("alice", "cam-1");
 
         String uploadUrl;
-        try (CuttingProxy proxy = CuttingProxy.start(vertx, server.port(), (long) (Files.size(source) * 0.45))) {
-            uploadUrl = uploadWithTus(source, token, "http://127.0.0.1:" + proxy.port() + "/files/",
+        try (FaultProxy proxy = FaultProxy.start(vertx, server.port())
+                .inject(FaultProxy.Fault.CLOSE, (long) (Files.size(source) * 0.45), 1)) {
+            uploadUrl = Clips.upload(source, token, "http://127.0.0.1:" + proxy.port() + "/files/",
                     Map.of("kind", "incident", "event", "hard_brake", "eventOffsetMs", "4000",
                             "recordedAt", "2026-11-27T08:15:00Z", "clientClipId", "cam-1/000042"));
-            assertThat(proxy.cuts()).as("the link dropped mid-upload").isEqualTo(1);
+            assertThat(proxy.faults()).as("the link dropped mid-upload").isEqualTo(1);
         }
         String clipId = uploadUrl.substring(uploadUrl.lastIndexOf('/') + 1);
 
-        JsonObject clip = pollUntilDone(clipId, server.ownerToken("alice"));
+        JsonObject clip = clips.awaitCommitted(clipId, server.ownerToken("alice"));
         assertThat(clip.getString("status")).isEqualTo("ready");
         assertThat(clip.getJsonObject("metadata").getString("kind")).isEqualTo("incident");
+        assertThat(clip.getString("sha256")).as("SHA-256 computed while streaming").isEqualTo(Clips.sha256(Files.readAllBytes(source)));
         assertThat(clip.getJsonObject("metadata").getString("event")).isEqualTo("hard_brake");
         assertThat(clip.getJsonObject("metadata").getString("clientClipId")).isEqualTo("cam-1/000042");
         JsonObject probe = clip.getJsonObject("probe");
@@ -83,11 +87,11 @@ class EndToEndTest {
         assertThat(probe.getBoolean("hasAudio")).isTrue();
 
         JsonObject urls = clip.getJsonObject("urls");
-        Buffer original = download(urls.getString("original"));
-        assertThat(sha256(original.getBytes())).isEqualTo(sha256(Files.readAllBytes(source)));
+        Buffer original = clips.download(urls.getString("original"));
+        assertThat(Clips.sha256(original.getBytes())).isEqualTo(Clips.sha256(Files.readAllBytes(source)));
 
         Path preview = downloads.resolve("preview.mp4");
-        Files.write(preview, download(urls.getString("preview")).getBytes());
+        Files.write(preview, clips.download(urls.getString("preview")).getBytes());
         assertThat(MoovAtom.isBeforeMdat(preview)).isTrue();
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(preview.toFile())) {
             grabber.start();
@@ -98,7 +102,7 @@ class EndToEndTest {
             assertThat(Math.abs(grabber.getLengthInTime() / 1000 - probe.getLong("durationMs"))).isLessThanOrEqualTo(200);
         }
 
-        assertThat(JpegSize.of(download(urls.getString("poster")).getBytes())).isEqualTo(new Dimensions(1280, 720));
+        assertThat(JpegSize.of(clips.download(urls.getString("poster")).getBytes())).isEqualTo(new Dimensions(1280, 720));
 
         assertThat(Files.exists(dataDir.resolve("uploads").resolve(clipId + ".bin")))
                 .as("spool deleted once the manifest is written").isFalse();
@@ -112,14 +116,14 @@ class EndToEndTest {
         new java.util.Random(7).nextBytes(bytes);
         Files.write(junk, bytes);
         String token = server.deviceToken("alice", "cam-2");
-        String url = uploadWithTus(junk, token, server.baseUrl() + "/files/", Map.of("kind", "manual"));
+        String url = Clips.upload(junk, token, server.baseUrl() + "/files/", Map.of("kind", "manual"));
         String clipId = url.substring(url.lastIndexOf('/') + 1);
 
-        JsonObject clip = pollUntilDone(clipId, token);
+        JsonObject clip = clips.awaitCommitted(clipId, token);
         assertThat(clip.getString("status")).isEqualTo("failed");
         assertThat(clip.getJsonObject("failure").getString("reason")).isEqualTo("not_a_video");
         assertThat(clip.getJsonObject("failure").getString("message")).isNotBlank();
-        assertThat(sha256(download(clip.getJsonObject("urls").getString("original")).getBytes())).isEqualTo(sha256(bytes));
+        assertThat(Clips.sha256(clips.download(clip.getJsonObject("urls").getString("original")).getBytes())).isEqualTo(Clips.sha256(bytes));
         assertThat(clip.getJsonObject("urls").containsKey("preview")).isFalse();
     }
 
@@ -128,7 +132,7 @@ class EndToEndTest {
         String token = server.deviceToken("alice", "cam-3");
         Path small = downloads.resolve("small.bin");
         Files.write(small, new byte[1000]);
-        String url = uploadWithTus(small, token, server.baseUrl() + "/files/", Map.of());
+        String url = Clips.upload(small, token, server.baseUrl() + "/files/", Map.of());
         String clipId = url.substring(url.lastIndexOf('/') + 1);
 
         HttpResponse<Buffer> other = TestServer.await(web.getAbs(server.baseUrl() + "/api/clips/" + clipId)
@@ -141,7 +145,7 @@ class EndToEndTest {
         HttpResponse<Buffer> forged = TestServer.await(web.getAbs(server.baseUrl() + "/api/clips/" + clipId)
                 .bearerTokenAuthentication("eyJhbGciOiJIUzI1NiJ9.eyJvd25lciI6ImFsaWNlIn0.c2lnbmF0dXJl").send());
         assertThat(forged.statusCode()).isEqualTo(401);
-        pollUntilDone(clipId, token);
+        clips.awaitCommitted(clipId, token);
     }
 
     @Test
@@ -155,59 +159,5 @@ class EndToEndTest {
         HttpResponse<Buffer> ready = TestServer.await(web.getAbs(server.baseUrl() + "/health/ready").send());
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("objectStore")).isEqualTo("UP");
-    }
-
-    static String uploadWithTus(Path file, String token, String creationUrl, Map<String, String> metadata) throws Exception {
-        TusClient client = new TusClient();
-        client.setUploadCreationURL(new URL(creationUrl));
-        client.enableResuming(new TusURLMemoryStore());
-        client.setHeaders(Map.of("Authorization", "Bearer " + token));
-        TusUpload upload = new TusUpload(file.toFile());
-        Map<String, String> meta = new java.util.HashMap<>(metadata);
-        meta.put("filename", file.getFileName().toString());
-        upload.setMetadata(meta);
-        String[] url = new String[1];
-        TusExecutor executor = new TusExecutor() {
-            @Override
-            protected void makeAttempt() throws io.tus.java.client.ProtocolException, java.io.IOException {
-                TusUploader uploader = client.resumeOrCreateUpload(upload);
-                uploader.setChunkSize(MIB);
-                uploader.setRequestPayloadSize(MIB);
-                while (uploader.uploadChunk() > -1) {
-                    // keep going until the whole file is sent
-                }
-                uploader.finish();
-                url[0] = uploader.getUploadURL().toString();
-            }
-        };
-        executor.setDelays(new int[] {100, 300, 1000});
-        assertThat(executor.makeAttempts()).as("upload finished").isTrue();
-        return url[0];
-    }
-
-    static JsonObject pollUntilDone(String clipId, String token) throws Exception {
-        long deadline = System.nanoTime() + 180_000_000_000L;
-        while (true) {
-            HttpResponse<Buffer> res = TestServer.await(web.getAbs(server.baseUrl() + "/api/clips/" + clipId)
-                    .bearerTokenAuthentication(token).send());
-            assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(200);
-            JsonObject clip = res.bodyAsJsonObject();
-            String status = clip.getString("status");
-            if (status.equals("ready") || status.equals("failed")) {
-                return clip;
-            }
-            assertThat(System.nanoTime()).as("clip %s still %s", clipId, status).isLessThan(deadline);
-            Thread.sleep(250);
-        }
-    }
-
-    static Buffer download(String url) throws Exception {
-        HttpResponse<Buffer> res = TestServer.await(web.getAbs(url).send());
-        assertThat(res.statusCode()).as(url).isEqualTo(200);
-        return res.body();
-    }
-
-    static String sha256(byte[] bytes) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }

@@ -25,7 +25,7 @@ class RestartTest {
         // This process only takes uploads: the clip waits in the queue when it stops.
         try (TestServer first = TestServer.start(dataDir, "--transcode-workers", "0")) {
             token = first.deviceToken("alice", "cam-1");
-            String url = EndToEndTest.uploadWithTus(TestClips.fullHdSilent(), token, first.baseUrl() + "/files/", Map.of());
+            String url = Clips.upload(TestClips.fullHdSilent(), token, first.baseUrl() + "/files/", Map.of());
             clipId = url.substring(url.lastIndexOf('/') + 1);
             assertThat(status(first, clipId, token).getString("status")).isEqualTo("processing");
         }

@@ -85,7 +85,8 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
             }
             states.put(state.id(), state);
         }
-        LOG.info("event=spool_loaded dir={} uploads={}", dir, states.size());
+        long unfinished = states.values().stream().filter(u -> !u.isComplete()).count();
+        LOG.info("event=spool_loaded dir={} uploads={} unfinished={}", dir, states.size(), unfinished);
     }
 
     @Override

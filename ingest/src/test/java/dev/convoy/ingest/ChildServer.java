@@ -1,0 +1,71 @@
+package dev.convoy.ingest;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The service in a process of its own, so that a test can kill it with SIGKILL and start it again. */
+final class ChildServer {
+
+    private final Path dataDir;
+    private final int port;
+    private Process process;
+
+    ChildServer(Path dataDir, int port) {
+        this.dataDir = dataDir;
+        this.port = port;
+    }
+
+    void start() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path")));
+        String natives = System.getProperty("org.bytedeco.javacpp.cachedir");
+        if (natives != null) {
+            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + natives);
+        }
+        cmd.addAll(List.of(Main.class.getName(), "serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
+                "--data-dir", dataDir.toString(), "--transcode-workers", "1"));
+        process = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("child.log").toFile()))
+                .start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!live()) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the child server did not start; see " + dataDir.resolve("child.log"));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, nothing but what is already on disk survives. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    private boolean live() {
+        try {
+            HttpURLConnection c = (HttpURLConnection) new URL(baseUrl() + "/health/live").openConnection();
+            c.setConnectTimeout(200);
+            c.setReadTimeout(1000);
+            return c.getResponseCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
