@@ -19,7 +19,7 @@ final class ChildServer {
         this.port = port;
     }
 
-    void start() throws Exception {
+    void start(String... extraFlags) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path")));
         String natives = System.getProperty("org.bytedeco.javacpp.cachedir");
@@ -27,7 +27,8 @@ final class ChildServer {
             cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + natives);
         }
         cmd.addAll(List.of(Main.class.getName(), "serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--data-dir", dataDir.toString(), "--transcode-workers", "1"));
+                "--data-dir", dataDir.toString()));
+        cmd.addAll(List.of(extraFlags));
         process = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("child.log").toFile()))

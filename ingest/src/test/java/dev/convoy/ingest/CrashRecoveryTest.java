@@ -32,6 +32,22 @@ class CrashRecoveryTest {
     @TempDir
     Path files;
 
+    /** Waits until the spool holds at least {@code bytes} bytes of uploads. */
+    private void awaitSpooled(long bytes) throws Exception {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (true) {
+            long spooled;
+            try (var list = Files.list(dataDir.resolve("uploads"))) {
+                spooled = list.filter(p -> p.toString().endsWith(".bin")).mapToLong(p -> p.toFile().length()).sum();
+            }
+            if (spooled >= bytes) {
+                return;
+            }
+            assertThat(System.nanoTime()).as("uploads reached %d bytes", bytes).isLessThan(deadline);
+            Thread.sleep(2);
+        }
+    }
+
     @Test
     void twentyConcurrentUploadsSurviveRepeatedKillNineWithByteIdenticalOriginals() throws Exception {
         int port;
@@ -42,7 +58,8 @@ class CrashRecoveryTest {
         Vertx vertx = Vertx.vertx();
         ExecutorService cameras = Executors.newFixedThreadPool(UPLOADS);
         try {
-            child.start();
+            // No transcoding while the kills happen: spool files only grow, which is how progress is seen.
+            child.start("--transcode-workers", "0");
             DeviceTokens tokens = new DeviceTokens(vertx, SigningSecret.loadOrCreate(dataDir, null));
             String token = tokens.issueDevice("alice", "cam-1");
             Random random = new Random(42);
@@ -59,16 +76,21 @@ class CrashRecoveryTest {
                 Map<String, String> meta = Map.of("clientClipId", "clip-" + i);
                 uploads.add(cameras.submit(() -> Clips.upload(file, token, child.baseUrl() + "/files/", meta, retries)));
             }
-            for (int k = 0; k < KILLS; k++) {
-                Thread.sleep(300 + random.nextInt(700));
+            long total = sources.stream().mapToLong(b -> b.length).sum();
+            for (int k = 1; k <= KILLS; k++) {
+                // Kill at a random point inside the k-th quarter of the bytes, so every kill lands mid-upload.
+                long at = total * k / (KILLS + 1) - random.nextInt((int) (total / (KILLS + 1) / 2));
+                awaitSpooled(at);
                 child.kill();
-                child.start();
+                child.start("--transcode-workers", "0");
             }
             List<String> ids = new ArrayList<>();
             for (Future<String> upload : uploads) {
                 ids.add(Clips.idOf(upload.get(180, TimeUnit.SECONDS)));
             }
             assertThat(ids).doesNotHaveDuplicates();
+            child.kill();
+            child.start("--transcode-workers", "1");
 
             WebClient web = WebClient.create(vertx);
             Clips clips = new Clips(child.baseUrl(), web);

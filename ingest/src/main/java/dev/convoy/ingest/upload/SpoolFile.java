@@ -25,6 +25,9 @@ final class SpoolFile {
     record Written(long bytes, Throwable interruption, boolean overflow, boolean stalled) {
     }
 
+    /** Bytes an upload may have queued for the disk before its socket is paused. */
+    static final int WRITE_QUEUE_BYTES = 32 * 1024;
+
     private final Vertx vertx;
     private final Path path;
     private final long idleTimeoutMs;
@@ -41,6 +44,9 @@ final class SpoolFile {
         return vertx.fileSystem().open(path.toString(), new OpenOptions().setWrite(true).setCreate(false).setRead(false))
                 .compose(file -> {
                     file.setWritePos(offset);
+                    // One body piece in flight per upload: with thousands of uploads at once, the
+                    // write queue, not the chunk size, is what each one costs in memory.
+                    file.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
                     return pump(file, body, maxBytes, tap);
                 })
                 // Acknowledged means durable: the bytes are on disk before anyone reports the offset.

@@ -3,6 +3,7 @@ package dev.convoy.ingest.upload;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
 import java.io.IOException;
@@ -120,10 +121,12 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
             MessageDigest chunk = checksum == null ? null : digest(CHECKSUMS.get(checksum.algorithm()));
             return new SpoolFile(vertx, spool(upload.id()), idleTimeoutMs)
                     .append(upload.offset(), body, maxBytes, buf -> {
-                        byte[] bytes = buf.getBytes();
-                        running.sha256.update(bytes);
-                        if (chunk != null) {
-                            chunk.update(bytes);
+                        // Digest the received bytes where they lie: no copy per body piece.
+                        for (ByteBuffer view : ((BufferInternal) buf).getByteBuf().nioBuffers()) {
+                            running.sha256.update(view.duplicate());
+                            if (chunk != null) {
+                                chunk.update(view.duplicate());
+                            }
                         }
                     })
                     .compose(w -> {
