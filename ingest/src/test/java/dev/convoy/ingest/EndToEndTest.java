@@ -11,11 +11,9 @@ import io.tus.java.client.TusExecutor;
 import io.tus.java.client.TusURLMemoryStore;
 import io.tus.java.client.TusUpload;
 import io.tus.java.client.TusUploader;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,34 +36,26 @@ class EndToEndTest {
     @TempDir
     static Path downloads;
 
-    static TestServer server;
-    static Vertx vertx;
-    static WebClient web;
-    static Clips clips;
+    static LiveService live;
 
     @BeforeAll
     static void start() throws Exception {
         // 5 MiB parts (the S3 minimum): the 15 MB original goes up as a 3-part multipart upload.
-        server = TestServer.start(dataDir, "--s3-part-size", Integer.toString(5 * MIB));
-        vertx = Vertx.vertx();
-        web = WebClient.create(vertx);
-        clips = new Clips(server.baseUrl(), web);
+        live = LiveService.start(dataDir, "--s3-part-size", Integer.toString(5 * MIB));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        web.close();
-        TestServer.await(vertx.close());
-        server.close();
+        live.close();
     }
 
     @Test
     void clipUploadedOverAFlakyLinkBecomesReadyWithIntactOriginalAndRenditions() throws Exception {
         Path source = TestClips.fullHdWithAudio();
-        String token = server.deviceToken("alice", "cam-1");
+        String token = live.server().deviceToken("alice", "cam-1");
 
         String uploadUrl;
-        try (FaultProxy proxy = FaultProxy.start(vertx, server.port())
+        try (FaultProxy proxy = FaultProxy.start(live.vertx(), live.server().port())
                 .inject(FaultProxy.Fault.CLOSE, (long) (Files.size(source) * 0.45), 1)) {
             uploadUrl = Clips.upload(source, token, "http://127.0.0.1:" + proxy.port() + "/files/",
                     Map.of("kind", "incident", "event", "hard_brake", "eventOffsetMs", "4000",
@@ -74,7 +64,7 @@ class EndToEndTest {
         }
         String clipId = uploadUrl.substring(uploadUrl.lastIndexOf('/') + 1);
 
-        JsonObject clip = clips.awaitCommitted(clipId, server.ownerToken("alice"));
+        JsonObject clip = live.clips().awaitCommitted(clipId, live.server().ownerToken("alice"));
         assertThat(clip.getString("status")).isEqualTo("ready");
         assertThat(clip.getJsonObject("metadata").getString("kind")).isEqualTo("incident");
         assertThat(clip.getString("sha256")).as("SHA-256 computed while streaming").isEqualTo(Clips.sha256(Files.readAllBytes(source)));
@@ -87,11 +77,11 @@ class EndToEndTest {
         assertThat(probe.getBoolean("hasAudio")).isTrue();
 
         JsonObject urls = clip.getJsonObject("urls");
-        Buffer original = clips.download(urls.getString("original"));
+        Buffer original = live.clips().download(urls.getString("original"));
         assertThat(Clips.sha256(original.getBytes())).isEqualTo(Clips.sha256(Files.readAllBytes(source)));
 
         Path preview = downloads.resolve("preview.mp4");
-        Files.write(preview, clips.download(urls.getString("preview")).getBytes());
+        Files.write(preview, live.clips().download(urls.getString("preview")).getBytes());
         assertThat(MoovAtom.isBeforeMdat(preview)).isTrue();
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(preview.toFile())) {
             grabber.start();
@@ -102,7 +92,7 @@ class EndToEndTest {
             assertThat(Math.abs(grabber.getLengthInTime() / 1000 - probe.getLong("durationMs"))).isLessThanOrEqualTo(200);
         }
 
-        assertThat(JpegSize.of(clips.download(urls.getString("poster")).getBytes())).isEqualTo(new Dimensions(1280, 720));
+        assertThat(JpegSize.of(live.clips().download(urls.getString("poster")).getBytes())).isEqualTo(new Dimensions(1280, 720));
 
         assertThat(Files.exists(dataDir.resolve("uploads").resolve(clipId + ".bin")))
                 .as("spool deleted once the manifest is written").isFalse();
@@ -115,48 +105,48 @@ class EndToEndTest {
         byte[] bytes = new byte[3 * MIB + 17];
         new java.util.Random(7).nextBytes(bytes);
         Files.write(junk, bytes);
-        String token = server.deviceToken("alice", "cam-2");
-        String url = Clips.upload(junk, token, server.baseUrl() + "/files/", Map.of("kind", "manual"));
+        String token = live.server().deviceToken("alice", "cam-2");
+        String url = Clips.upload(junk, token, live.server().baseUrl() + "/files/", Map.of("kind", "manual"));
         String clipId = url.substring(url.lastIndexOf('/') + 1);
 
-        JsonObject clip = clips.awaitCommitted(clipId, token);
+        JsonObject clip = live.clips().awaitCommitted(clipId, token);
         assertThat(clip.getString("status")).isEqualTo("failed");
         assertThat(clip.getJsonObject("failure").getString("reason")).isEqualTo("not_a_video");
         assertThat(clip.getJsonObject("failure").getString("message")).isNotBlank();
-        assertThat(Clips.sha256(clips.download(clip.getJsonObject("urls").getString("original")).getBytes())).isEqualTo(Clips.sha256(bytes));
+        assertThat(Clips.sha256(live.clips().download(clip.getJsonObject("urls").getString("original")).getBytes())).isEqualTo(Clips.sha256(bytes));
         assertThat(clip.getJsonObject("urls").containsKey("preview")).isFalse();
     }
 
     @Test
     void anotherOwnersClipIsNotFoundAndATokenIsRequired() throws Exception {
-        String token = server.deviceToken("alice", "cam-3");
+        String token = live.server().deviceToken("alice", "cam-3");
         Path small = downloads.resolve("small.bin");
         Files.write(small, new byte[1000]);
-        String url = Clips.upload(small, token, server.baseUrl() + "/files/", Map.of());
+        String url = Clips.upload(small, token, live.server().baseUrl() + "/files/", Map.of());
         String clipId = url.substring(url.lastIndexOf('/') + 1);
 
-        HttpResponse<Buffer> other = TestServer.await(web.getAbs(server.baseUrl() + "/api/clips/" + clipId)
-                .bearerTokenAuthentication(server.ownerToken("bob")).send());
+        HttpResponse<Buffer> other = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/api/clips/" + clipId)
+                .bearerTokenAuthentication(live.server().ownerToken("bob")).send());
         assertThat(other.statusCode()).isEqualTo(404);
         assertThat(other.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("clip_not_found");
 
-        HttpResponse<Buffer> anonymous = TestServer.await(web.getAbs(server.baseUrl() + "/api/clips/" + clipId).send());
+        HttpResponse<Buffer> anonymous = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/api/clips/" + clipId).send());
         assertThat(anonymous.statusCode()).isEqualTo(401);
-        HttpResponse<Buffer> forged = TestServer.await(web.getAbs(server.baseUrl() + "/api/clips/" + clipId)
+        HttpResponse<Buffer> forged = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/api/clips/" + clipId)
                 .bearerTokenAuthentication("eyJhbGciOiJIUzI1NiJ9.eyJvd25lciI6ImFsaWNlIn0.c2lnbmF0dXJl").send());
         assertThat(forged.statusCode()).isEqualTo(401);
-        clips.awaitCommitted(clipId, token);
+        live.clips().awaitCommitted(clipId, token);
     }
 
     @Test
     void metricsAndHealthAreServed() throws Exception {
-        HttpResponse<Buffer> metrics = TestServer.await(web.getAbs(server.baseUrl() + "/metrics").send());
+        HttpResponse<Buffer> metrics = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/metrics").send());
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.bodyAsString()).contains("convoy_upload_creations_total", "convoy_uploads_completed_total", "convoy_upload_bytes_total",
                 "convoy_transcode_seconds_bucket", "convoy_commit_seconds_bucket", "jvm_memory_used_bytes",
                 "convoy_transcode_queue_depth{kind=\"incident\"}");
-        assertThat(TestServer.await(web.getAbs(server.baseUrl() + "/health/live").send()).statusCode()).isEqualTo(200);
-        HttpResponse<Buffer> ready = TestServer.await(web.getAbs(server.baseUrl() + "/health/ready").send());
+        assertThat(TestServer.await(live.web().getAbs(live.server().baseUrl() + "/health/live").send()).statusCode()).isEqualTo(200);
+        HttpResponse<Buffer> ready = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/health/ready").send());
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("objectStore")).isEqualTo("UP");
     }

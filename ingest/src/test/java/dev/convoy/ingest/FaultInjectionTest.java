@@ -2,9 +2,7 @@ package dev.convoy.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,36 +23,28 @@ class FaultInjectionTest {
     @TempDir
     static Path files;
 
-    static TestServer server;
-    static Vertx vertx;
-    static WebClient web;
-    static Clips clips;
+    static LiveService live;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(dataDir, "--idle-timeout", "1");
-        vertx = Vertx.vertx();
-        web = WebClient.create(vertx);
-        clips = new Clips(server.baseUrl(), web);
+        live = LiveService.start(dataDir, "--idle-timeout", "1");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        web.close();
-        TestServer.await(vertx.close());
-        server.close();
+        live.close();
     }
 
     @Test
     void aLinkThrottledTo5KiBPerSecond() throws Exception {
-        try (FaultProxy proxy = FaultProxy.start(vertx, server.port()).throttle(5 * 1024)) {
+        try (FaultProxy proxy = FaultProxy.start(live.vertx(), live.server().port()).throttle(5 * 1024)) {
             uploadThroughAndVerify(proxy, 24 * 1024, 1);
         }
     }
 
     @Test
     void connectionsClosedMidBody() throws Exception {
-        try (FaultProxy proxy = FaultProxy.start(vertx, server.port()).inject(FaultProxy.Fault.CLOSE, 300_000, 3)) {
+        try (FaultProxy proxy = FaultProxy.start(live.vertx(), live.server().port()).inject(FaultProxy.Fault.CLOSE, 300_000, 3)) {
             uploadThroughAndVerify(proxy, 1_200_000, 2);
             assertThat(proxy.faults()).isEqualTo(3);
         }
@@ -62,7 +52,7 @@ class FaultInjectionTest {
 
     @Test
     void connectionsResetMidBody() throws Exception {
-        try (FaultProxy proxy = FaultProxy.start(vertx, server.port()).inject(FaultProxy.Fault.RESET, 400_000, 2)) {
+        try (FaultProxy proxy = FaultProxy.start(live.vertx(), live.server().port()).inject(FaultProxy.Fault.RESET, 400_000, 2)) {
             uploadThroughAndVerify(proxy, 1_000_000, 3);
             assertThat(proxy.faults()).isEqualTo(2);
         }
@@ -70,11 +60,11 @@ class FaultInjectionTest {
 
     @Test
     void aBodyStallingPastTheIdleTimeoutIsEndedWithA5xxAndResumed() throws Exception {
-        try (FaultProxy proxy = FaultProxy.start(vertx, server.port()).inject(FaultProxy.Fault.STALL, 500_000, 1).stallFor(2_500)) {
+        try (FaultProxy proxy = FaultProxy.start(live.vertx(), live.server().port()).inject(FaultProxy.Fault.STALL, 500_000, 1).stallFor(2_500)) {
             uploadThroughAndVerify(proxy, 800_000, 4);
             assertThat(proxy.faults()).isEqualTo(1);
         }
-        String metrics = TestServer.await(web.getAbs(server.baseUrl() + "/metrics").send()).bodyAsString();
+        String metrics = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/metrics").send()).bodyAsString();
         assertThat(metrics).contains("convoy_upload_errors_total{code=\"ERR_READ_TIMEOUT\"}");
         assertThat(metrics).containsPattern("convoy_upload_resumes_total [1-9]");
     }
@@ -84,12 +74,12 @@ class FaultInjectionTest {
         new Random(seed).nextBytes(bytes);
         Path file = files.resolve("clip-" + seed + ".mp4");
         Files.write(file, bytes);
-        String token = server.deviceToken("alice", "cam-" + seed);
+        String token = live.server().deviceToken("alice", "cam-" + seed);
         String url = Clips.upload(file, token, "http://127.0.0.1:" + proxy.port() + "/files/",
                 Map.of("clientClipId", "clip-" + seed));
-        JsonObject clip = clips.awaitCommitted(url.substring(url.lastIndexOf('/') + 1), token);
+        JsonObject clip = live.clips().awaitCommitted(url.substring(url.lastIndexOf('/') + 1), token);
         assertThat(clip.getString("sha256")).isEqualTo(Clips.sha256(bytes));
-        assertThat(Clips.sha256(clips.download(clip.getJsonObject("urls").getString("original")).getBytes()))
+        assertThat(Clips.sha256(live.clips().download(clip.getJsonObject("urls").getString("original")).getBytes()))
                 .isEqualTo(Clips.sha256(bytes));
     }
 }
