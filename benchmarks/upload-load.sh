@@ -2,6 +2,7 @@
 # Upload load test: N concurrent tus uploads of SIZE MiB in CHUNK-MiB PATCHes against a
 # Convoy server process on loopback, beside the disk's own fsynced write bandwidth.
 # Usage: benchmarks/upload-load.sh [uploads=200] [size-mib=20] [chunk-mib=1] [max-heap=default]
+# SERVER_JAVA_OPTS adds JVM options for the server (e.g. -XX:MaxDirectMemorySize=1g).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 UPLOADS=${1:-200}; SIZE=${2:-20}; CHUNK=${3:-1}; HEAP=${4:-default}
@@ -19,7 +20,8 @@ DD_SECONDS=$(echo "$DD" | awk -F, '{print $(NF-1)}' | awk '{print $1}')
 DD_MIB_S=$(awk -v t="$DD_SECONDS" 'BEGIN{printf "%.1f", 1024/t}')
 
 # Clips queue without transcoding so that the disk serves uploads only.
-java "${HEAP_FLAG[@]}" -jar ingest/target/convoy.jar serve --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" \
+# shellcheck disable=SC2086
+java "${HEAP_FLAG[@]}" ${SERVER_JAVA_OPTS:-} -jar ingest/target/convoy.jar serve --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" \
   --transcode-workers 0 --transcode-queue-limit 1000000 --max-uploads-per-device 100000 > "$DATA/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health/live" >/dev/null && break; sleep 0.2; done
