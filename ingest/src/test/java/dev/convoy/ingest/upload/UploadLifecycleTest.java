@@ -80,25 +80,29 @@ class UploadLifecycleTest {
         }
     }
 
-    @Test
-    void aFullServerRefusesNewUploadsButTakesBytesForStartedOnes() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "spool disk nearly full, --min-free-spool-bytes, 9223372036854775807, spoolDisk",
+            "transcode backlog at its limit, --transcode-queue-limit, 0, transcodeQueue"})
+    void aFullServerRefusesNewUploadsButTakesBytesForStartedOnes(String why, String flag, String value, String check)
+            throws Exception {
         String id;
         String token;
         try (TestServer server = TestServer.start(dataDir)) {
             token = server.deviceToken("alice", "cam-1");
             id = create(server, token, 100);
         }
-        try (TestServer full = TestServer.start(dataDir, "--min-free-spool-bytes", Long.toString(Long.MAX_VALUE))) {
+        try (TestServer full = TestServer.start(dataDir, flag, value)) {
             HttpResponse<Buffer> refused = send(tus(full, token, HttpMethod.POST, null).putHeader("Upload-Length", "10"), null);
             assertThat(refused.statusCode()).isEqualTo(503);
-            assertThat(refused.bodyAsString()).startsWith("ERR_SERVER_BUSY: ");
+            assertThat(refused.bodyAsString()).startsWith("ERR_SERVER_BUSY: ").contains(why);
             assertThat(refused.getHeader("Retry-After")).isEqualTo("30");
             HttpResponse<Buffer> patch = send(tus(full, token, HttpMethod.PATCH, id).putHeader("Upload-Offset", "0")
                     .putHeader("Content-Type", "application/offset+octet-stream"), Buffer.buffer(new byte[40]));
             assertThat(patch.statusCode()).isEqualTo(204);
             HttpResponse<Buffer> ready = send(web.getAbs(full.baseUrl() + "/health/ready"), null);
             assertThat(ready.statusCode()).isEqualTo(503);
-            assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("spoolDisk")).isEqualTo("DOWN");
+            assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString(check)).isEqualTo("DOWN");
         }
     }
 
