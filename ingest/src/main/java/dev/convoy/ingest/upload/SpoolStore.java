@@ -28,15 +28,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Uploads on local disk: {@code {id}.bin} holds the bytes, {@code {id}.json} the state.
- * State files are replaced atomically (write, fsync, rename), so a crash leaves the old
- * or the new state, never half of one. Each upload's SHA-256 is updated as its bytes
- * stream in; only after a restart is it rebuilt by reading the spool once.
+ * Uploads on local disk: {@code {id}.bin} holds the bytes, {@code {id}.json} the state and
+ * {@code {id}.offset} the acknowledged offset. The JSON is replaced atomically (write, fsync,
+ * rename, fsync of the folder) when anything but the offset changes; the offset, which
+ * changes with every chunk, is a 20-byte checksummed record overwritten in place with one
+ * fdatasync. Either way a crash leaves the old or the new value, never half of one. Each
+ * upload's SHA-256 is updated as its bytes stream in; only after a restart is it rebuilt by
+ * reading the spool once.
  */
 public final class SpoolStore implements UploadStore, UploadStore.Terminator, UploadStore.Concatenator {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpoolStore.class);
     /** tus checksum algorithm names and their JCA names. */
+    private static final int OFFSET_RECORD_BYTES = 20;
     private static final Map<String, String> CHECKSUMS = Map.of("sha1", "SHA-1", "sha256", "SHA-256", "md5", "MD5");
 
     /** A digest of an upload's first {@code bytes} bytes. */
@@ -78,7 +82,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
             files = list.filter(p -> p.getFileName().toString().endsWith(".json")).toList();
         }
         for (Path file : files) {
-            UploadState state = UploadState.fromJson(new JsonObject(Files.readString(file)));
+            UploadState state = withSavedOffset(UploadState.fromJson(new JsonObject(Files.readString(file))));
             Path spool = spool(state.id());
             if (Files.exists(spool) && Files.size(spool) > state.offset()) {
                 // Bytes past the acknowledged offset were never confirmed to the client: drop them.
@@ -100,6 +104,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
         return vertx.executeBlocking(() -> {
             Files.deleteIfExists(spool(upload.id()));
             Files.createFile(spool(upload.id()));
+            writeOffset(upload);
             writeState(upload);
             states.put(upload.id(), upload);
             digests.put(upload.id(), new RunningDigest(sha256(), 0));
@@ -188,10 +193,20 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
     @Override
     public Future<UploadState> save(UploadState upload) {
         return vertx.executeBlocking(() -> {
-            writeState(upload);
+            UploadState previous = states.get(upload.id());
+            if (previous == null || !onlyOffsetMoved(previous, upload)) {
+                writeState(upload);
+            }
+            writeOffset(upload);
             states.put(upload.id(), upload);
             return upload;
         }, false);
+    }
+
+    private static boolean onlyOffsetMoved(UploadState before, UploadState after) {
+        return before.status() == after.status() && before.length() == after.length()
+                && java.util.Objects.equals(before.sha256(), after.sha256())
+                && java.util.Objects.equals(before.failureReason(), after.failureReason());
     }
 
     @Override
@@ -209,6 +224,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
             states.remove(id);
             digests.remove(id);
             Files.deleteIfExists(statePath(id));
+            Files.deleteIfExists(offsetPath(id));
             Files.deleteIfExists(spool(id));
             return null;
         }, false);
@@ -237,6 +253,58 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
         return dir.resolve(id + ".json");
     }
 
+    private Path offsetPath(String id) {
+        return dir.resolve(id + ".offset");
+    }
+
+    /** offset (8 bytes), last write in epoch ms (8), CRC32 of those 16 (4): small enough to land in one sector. */
+    private void writeOffset(UploadState upload) throws IOException {
+        ByteBuffer record = ByteBuffer.allocate(OFFSET_RECORD_BYTES);
+        record.putLong(upload.offset()).putLong(upload.updatedAt().toEpochMilli());
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(record.array(), 0, 16);
+        record.putInt((int) crc.getValue()).flip();
+        Path path = offsetPath(upload.id());
+        boolean created = !Files.exists(path);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            while (record.hasRemaining()) {
+                ch.write(record, record.position());
+            }
+            ch.force(false);
+        }
+        if (created) {
+            fsyncDir();
+        }
+    }
+
+    /** The state with the offset and last-write time from its offset record, when that record is intact. */
+    private UploadState withSavedOffset(UploadState state) throws IOException {
+        Path path = offsetPath(state.id());
+        if (!Files.exists(path) || Files.size(path) < OFFSET_RECORD_BYTES) {
+            return state;
+        }
+        ByteBuffer record = ByteBuffer.wrap(Files.readAllBytes(path));
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(record.array(), 0, 16);
+        long offset = record.getLong();
+        long updatedMs = record.getLong();
+        if ((int) crc.getValue() != record.getInt() || offset < 0 || state.length() >= 0 && offset > state.length()) {
+            LOG.warn("event=offset_record_invalid upload={} using=state_file", state.id());
+            return state;
+        }
+        UploadState restored = state.withOffset(offset);
+        return new UploadState(restored.id(), restored.owner(), restored.deviceId(), restored.length(), offset,
+                restored.metadata(), restored.rawMetadata(), restored.status(), restored.createdAt(),
+                java.time.Instant.ofEpochMilli(updatedMs), restored.failureReason(), restored.concat(),
+                restored.parts(), restored.sha256());
+    }
+
+    private void fsyncDir() throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
     private void writeState(UploadState upload) throws IOException {
         Path target = statePath(upload.id());
         Path tmp = dir.resolve(upload.id() + ".json.tmp");
@@ -250,6 +318,8 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
             ch.force(true);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // The rename itself is durable only once the folder is.
+        fsyncDir();
     }
 
     private static void truncate(Path spool, long size) throws IOException {
