@@ -79,7 +79,7 @@ public record ConvoyConfig(
             throw new IllegalArgumentException("Unknown option --" + flags.keySet().iterator().next()
                     + "; known options: " + SETTINGS.stream().map(s -> "--" + s.flag()).toList());
         }
-        if (Long.parseLong(nonBlank(v, "transcode-workers")) < 0) {
+        if (longValue(v, "transcode-workers") < 0) {
             throw new IllegalArgumentException("--transcode-workers must be 0 (this process does not transcode) or more");
         }
         String checksum = v.get("s3-checksum");
@@ -153,11 +153,6 @@ public record ConvoyConfig(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + name + " must be a whole number, not '" + v.get(name) + "'");
         }
-    }
-
-    private static String nonBlank(Map<String, String> v, String name) {
-        longValue(v, name);
-        return v.get(name);
     }
 
     private static String blankToNull(String s) {

@@ -22,6 +22,8 @@ import dev.convoy.ingest.upload.TusHandler;
 import dev.convoy.ingest.upload.UploadListener;
 import dev.convoy.ingest.upload.UploadState;
 import dev.convoy.transcoder.RenditionSpec;
+import dev.convoy.ingest.ops.DiskSpace;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -34,8 +36,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
@@ -43,8 +47,11 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,27 +143,20 @@ public final class ConvoyServer {
         readiness.register("transcodeQueue", () -> !queue.isFull());
         Path spoolDir = dataDir.resolve("uploads");
         Files.createDirectories(spoolDir);
-        java.nio.file.FileStore spoolDisk = Files.getFileStore(spoolDir);
-        java.util.function.LongSupplier freeSpool = () -> {
-            try {
-                return spoolDisk.getUsableSpace();
-            } catch (IOException e) {
-                return 0;
-            }
-        };
-        readiness.register("spoolDisk", () -> freeSpool.getAsLong() >= config.minFreeSpoolBytes());
-        io.micrometer.core.instrument.Gauge.builder("convoy.spool.free", freeSpool::getAsLong).baseUnit("bytes")
+        DiskSpace spoolDisk = DiskSpace.watch(vertx, spoolDir, 2_000);
+        readiness.register("spoolDisk", () -> spoolDisk.freeBytes() >= config.minFreeSpoolBytes());
+        Gauge.builder("convoy.spool.free", spoolDisk::freeBytes).baseUnit("bytes")
                 .description("Free bytes on the spool's disk").register(registry);
         Admission admission = new Admission() {
             @Override
-            public java.util.Optional<String> refusal() {
+            public Optional<String> refusal() {
                 if (queue.isFull()) {
-                    return java.util.Optional.of("transcode backlog at its limit");
+                    return Optional.of("transcode backlog at its limit");
                 }
-                if (freeSpool.getAsLong() < config.minFreeSpoolBytes()) {
-                    return java.util.Optional.of("spool disk nearly full");
+                if (spoolDisk.freeBytes() < config.minFreeSpoolBytes()) {
+                    return Optional.of("spool disk nearly full");
                 }
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
 
             @Override
@@ -209,6 +209,10 @@ public final class ConvoyServer {
     /** Uploads that completed before a restart but were not committed go down the path again. */
     private static void resume(SpoolStore spool, UploadListener listener) {
         for (UploadState upload : spool.all()) {
+            if (!upload.isClip()) {
+                // Partial uploads are pieces of a later concatenation, never clips of their own.
+                continue;
+            }
             if (upload.status() == ClipStatus.PROCESSING) {
                 LOG.info("event=commit_resumed upload={}", upload.id());
                 listener.onCompleted(upload);
@@ -238,16 +242,15 @@ public final class ConvoyServer {
     }
 
     /** Lets browser apps (tus-js-client, Uppy) upload from other origins and read the tus headers. */
-    private static io.vertx.ext.web.handler.CorsHandler cors(String origins) {
-        io.vertx.ext.web.handler.CorsHandler cors = io.vertx.ext.web.handler.CorsHandler.create();
+    private static CorsHandler cors(String origins) {
+        CorsHandler cors = CorsHandler.create();
         for (String origin : origins.split(",")) {
             if (!origin.isBlank()) {
                 cors.addOrigin(origin.trim());
             }
         }
-        return cors.allowedMethods(java.util.Set.of(io.vertx.core.http.HttpMethod.POST, io.vertx.core.http.HttpMethod.GET,
-                        io.vertx.core.http.HttpMethod.HEAD, io.vertx.core.http.HttpMethod.PATCH,
-                        io.vertx.core.http.HttpMethod.DELETE, io.vertx.core.http.HttpMethod.OPTIONS))
+        return cors.allowedMethods(Set.of(HttpMethod.POST, HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PATCH,
+                        HttpMethod.DELETE, HttpMethod.OPTIONS))
                 .allowedHeaders(TusHandler.REQUEST_HEADERS)
                 .exposedHeaders(TusHandler.RESPONSE_HEADERS)
                 .maxAgeSeconds(86400);
@@ -262,9 +265,9 @@ public final class ConvoyServer {
     /** One HTTP server instance per event loop, all on the same port. */
     private static final class HttpVerticle extends VerticleBase {
         private final HttpServerOptions options;
-        private final java.util.function.Consumer<Router> routes;
+        private final Consumer<Router> routes;
 
-        HttpVerticle(HttpServerOptions options, java.util.function.Consumer<Router> routes) {
+        HttpVerticle(HttpServerOptions options, Consumer<Router> routes) {
             this.options = options;
             this.routes = routes;
         }

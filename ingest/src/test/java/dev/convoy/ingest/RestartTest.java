@@ -42,6 +42,43 @@ class RestartTest {
     }
 
     @Test
+    void aPartialUploadIsNotAClipBeforeOrAfterARestart() throws Exception {
+        String partId;
+        String token;
+        try (TestServer first = TestServer.start(dataDir)) {
+            token = first.deviceToken("alice", "cam-1");
+            partId = createPartial(first, token);
+            assertThat(statusCode(first, partId, token)).isEqualTo(404);
+        }
+        try (TestServer second = TestServer.start(dataDir)) {
+            assertThat(statusCode(second, partId, token)).isEqualTo(404);
+        }
+    }
+
+    private static String createPartial(TestServer server, String token) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            HttpResponse<Buffer> res = TestServer.await(WebClient.create(vertx).postAbs(server.baseUrl() + "/files/")
+                    .putHeader("Tus-Resumable", "1.0.0").bearerTokenAuthentication(token)
+                    .putHeader("Upload-Length", "100").putHeader("Upload-Concat", "partial").send());
+            assertThat(res.statusCode()).isEqualTo(201);
+            return res.getHeader("Location").substring(res.getHeader("Location").lastIndexOf('/') + 1);
+        } finally {
+            TestServer.await(vertx.close());
+        }
+    }
+
+    private static int statusCode(TestServer server, String clipId, String token) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            return TestServer.await(WebClient.create(vertx).getAbs(server.baseUrl() + "/api/clips/" + clipId)
+                    .bearerTokenAuthentication(token).send()).statusCode();
+        } finally {
+            TestServer.await(vertx.close());
+        }
+    }
+
+    @Test
     void theBlockedThreadWatchSeesABlockedEventLoop() throws Exception {
         try (TestServer server = TestServer.start(dataDir)) {
             TestServer.await(server.vertx().getOrCreateContext().<Void>executeBlocking(() -> null));

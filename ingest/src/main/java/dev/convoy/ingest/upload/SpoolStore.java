@@ -122,7 +122,8 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
                                    ChunkChecksum checksum) {
         body.pause();
         return runningDigest(upload).compose(running -> {
-            MessageDigest before = copy(running.sha256);
+            // Only a checksummed chunk can be discarded, so only then is the digest's prior state kept.
+            MessageDigest before = checksum == null ? null : copy(running.sha256);
             MessageDigest chunk = checksum == null ? null : digest(CHECKSUMS.get(checksum.algorithm()));
             return new SpoolFile(vertx, spool(upload.id()), idleTimeoutMs)
                     .append(upload.offset(), body, maxBytes, buf -> {
@@ -240,15 +241,6 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
         return List.copyOf(states.values());
     }
 
-    /** Free bytes on the spool's file system. */
-    public long freeBytes() {
-        try {
-            return Files.getFileStore(dir).getUsableSpace();
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
     private Path statePath(String id) {
         return dir.resolve(id + ".json");
     }
@@ -292,11 +284,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
             LOG.warn("event=offset_record_invalid upload={} using=state_file", state.id());
             return state;
         }
-        UploadState restored = state.withOffset(offset);
-        return new UploadState(restored.id(), restored.owner(), restored.deviceId(), restored.length(), offset,
-                restored.metadata(), restored.rawMetadata(), restored.status(), restored.createdAt(),
-                java.time.Instant.ofEpochMilli(updatedMs), restored.failureReason(), restored.concat(),
-                restored.parts(), restored.sha256());
+        return state.restored(offset, java.time.Instant.ofEpochMilli(updatedMs));
     }
 
     private void fsyncDir() throws IOException {

@@ -73,6 +73,7 @@ public final class TusHandler {
     /** Uploads whose last request was cut off: their next write is a resume. */
     private final Set<String> interrupted = ConcurrentHashMap.newKeySet();
     private final AtomicInteger active = new AtomicInteger();
+    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
     private final Counter created;
     private final Counter completed;
     private final Counter terminated;
@@ -138,6 +139,7 @@ public final class TusHandler {
         for (UploadState upload : store.all()) {
             if (upload.status() == ClipStatus.UPLOADING && !upload.isComplete() && expiresAt(upload).isBefore(now)) {
                 expired.put(upload.id(), upload.owner());
+                interrupted.remove(upload.id());
                 forgetClientClipId(upload);
                 sweeps.add(terminator.terminate(upload.id()).onSuccess(v -> {
                     expiredCount.increment();
@@ -186,11 +188,11 @@ public final class TusHandler {
             if (ar.failed()) {
                 fail(rc, ar.cause());
             }
-            sample.stop(Timer.builder("convoy.upload.request")
+            sample.stop(requestTimers.computeIfAbsent(method, m -> Timer.builder("convoy.upload.request")
                     .description("Upload endpoint request time")
-                    .tag("method", method)
+                    .tag("method", m)
                     .publishPercentileHistogram()
-                    .register(registry));
+                    .register(registry)));
         });
     }
 
@@ -245,6 +247,7 @@ public final class TusHandler {
         if (withBody && concat == UploadState.Concat.FINAL) {
             throw TusError.MODIFY_FINAL.exception();
         }
+        UploadStore.ChunkChecksum checksum = parseChecksum(req.getHeader("Upload-Checksum"));
         String deviceId = who.isDevice() ? who.deviceId() : "owner";
         Optional<UploadState> existing = byClientClipId(who.owner(), deviceId, metadata.clientClipId());
         if (existing.isPresent()) {
@@ -286,7 +289,7 @@ public final class TusHandler {
                 res.setStatusCode(201).end();
                 return Future.succeededFuture();
             }
-            return locks.acquire(upload.id(), req).compose(lock -> receive(rc, store.get(upload.id()), 201)
+            return locks.acquire(upload.id(), req).compose(lock -> receive(rc, store.get(upload.id()), 201, checksum)
                     .andThen(ar -> lock.release()));
         });
     }
@@ -352,7 +355,7 @@ public final class TusHandler {
                     throw TusError.SIZE_EXCEEDED.exception("The chunk of " + declared + " bytes goes past Upload-Length "
                             + upload.length() + " (offset " + upload.offset() + "); nothing was written.");
                 }
-                work = receiveAfterLength(rc, upload, 204, checksum);
+                work = receive(rc, upload, 204, checksum);
             } catch (TusException e) {
                 work = Future.failedFuture(e);
             }
@@ -382,12 +385,11 @@ public final class TusHandler {
         return upload.withLength(length);
     }
 
-    private Future<Void> receive(RoutingContext rc, UploadState upload, int okStatus) {
-        return receiveAfterLength(rc, upload, okStatus, parseChecksum(rc.request().getHeader("Upload-Checksum")));
-    }
-
-    /** Streams the request body into the upload, records the new offset durably, then answers. */
-    private Future<Void> receiveAfterLength(RoutingContext rc, UploadState upload, int okStatus, UploadStore.ChunkChecksum checksum) {
+    /**
+     * Streams the request body into the upload, records the new offset durably, then answers.
+     * {@code upload} may carry a length this request just declared, not yet saved.
+     */
+    private Future<Void> receive(RoutingContext rc, UploadState upload, int okStatus, UploadStore.ChunkChecksum checksum) {
         HttpServerRequest req = rc.request();
         if (upload.status() != ClipStatus.UPLOADING) {
             rc.response().putHeader("Upload-Offset", Long.toString(upload.offset())).setStatusCode(okStatus).end();
@@ -400,7 +402,8 @@ public final class TusHandler {
                 resumes.increment();
             }
             UploadState moved = upload.withOffset(upload.offset() + appended.bytes());
-            boolean changed = appended.bytes() > 0 || moved.length() != store.get(upload.id()).length() || moved.isComplete();
+            boolean lengthDeclared = upload.length() != store.get(upload.id()).length();
+            boolean changed = appended.bytes() > 0 || lengthDeclared || moved.isComplete();
             Future<UploadState> saved = changed ? complete(moved) : Future.succeededFuture(moved);
             return saved.compose(state -> {
                 if (appended.interruption() != null) {
@@ -502,6 +505,7 @@ public final class TusHandler {
             } else if (upload.status() != ClipStatus.UPLOADING) {
                 work = Future.failedFuture(TusError.UPLOAD_FINISHED.exception());
             } else {
+                interrupted.remove(upload.id());
                 forgetClientClipId(upload);
                 work = terminator.terminate(upload.id()).onSuccess(v -> {
                     terminated.increment();

@@ -47,6 +47,12 @@ public record UploadState(String id, String owner, String deviceId, long length,
                 createdAt, Instant.now(), failureReason, concat, parts, sha256);
     }
 
+    /** The state as it was at {@code updatedAt} with {@code savedOffset} bytes: what a restart reads back. */
+    public UploadState restored(long savedOffset, Instant savedAt) {
+        return new UploadState(id, owner, deviceId, length, savedOffset, metadata, rawMetadata, status,
+                createdAt, savedAt, failureReason, concat, parts, sha256);
+    }
+
     public UploadState withLength(long newLength) {
         return new UploadState(id, owner, deviceId, newLength, offset, metadata, rawMetadata, status,
                 createdAt, Instant.now(), failureReason, concat, parts, sha256);

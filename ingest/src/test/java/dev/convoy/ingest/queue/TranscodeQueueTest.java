@@ -1,0 +1,85 @@
+package dev.convoy.ingest.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.convoy.ingest.clip.ClipKind;
+import dev.convoy.transcoder.ProbeFacts;
+import dev.convoy.transcoder.RenditionSpec;
+import dev.convoy.transcoder.TranscodeJob;
+import dev.convoy.transcoder.TranscodeResult;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TranscodeQueueTest {
+
+    /** A one-slot pool that holds each job until the test lets it finish, and notes the order jobs start in. */
+    static final class GatedPool implements TranscodePool {
+        final List<String> started = new ArrayList<>();
+        final List<Promise<TranscodeResult>> running = new ArrayList<>();
+
+        @Override
+        public Future<TranscodeResult> transcode(TranscodeJob job) {
+            started.add(job.source().getFileName().toString());
+            Promise<TranscodeResult> promise = Promise.promise();
+            running.add(promise);
+            return promise.future();
+        }
+
+        void finishOldest() {
+            running.remove(0).complete(new TranscodeResult(
+                    new ProbeFacts("mp4", "h264", 2, 2, 30, 1000, false, null, 0),
+                    Path.of("p.jpg"), 2, 2, Path.of("p.mp4"), 2, 2, "test", 30, 1, 1));
+        }
+
+        @Override
+        public int size() {
+            return 1;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void incidentsGoBeforeManualClipsBeforeDrivesAndEachKindInArrivalOrder() {
+        GatedPool pool = new GatedPool();
+        TranscodeQueue queue = new TranscodeQueue(pool, 100, new SimpleMeterRegistry());
+        queue.submit(ClipKind.DRIVE, job("drive-0"));
+        queue.submit(ClipKind.DRIVE, job("drive-1"));
+        queue.submit(ClipKind.MANUAL, job("manual-0"));
+        queue.submit(ClipKind.INCIDENT, job("incident-0"));
+        queue.submit(ClipKind.MANUAL, job("manual-1"));
+        queue.submit(ClipKind.INCIDENT, job("incident-1"));
+
+        assertThat(queue.depth()).isEqualTo(5);
+        assertThat(queue.depth(ClipKind.INCIDENT)).isEqualTo(2);
+        for (int i = 0; i < 5; i++) {
+            pool.finishOldest();
+        }
+        assertThat(pool.started).containsExactly("drive-0", "incident-0", "incident-1", "manual-0", "manual-1", "drive-1");
+        assertThat(queue.depth()).isZero();
+    }
+
+    @Test
+    void theQueueIsFullAtItsLimit() {
+        GatedPool pool = new GatedPool();
+        TranscodeQueue queue = new TranscodeQueue(pool, 2, new SimpleMeterRegistry());
+        queue.submit(ClipKind.MANUAL, job("running"));
+        queue.submit(ClipKind.MANUAL, job("waiting-1"));
+        assertThat(queue.isFull()).isFalse();
+        queue.submit(ClipKind.MANUAL, job("waiting-2"));
+        assertThat(queue.isFull()).isTrue();
+        pool.finishOldest();
+        assertThat(queue.isFull()).isFalse();
+    }
+
+    private static TranscodeJob job(String name) {
+        return new TranscodeJob(Path.of(name), Path.of("out"), TranscodeJob.POSTER_MID_CLIP, RenditionSpec.defaults());
+    }
+}
