@@ -28,10 +28,20 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health/live" >/dev/nu
 TOKEN=$(java -jar ingest/target/convoy.jar token --owner load --device fleet --data-dir "$DATA")
 echo "== server: pid $SERVER, heap limit $HEAP, idle RSS $(awk '/VmRSS/{printf "%.0f MiB", $2/1024}' /proc/$SERVER/status)"
 
+load() {
+  java -Xmx1g --enable-native-access=ALL-UNNAMED -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
+    dev.convoy.benchmarks.UploadLoad "http://127.0.0.1:$PORT" "$TOKEN" "$UPLOADS" "$SIZE" "$CHUNK" "$SERVER"
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+# A first pass of the same load compiles the server's hot paths; only the second is reported.
+echo "== warm-up: $UPLOADS concurrent uploads x $SIZE MiB in $CHUNK MiB PATCHes (not reported)"
+load | tail -1
 echo "== load: $UPLOADS concurrent uploads x $SIZE MiB in $CHUNK MiB PATCHes"
-OUT=$(java -Xmx1g --enable-native-access=ALL-UNNAMED -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
-  dev.convoy.benchmarks.UploadLoad "http://127.0.0.1:$PORT" "$TOKEN" "$UPLOADS" "$SIZE" "$CHUNK" "$SERVER")
+TICKS=$(cpu_ticks)
+OUT=$(load)
 echo "$OUT"
+awk -v t=$(( $(cpu_ticks) - TICKS )) -v n="$UPLOADS" -v size="$SIZE" -v hz="$(getconf CLK_TCK)" \
+  'BEGIN{mib = n * size; printf "server CPU: %.1f s for %.0f MiB = %.2f ms per MiB\n", t/hz, mib, 1000*t/hz/mib}'
 HEAP_USED=$(curl -s "http://127.0.0.1:$PORT/metrics" | grep '^jvm_memory_used_bytes{area="heap"' | awk '{s+=$NF} END{printf "%.0f", s/1048576}')
 echo "server heap used after the run: ${HEAP_USED} MiB; RSS now $(awk '/VmRSS/{printf "%.0f MiB", $2/1024}' /proc/$SERVER/status)"
 TP=$(echo "$OUT" | sed -n 's/.*throughput_mib_s=\([0-9.]*\).*/\1/p')

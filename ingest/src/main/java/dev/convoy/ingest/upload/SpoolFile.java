@@ -3,21 +3,28 @@ package dev.convoy.ingest.upload;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * Streams one request body into an upload's spool file with explicit flow control: when
- * the file's write queue is full the socket is paused until it drains, so memory stays
- * bounded by the write queue, not by the chunk size. A body that stalls longer than the
- * idle timeout is ended; what arrived before is kept.
+ * Streams one request body into an upload's spool file. Body pieces are gathered into
+ * batches of {@link #BATCH_BYTES}; each batch is written with one gathering write on the
+ * spool I/O pool, one batch at a time, and the socket is paused while a full batch waits
+ * behind the one being written. Memory per upload is therefore about two batches, whatever
+ * the chunk size. A partial batch is written once the sender has been quiet for a timer
+ * tick; the last batch is written, fdatasynced and the file closed in one task. A body that
+ * stalls longer than the idle timeout is ended; what arrived before is kept.
  */
 final class SpoolFile {
 
@@ -25,118 +32,193 @@ final class SpoolFile {
     record Written(long bytes, Throwable interruption, boolean overflow, boolean stalled) {
     }
 
-    /** Bytes an upload may have queued for the disk before its socket is paused. */
-    static final int WRITE_QUEUE_BYTES = 32 * 1024;
+    /** Bytes gathered before they are handed to the disk in one write. */
+    static final int BATCH_BYTES = 64 * 1024;
 
     private final Vertx vertx;
+    private final WorkerExecutor io;
     private final Path path;
     private final long idleTimeoutMs;
 
-    SpoolFile(Vertx vertx, Path path, long idleTimeoutMs) {
+    SpoolFile(Vertx vertx, WorkerExecutor io, Path path, long idleTimeoutMs) {
         this.vertx = vertx;
+        this.io = io;
         this.path = path;
         this.idleTimeoutMs = idleTimeoutMs;
     }
 
-    /** Writes at {@code offset}; {@code tap} sees every byte written, in order. */
+    /**
+     * Writes the body at {@code offset}, at most {@code maxBytes} of it, and fdatasyncs before
+     * completing. {@code tap} sees every byte written, in order, on the I/O pool, one batch at
+     * a time; it is done with them when the returned future completes.
+     */
     Future<Written> append(long offset, ReadStream<Buffer> body, long maxBytes, Consumer<Buffer> tap) {
         body.pause();
-        return vertx.fileSystem().open(path.toString(), new OpenOptions().setWrite(true).setCreate(false).setRead(false))
-                .compose(file -> {
-                    file.setWritePos(offset);
-                    // One body piece in flight per upload: with thousands of uploads at once, the
-                    // write queue, not the chunk size, is what each one costs in memory.
-                    file.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
-                    return pump(file, body, maxBytes, tap);
-                })
-                // Acknowledged means durable: the bytes are on disk before anyone reports the offset.
-                .compose(written -> fsync(path, vertx).map(written));
+        return new Pump(offset, body, maxBytes, tap).start();
     }
 
-    private Future<Written> pump(AsyncFile file, ReadStream<Buffer> body, long maxBytes, Consumer<Buffer> tap) {
-        Promise<Written> done = Promise.promise();
-        long[] written = {0};
-        boolean[] finished = {false};
-        boolean[] overflow = {false};
-        boolean[] stalled = {false};
-        Throwable[] interruption = {null};
-        long[] lastData = {System.nanoTime()};
-        long[] timer = {-1};
-        Runnable[] finish = new Runnable[1];
-        finish[0] = () -> {
-            if (finished[0]) {
-                return;
-            }
-            finished[0] = true;
-            if (timer[0] >= 0) {
-                vertx.cancelTimer(timer[0]);
-            }
-            body.handler(null);
-            body.endHandler(null);
-            body.exceptionHandler(null);
-            file.close().onComplete(ar -> {
-                if (ar.failed() && interruption[0] == null) {
-                    done.fail(ar.cause());
-                } else {
-                    done.complete(new Written(written[0], interruption[0], overflow[0], stalled[0]));
+    /** The state of one body on its way to the disk; touched only on the request's event loop. */
+    private final class Pump {
+        private final ReadStream<Buffer> body;
+        private final long maxBytes;
+        private final Consumer<Buffer> tap;
+        private final Promise<Written> done = Promise.promise();
+        private FileChannel channel;
+        private final long offset;
+        private List<Buffer> batch = new ArrayList<>();
+        private int batchBytes;
+        private long received;
+        private long durable;
+        private Future<Void> writing = Future.succeededFuture();
+        private boolean writeInFlight;
+        private boolean paused;
+        private boolean ended;
+        private boolean overflow;
+        private boolean stalled;
+        private Throwable interruption;
+        private long lastData = System.nanoTime();
+        private long timer;
+
+        Pump(long offset, ReadStream<Buffer> body, long maxBytes, Consumer<Buffer> tap) {
+            this.offset = offset;
+            this.body = body;
+            this.maxBytes = maxBytes;
+            this.tap = tap;
+        }
+
+        Future<Written> start() {
+            long tick = idleTimeoutMs > 0 ? Math.max(50, Math.min(1_000, idleTimeoutMs / 4)) : 1_000;
+            timer = vertx.setPeriodic(tick, id -> {
+                long quietMs = (System.nanoTime() - lastData) / 1_000_000;
+                if (idleTimeoutMs > 0 && !paused && quietMs >= idleTimeoutMs) {
+                    stalled = true;
+                    end(new TimeoutException("no data for " + idleTimeoutMs + " ms"));
+                } else if (quietMs >= tick && batchBytes > 0 && !writeInFlight) {
+                    // A slow or stalled sender's bytes go to the page cache now, not when a batch fills.
+                    flush(false);
                 }
             });
-        };
-        if (idleTimeoutMs > 0) {
-            long tick = Math.max(50, Math.min(1_000, idleTimeoutMs / 4));
-            timer[0] = vertx.setPeriodic(tick, id -> {
-                if ((System.nanoTime() - lastData[0]) / 1_000_000 >= idleTimeoutMs) {
-                    stalled[0] = true;
-                    interruption[0] = new TimeoutException("no data for " + idleTimeoutMs + " ms");
-                    finish[0].run();
+            body.handler(this::onPiece);
+            body.endHandler(v -> end(null));
+            body.exceptionHandler(this::end);
+            body.resume();
+            return done.future();
+        }
+
+        private void onPiece(Buffer piece) {
+            if (ended) {
+                return;
+            }
+            lastData = System.nanoTime();
+            long room = maxBytes - received;
+            Buffer kept = piece;
+            if (piece.length() > room) {
+                kept = piece.slice(0, (int) room);
+                overflow = true;
+            }
+            if (kept.length() > 0) {
+                batch.add(kept);
+                batchBytes += kept.length();
+                received += kept.length();
+            }
+            if (overflow) {
+                end(null);
+            } else if (batchBytes >= BATCH_BYTES) {
+                if (writeInFlight) {
+                    // A full batch is waiting behind the one on its way to disk: stop reading.
+                    paused = true;
+                    body.pause();
+                } else {
+                    flush(false);
+                }
+            }
+        }
+
+        /** Hands the gathered batch to the I/O pool, behind any batch already there. */
+        private void flush(boolean last) {
+            List<Buffer> pieces = batch;
+            batch = new ArrayList<>();
+            batchBytes = 0;
+            writeInFlight = true;
+            writing = writing.compose(v -> io.<Void>executeBlocking(() -> {
+                write(pieces);
+                if (last && channel != null) {
+                    try (FileChannel ch = channel) {
+                        // Acknowledged means durable: the bytes are on disk before anyone reports the offset.
+                        ch.force(false);
+                    }
+                }
+                return null;
+            }, false)).onComplete(ar -> {
+                writeInFlight = false;
+                if (ar.failed()) {
+                    end(ar.cause());
+                } else if (!last && paused) {
+                    paused = false;
+                    lastData = System.nanoTime();
+                    flush(false);
+                    body.resume();
                 }
             });
         }
-        file.exceptionHandler(err -> {
-            interruption[0] = err;
-            finish[0].run();
-        });
-        body.handler(buf -> {
-            if (finished[0]) {
+
+        /** Runs on the I/O pool. */
+        private void write(List<Buffer> pieces) throws IOException {
+            if (channel == null) {
+                channel = FileChannel.open(path, StandardOpenOption.WRITE);
+                channel.position(offset);
+            }
+            List<ByteBuffer> views = new ArrayList<>(pieces.size());
+            for (Buffer piece : pieces) {
+                for (ByteBuffer view : ((BufferInternal) piece).getByteBuf().nioBuffers()) {
+                    views.add(view);
+                }
+            }
+            ByteBuffer[] all = views.toArray(ByteBuffer[]::new);
+            long left = 0;
+            for (ByteBuffer view : all) {
+                left += view.remaining();
+            }
+            while (left > 0) {
+                left -= channel.write(all);
+            }
+            for (Buffer piece : pieces) {
+                tap.accept(piece);
+                durable += piece.length();
+            }
+        }
+
+        private void end(Throwable cause) {
+            if (ended) {
                 return;
             }
-            lastData[0] = System.nanoTime();
-            long room = maxBytes - written[0];
-            Buffer chunk = buf;
-            if (buf.length() > room) {
-                chunk = buf.slice(0, (int) room);
-                overflow[0] = true;
-            }
-            if (chunk.length() > 0) {
-                tap.accept(chunk);
-                file.write(chunk);
-                written[0] += chunk.length();
-            }
-            if (overflow[0]) {
-                finish[0].run();
-            } else if (file.writeQueueFull()) {
-                body.pause();
-                file.drainHandler(v -> {
-                    lastData[0] = System.nanoTime();
-                    body.resume();
-                });
-            }
-        });
-        body.endHandler(v -> finish[0].run());
-        body.exceptionHandler(err -> {
-            interruption[0] = err;
-            finish[0].run();
-        });
-        body.resume();
-        return done.future();
-    }
+            ended = true;
+            interruption = cause;
+            vertx.cancelTimer(timer);
+            body.handler(null);
+            body.endHandler(null);
+            body.exceptionHandler(null);
+            paused = false;
+            // Whatever arrived is kept: the last batch goes to disk with the fdatasync.
+            flush(true);
+            writing.onComplete(ar -> {
+                if (ar.failed()) {
+                    closeQuietly();
+                    done.fail(ar.cause());
+                } else {
+                    done.complete(new Written(durable, interruption, overflow, stalled));
+                }
+            });
+        }
 
-    static Future<Void> fsync(Path path, Vertx vertx) {
-        return vertx.executeBlocking(() -> {
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
-                ch.force(false);
+        private void closeQuietly() {
+            FileChannel ch = channel;
+            if (ch != null) {
+                io.executeBlocking(() -> {
+                    ch.close();
+                    return null;
+                }, false);
             }
-            return null;
-        }, false);
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.convoy.ingest.upload;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
@@ -54,7 +55,15 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
         }
     }
 
+    /**
+     * Threads for spool I/O, apart from Vert.x's worker pool: a chunk's last write waits for
+     * its fdatasync, and hundreds of uploads finishing chunks at once must not starve the
+     * other uploads' writes (or anything else on the worker pool) while they wait.
+     */
+    static final int IO_THREADS = 64;
+
     private final Vertx vertx;
+    private final WorkerExecutor io;
     private final Path dir;
     private final long idleTimeoutMs;
     private final Map<String, UploadState> states = new ConcurrentHashMap<>();
@@ -62,6 +71,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
 
     private SpoolStore(Vertx vertx, Path dir, long idleTimeoutMs) {
         this.vertx = vertx;
+        this.io = vertx.createSharedWorkerExecutor("convoy-spool-io", IO_THREADS);
         this.dir = dir;
         this.idleTimeoutMs = idleTimeoutMs;
     }
@@ -69,7 +79,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
     /** Opens the store, loading every upload's state (spool bytes past the acknowledged offset are cut). */
     public static Future<SpoolStore> open(Vertx vertx, Path dir, long idleTimeoutMs) {
         SpoolStore store = new SpoolStore(vertx, dir, idleTimeoutMs);
-        return vertx.executeBlocking(() -> {
+        return store.io.executeBlocking(() -> {
             store.load();
             return store;
         }, false);
@@ -101,7 +111,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
 
     @Override
     public Future<UploadState> create(UploadState upload) {
-        return vertx.executeBlocking(() -> {
+        return io.executeBlocking(() -> {
             Files.deleteIfExists(spool(upload.id()));
             Files.createFile(spool(upload.id()));
             writeOffset(upload);
@@ -125,7 +135,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
             // Only a checksummed chunk can be discarded, so only then is the digest's prior state kept.
             MessageDigest before = checksum == null ? null : copy(running.sha256);
             MessageDigest chunk = checksum == null ? null : digest(CHECKSUMS.get(checksum.algorithm()));
-            return new SpoolFile(vertx, spool(upload.id()), idleTimeoutMs)
+            return new SpoolFile(vertx, io, spool(upload.id()), idleTimeoutMs)
                     .append(upload.offset(), body, maxBytes, buf -> {
                         // Digest the received bytes where they lie: no copy per body piece.
                         for (ByteBuffer view : ((BufferInternal) buf).getByteBuf().nioBuffers()) {
@@ -146,11 +156,13 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
                             return Future.succeededFuture(new Appended(w.bytes(), w.interruption(), w.overflow(), false, w.stalled()));
                         }
                         digests.put(upload.id(), new RunningDigest(before, upload.offset()));
-                        return vertx.executeBlocking(() -> {
+                        return io.executeBlocking(() -> {
                             truncate(spool(upload.id()), upload.offset());
                             return new Appended(0, w.interruption(), w.overflow(), mismatch, w.stalled());
                         }, false);
-                    });
+                    })
+                    // A failed write may have digested bytes that were never acknowledged: rebuild on next use.
+                    .onFailure(err -> digests.remove(upload.id()));
         });
     }
 
@@ -165,7 +177,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
         if (running != null && running.bytes == upload.offset()) {
             return Future.succeededFuture(running);
         }
-        return vertx.executeBlocking(() -> {
+        return io.executeBlocking(() -> {
             MessageDigest md = sha256();
             hashInto(spool(upload.id()), upload.offset(), md, null);
             RunningDigest rebuilt = new RunningDigest(md, upload.offset());
@@ -176,7 +188,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
 
     @Override
     public Future<String> concatenate(UploadState finalUpload, List<UploadState> parts) {
-        return vertx.executeBlocking(() -> {
+        return io.executeBlocking(() -> {
             MessageDigest md = sha256();
             Path target = spool(finalUpload.id());
             try (FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -193,7 +205,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
 
     @Override
     public Future<UploadState> save(UploadState upload) {
-        return vertx.executeBlocking(() -> {
+        return io.executeBlocking(() -> {
             UploadState previous = states.get(upload.id());
             if (previous == null || !onlyOffsetMoved(previous, upload)) {
                 writeState(upload);
@@ -213,7 +225,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
     @Override
     public Future<Void> deleteSpool(String id) {
         digests.remove(id);
-        return vertx.executeBlocking(() -> {
+        return io.executeBlocking(() -> {
             Files.deleteIfExists(spool(id));
             return null;
         }, false);
@@ -221,7 +233,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
 
     @Override
     public Future<Void> terminate(String id) {
-        return vertx.executeBlocking(() -> {
+        return io.executeBlocking(() -> {
             states.remove(id);
             digests.remove(id);
             Files.deleteIfExists(statePath(id));
