@@ -36,6 +36,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -190,12 +191,12 @@ public final class ConvoyServer {
                             // The spool answers a stalled body first (with a 5xx clients retry); this only reaps dead sockets.
                             .setIdleTimeout((int) config.idleTimeout().toSeconds() + 30)
                             .setMaxHeaderSize(config.maxHeaderBytes())
-                            // Body pieces of up to 16 KiB rather than 8 KiB: half the file writes per MiB. A paused request
-                            // buffers up to 16 pieces, so with the 32 KiB write queue an upload in flight holds <= ~290 KiB.
+                            // Body pieces of up to 16 KiB rather than 8 KiB: half the messages per MiB. A paused request
+                            // buffers up to 16 pieces, so with the spool's two 64 KiB batches an upload holds <= ~400 KiB.
                             .setMaxChunkSize(16 * 1024)
                             .setHandle100ContinueAutomatically(true);
                     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-                    return vertx.deployVerticle(() -> new HttpVerticle(http, router -> {
+                    return vertx.deployVerticle(() -> new HttpVerticle(http, tus::onConnection, router -> {
                                 router.route("/files*").handler(cors(config.corsOrigins()));
                                 tus.mount(router);
                                 api.mount(router);
@@ -265,10 +266,12 @@ public final class ConvoyServer {
     /** One HTTP server instance per event loop, all on the same port. */
     private static final class HttpVerticle extends VerticleBase {
         private final HttpServerOptions options;
+        private final Consumer<HttpConnection> connections;
         private final Consumer<Router> routes;
 
-        HttpVerticle(HttpServerOptions options, Consumer<Router> routes) {
+        HttpVerticle(HttpServerOptions options, Consumer<HttpConnection> connections, Consumer<Router> routes) {
             this.options = options;
+            this.connections = connections;
             this.routes = routes;
         }
 
@@ -276,7 +279,7 @@ public final class ConvoyServer {
         public Future<?> start() {
             Router router = Router.router(vertx);
             routes.accept(router);
-            return vertx.createHttpServer(options).requestHandler(router).listen();
+            return vertx.createHttpServer(options).connectionHandler(connections::accept).requestHandler(router).listen();
         }
     }
 

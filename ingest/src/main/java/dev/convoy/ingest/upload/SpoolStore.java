@@ -129,40 +129,62 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
 
     @Override
     public Future<Appended> append(UploadState upload, ReadStream<Buffer> body, long maxBytes, LongConsumer onBytes,
-                                   ChunkChecksum checksum) {
+                                   ChunkCheck checksum) {
         body.pause();
         return runningDigest(upload).compose(running -> {
             // Only a checksummed chunk can be discarded, so only then is the digest's prior state kept.
             MessageDigest before = checksum == null ? null : copy(running.sha256);
-            MessageDigest chunk = checksum == null ? null : digest(CHECKSUMS.get(checksum.algorithm()));
+            Map<String, MessageDigest> chunk = new java.util.HashMap<>();
+            if (checksum != null) {
+                for (String algorithm : checksum.algorithms()) {
+                    chunk.put(algorithm, digest(CHECKSUMS.get(algorithm)));
+                }
+            }
             return new SpoolFile(vertx, io, spool(upload.id()), idleTimeoutMs)
                     .append(upload.offset(), body, maxBytes, buf -> {
                         // Digest the received bytes where they lie: no copy per body piece.
                         for (ByteBuffer view : ((BufferInternal) buf).getByteBuf().nioBuffers()) {
                             running.sha256.update(view.duplicate());
-                            if (chunk != null) {
-                                chunk.update(view.duplicate());
+                            for (MessageDigest md : chunk.values()) {
+                                md.update(view.duplicate());
                             }
                         }
                     })
                     .compose(w -> {
-                        boolean mismatch = chunk != null && w.interruption() == null && !w.overflow()
-                                && !MessageDigest.isEqual(chunk.digest(), checksum.expected());
+                        boolean whole = w.interruption() == null && !w.overflow();
+                        TusException unresolved = null;
+                        boolean mismatch = false;
+                        if (checksum != null && whole) {
+                            try {
+                                ChunkChecksum expected = checksum.resolve();
+                                mismatch = !MessageDigest.isEqual(chunk.get(expected.algorithm()).digest(), expected.expected());
+                            } catch (TusException e) {
+                                unresolved = e;
+                            }
+                        }
                         // A checksummed chunk is kept whole or not at all.
-                        boolean discard = chunk != null && (mismatch || w.interruption() != null || w.overflow());
-                        if (!discard) {
+                        if (checksum == null || whole && !mismatch && unresolved == null) {
                             running.bytes = upload.offset() + w.bytes();
                             onBytes.accept(w.bytes());
                             return Future.succeededFuture(new Appended(w.bytes(), w.interruption(), w.overflow(), false, w.stalled()));
                         }
                         digests.put(upload.id(), new RunningDigest(before, upload.offset()));
+                        TusException refusal = unresolved;
+                        boolean mismatched = mismatch;
                         return io.executeBlocking(() -> {
                             truncate(spool(upload.id()), upload.offset());
-                            return new Appended(0, w.interruption(), w.overflow(), mismatch, w.stalled());
+                            if (refusal != null) {
+                                throw refusal;
+                            }
+                            return new Appended(0, w.interruption(), w.overflow(), mismatched, w.stalled());
                         }, false);
                     })
                     // A failed write may have digested bytes that were never acknowledged: rebuild on next use.
-                    .onFailure(err -> digests.remove(upload.id()));
+                    .onFailure(err -> {
+                        if (!(err instanceof TusException)) {
+                            digests.remove(upload.id());
+                        }
+                    });
         });
     }
 

@@ -17,6 +17,7 @@ public enum TusError {
     INVALID_METADATA(400, "ERR_INVALID_METADATA", "Upload-Metadata must be comma-separated 'key base64value' pairs."),
     UPLOAD_EXPIRED(410, "ERR_UPLOAD_EXPIRED", "This upload expired before it was finished and its bytes were deleted; create a new upload."),
     INVALID_CHECKSUM(400, "ERR_INVALID_CHECKSUM", "Upload-Checksum must be '<algorithm> <base64 digest>' with an algorithm from Tus-Checksum-Algorithm."),
+    CHECKSUM_TRAILER_MISSING(400, "ERR_CHECKSUM_TRAILER_MISSING", "The request announced 'Trailer: Upload-Checksum' but its body ended without that trailer; the chunk was discarded, send it again from the same offset."),
     CHECKSUM_MISMATCH(460, "ERR_CHECKSUM_MISMATCH", "The chunk does not match its Upload-Checksum and was discarded; send it again from the same offset."),
     INVALID_CONCAT(400, "ERR_INVALID_CONCAT", "Upload-Concat must be 'partial' or 'final;' followed by the URLs of your partial uploads."),
     MODIFY_FINAL(403, "ERR_MODIFY_FINAL", "A final concatenation takes no bytes of its own; PATCH its partial uploads."),

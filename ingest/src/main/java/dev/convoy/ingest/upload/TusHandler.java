@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -97,6 +98,8 @@ public final class TusHandler {
         }
         if (!store.checksumAlgorithms().isEmpty()) {
             ext.add("checksum");
+            // Trailers are kept by RequestTrailers on every HTTP/1.1 connection (see onConnection).
+            ext.add("checksum-trailer");
         }
         if (store instanceof UploadStore.Concatenator) {
             ext.add("concatenation");
@@ -247,7 +250,7 @@ public final class TusHandler {
         if (withBody && concat == UploadState.Concat.FINAL) {
             throw TusError.MODIFY_FINAL.exception();
         }
-        UploadStore.ChunkChecksum checksum = parseChecksum(req.getHeader("Upload-Checksum"));
+        UploadStore.ChunkCheck checksum = chunkCheck(req);
         String deviceId = who.isDevice() ? who.deviceId() : "owner";
         Optional<UploadState> existing = byClientClipId(who.owner(), deviceId, metadata.clientClipId());
         if (existing.isPresent()) {
@@ -329,7 +332,7 @@ public final class TusHandler {
             throw TusError.INVALID_CONTENT_TYPE.exception();
         }
         long clientOffset = parseNonNegative(req.getHeader("Upload-Offset"), TusError.INVALID_OFFSET);
-        UploadStore.ChunkChecksum checksum = parseChecksum(req.getHeader("Upload-Checksum"));
+        UploadStore.ChunkCheck checksum = chunkCheck(req);
         UploadState found = owned(rc, who);
         if (found.concat() == UploadState.Concat.FINAL) {
             throw TusError.MODIFY_FINAL.exception();
@@ -389,7 +392,7 @@ public final class TusHandler {
      * Streams the request body into the upload, records the new offset durably, then answers.
      * {@code upload} may carry a length this request just declared, not yet saved.
      */
-    private Future<Void> receive(RoutingContext rc, UploadState upload, int okStatus, UploadStore.ChunkChecksum checksum) {
+    private Future<Void> receive(RoutingContext rc, UploadState upload, int okStatus, UploadStore.ChunkCheck checksum) {
         HttpServerRequest req = rc.request();
         if (upload.status() != ClipStatus.UPLOADING) {
             rc.response().putHeader("Upload-Offset", Long.toString(upload.offset())).setStatusCode(okStatus).end();
@@ -574,6 +577,56 @@ public final class TusHandler {
 
     private Instant expiresAt(UploadState upload) {
         return upload.updatedAt().plus(limits.expiry());
+    }
+
+    /** Keeps request trailers on a new connection, for checksum-trailer. */
+    public void onConnection(HttpConnection connection) {
+        RequestTrailers.capture(connection);
+    }
+
+    /**
+     * The check for a request's chunk: an {@code Upload-Checksum} header, a trailer announced
+     * with {@code Trailer: Upload-Checksum} (checksum-trailer), or none.
+     */
+    private UploadStore.ChunkCheck chunkCheck(HttpServerRequest req) {
+        UploadStore.ChunkChecksum header = parseChecksum(req.getHeader("Upload-Checksum"));
+        if (!announcesChecksumTrailer(req)) {
+            return header;
+        }
+        if (header != null) {
+            throw TusError.INVALID_CHECKSUM.exception("Send Upload-Checksum either as a header or as a trailer, not both.");
+        }
+        if (!"chunked".equalsIgnoreCase(req.getHeader("Transfer-Encoding")) || !RequestTrailers.captured(req)) {
+            throw TusError.INVALID_CHECKSUM.exception("An Upload-Checksum trailer needs an HTTP/1.1 body sent with "
+                    + "'Transfer-Encoding: chunked'; send the checksum as a header instead.");
+        }
+        Set<String> algorithms = store.checksumAlgorithms();
+        return new UploadStore.ChunkCheck() {
+            @Override
+            public Set<String> algorithms() {
+                return algorithms;
+            }
+
+            @Override
+            public UploadStore.ChunkChecksum resolve() {
+                String trailer = RequestTrailers.get(req, "Upload-Checksum");
+                if (trailer == null) {
+                    throw TusError.CHECKSUM_TRAILER_MISSING.exception();
+                }
+                return parseChecksum(trailer);
+            }
+        };
+    }
+
+    private static boolean announcesChecksumTrailer(HttpServerRequest req) {
+        for (String announced : req.headers().getAll("Trailer")) {
+            for (String name : announced.split(",")) {
+                if (name.trim().equalsIgnoreCase("Upload-Checksum")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private UploadStore.ChunkChecksum parseChecksum(String header) {

@@ -28,8 +28,29 @@ public interface UploadStore {
     record Appended(long bytes, Throwable interruption, boolean overflow, boolean checksumMismatch, boolean stalled) {
     }
 
+    /**
+     * What a chunk is verified against: an {@code Upload-Checksum} header known before the
+     * body, or a trailer known only after it.
+     */
+    interface ChunkCheck {
+        /** The algorithms (tus names) to digest the body with while it streams. */
+        Set<String> algorithms();
+
+        /** Once the body has ended: the checksum it must match; throws {@link TusException} if there is none to use. */
+        ChunkChecksum resolve();
+    }
+
     /** An {@code Upload-Checksum} to verify a chunk against. */
-    record ChunkChecksum(String algorithm, byte[] expected) {
+    record ChunkChecksum(String algorithm, byte[] expected) implements ChunkCheck {
+        @Override
+        public Set<String> algorithms() {
+            return Set.of(algorithm);
+        }
+
+        @Override
+        public ChunkChecksum resolve() {
+            return this;
+        }
     }
 
     /** Checksum algorithms (tus names) the store can verify chunks with. */
@@ -44,10 +65,11 @@ public interface UploadStore {
     /**
      * Streams {@code body} to the spool at the upload's offset, at most {@code maxBytes}, with
      * backpressure, and fsyncs before completing. Bytes received before an interruption are
-     * kept and counted, except for a checksummed chunk, which is kept whole or not at all.
+     * kept and counted, except for a checksummed chunk, which is kept whole or not at all; when
+     * its check cannot be resolved the chunk is discarded and the future fails with that error.
      */
     Future<Appended> append(UploadState upload, ReadStream<Buffer> body, long maxBytes, LongConsumer onBytes,
-                            ChunkChecksum checksum);
+                            ChunkCheck checksum);
 
     /** Hex SHA-256 of the upload's bytes so far, computed as they streamed in. */
     Future<String> sha256(UploadState upload);

@@ -17,7 +17,7 @@ class OptionsTest extends TusTestBase {
         assertThat(res.getHeader("Tus-Version")).isEqualTo("1.0.0");
         assertThat(res.getHeader("Tus-Extension").split(",")).containsExactlyInAnyOrder(
                 "creation", "creation-with-upload", "creation-defer-length", "termination", "expiration",
-                "checksum", "concatenation", "concatenation-unfinished");
+                "checksum", "checksum-trailer", "concatenation", "concatenation-unfinished");
         assertThat(res.getHeader("Tus-Checksum-Algorithm").split(",")).containsExactlyInAnyOrder("md5", "sha1", "sha256");
         assertThat(res.getHeader("Tus-Max-Size")).isEqualTo(Long.toString(MAX_SIZE));
     }
