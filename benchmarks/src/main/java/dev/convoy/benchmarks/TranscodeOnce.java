@@ -38,7 +38,7 @@ public final class TranscodeOnce {
             results.add(r);
             System.out.printf("run=%d frames=%d wall_ms=%d cpu_ms=%d fps=%.1f encoder=%s preview_bytes=%d%n", i + 1,
                     r.framesDecoded(), r.wallMs(), r.cpuMs(), r.framesDecoded() * 1000.0 / r.wallMs(), r.videoEncoder(),
-                    Files.size(r.preview()));
+                    Files.size(r.preview().file()));
         }
         TranscodeResult wall = median(results, Comparator.comparingLong(TranscodeResult::wallMs));
         TranscodeResult cpu = median(results, Comparator.comparingLong(TranscodeResult::cpuMs));

@@ -30,14 +30,14 @@ public final class Codecs {
         return name;
     }
 
-    static void tuneH264(FFmpegFrameRecorder recorder, String encoder, RenditionSpec spec) {
+    static void tuneH264(FFmpegFrameRecorder recorder, String encoder, int videoBitrate) {
         if (X264.equals(encoder)) {
             recorder.setVideoOption("preset", "veryfast");
             recorder.setVideoOption("profile", "main");
             // Capped CRF: constant quality, with the spec's bitrate as a ceiling.
             recorder.setVideoOption("crf", "28");
-            recorder.setVideoOption("maxrate", Integer.toString(spec.previewVideoBitrate() * 3 / 2));
-            recorder.setVideoOption("bufsize", Integer.toString(spec.previewVideoBitrate() * 3));
+            recorder.setVideoOption("maxrate", Integer.toString(videoBitrate * 3 / 2));
+            recorder.setVideoOption("bufsize", Integer.toString(videoBitrate * 3));
         } else {
             recorder.setVideoOption("profile", "constrained_baseline");
             recorder.setVideoOption("rc_mode", "bitrate");

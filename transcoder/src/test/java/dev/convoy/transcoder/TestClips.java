@@ -23,16 +23,72 @@ import org.bytedeco.javacv.FrameRecorder;
  */
 public final class TestClips {
 
-    /** A clip to generate. */
-    public record Spec(int width, int height, double fps, double seconds, int bitrate, boolean audio) {
+    /**
+     * A clip to generate.
+     *
+     * @param format   FFmpeg muxer: {@code mp4} (moov at the end, as cameras write it), {@code mov},
+     *                 {@code mpegts}, {@code matroska}
+     * @param codec    encoder name; null for the build's H.264 encoder
+     * @param rotation clockwise display rotation written to the container (0, 90, 180, 270)
+     * @param vfr      frame intervals alternate between short and long (variable frame rate)
+     * @param bframes  B-frames between references (encoders that have them)
+     */
+    public record Spec(int width, int height, double fps, double seconds, int bitrate, boolean audio,
+                       String format, String codec, int rotation, boolean vfr, int bframes, boolean blackMiddle) {
 
         public static Spec fullHd(double seconds, boolean audio) {
-            return new Spec(1920, 1080, 30, seconds, 12_000_000, audio);
+            return new Spec(1920, 1080, 30, seconds, 12_000_000, audio, "mp4", null, 0, false, 0, false);
+        }
+
+        /** A small, quick clip for format and shape tests. */
+        public static Spec small(int width, int height, double seconds) {
+            return new Spec(width, height, 30, seconds, 1_500_000, false, "mp4", null, 0, false, 0, false);
+        }
+
+        public Spec withAudio() {
+            return new Spec(width, height, fps, seconds, bitrate, true, format, codec, rotation, vfr, bframes, blackMiddle);
+        }
+
+        public Spec withFormat(String format) {
+            return new Spec(width, height, fps, seconds, bitrate, audio, format, codec, rotation, vfr, bframes, blackMiddle);
+        }
+
+        public Spec withCodec(String codec, int bframes) {
+            return new Spec(width, height, fps, seconds, bitrate, audio, format, codec, rotation, vfr, bframes, blackMiddle);
+        }
+
+        public Spec withRotation(int rotation) {
+            return new Spec(width, height, fps, seconds, bitrate, audio, format, codec, rotation, vfr, bframes, blackMiddle);
+        }
+
+        public Spec withFps(double fps) {
+            return new Spec(width, height, fps, seconds, bitrate, audio, format, codec, rotation, vfr, bframes, blackMiddle);
+        }
+
+        public Spec withVfr() {
+            return new Spec(width, height, fps, seconds, bitrate, audio, format, codec, rotation, true, bframes, blackMiddle);
+        }
+
+        /** Frames from 30% to 70% of the clip are black (a tunnel, a covered lens). */
+        public Spec withBlackMiddle() {
+            return new Spec(width, height, fps, seconds, bitrate, audio, format, codec, rotation, vfr, bframes, true);
+        }
+
+        String encoder() {
+            return codec != null ? codec : Codecs.h264Encoder();
+        }
+
+        String extension() {
+            return switch (format) {
+                case "mpegts" -> "ts";
+                case "matroska" -> "mkv";
+                default -> format;
+            };
         }
 
         String fileName() {
-            return String.format("clip-%dx%d-%sfps-%ss-%dk-%s.mp4", width, height, fps, seconds,
-                    bitrate / 1000, audio ? "audio" : "silent");
+            return String.format(java.util.Locale.ROOT, "clip-%dx%d-%sfps-%ss-%dk-%s-%s-r%d%s-b%d.%s", width, height, fps, seconds,
+                    bitrate / 1000, audio ? "audio" : "silent", encoder(), rotation, vfr ? "-vfr" : "", bframes, extension()).replace("." + extension(), (blackMiddle ? "-black" : "") + "." + extension());
         }
     }
 
@@ -56,7 +112,7 @@ public final class TestClips {
         }
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "gen-", ".mp4");
+            Path tmp = Files.createTempFile(dir, "gen-", "." + spec.extension());
             generate(spec, tmp);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return file;
@@ -81,15 +137,25 @@ public final class TestClips {
         int w = spec.width();
         int h = spec.height();
         FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(out.toFile(), w, h, spec.audio() ? 1 : 0);
-        recorder.setFormat("mp4");
-        recorder.setVideoCodecName(Codecs.h264Encoder());
+        recorder.setFormat(spec.format());
+        recorder.setVideoCodecName(spec.encoder());
         recorder.setPixelFormat(AV_PIX_FMT_YUV420P);
-        recorder.setFrameRate(spec.fps());
+        // VFR: a fine time base (3x the nominal rate) with frames placed 2 and 4 ticks apart.
+        double timeBaseFps = spec.vfr() ? spec.fps() * 3 : spec.fps();
+        recorder.setFrameRate(timeBaseFps);
         recorder.setGopSize((int) Math.round(spec.fps() * 2));
         recorder.setVideoBitrate(spec.bitrate());
         recorder.setVideoOption("threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
-        if (Codecs.X264.equals(Codecs.h264Encoder())) {
+        if (spec.encoder().equals(Codecs.X264) || spec.encoder().equals("libx265")) {
             recorder.setVideoOption("preset", "ultrafast");
+            recorder.setMaxBFrames(spec.bframes());
+            if (spec.encoder().equals("libx265")) {
+                recorder.setVideoOption("x265-params", "log-level=error:bframes=" + spec.bframes());
+            }
+        }
+        if (spec.rotation() != 0) {
+            // The display matrix holds a counter-clockwise angle (a phone's "rotate=90" is -90 there).
+            recorder.setDisplayRotation(-spec.rotation());
         }
         int sampleRate = 48_000;
         if (spec.audio()) {
@@ -113,6 +179,8 @@ public final class TestClips {
                 int boxX = (int) ((f * 17L) % Math.max(1, w - h / 3));
                 int boxY = (int) ((f * 7L) % Math.max(1, h - h / 3));
                 int boxSize = h / 3;
+                int marker = Math.min(w, h) / 6;
+                boolean black = spec.blackMiddle() && f >= frames * 3 / 10 && f < frames * 7 / 10;
                 for (int y = 0; y < h; y++) {
                     int base = (y + f * 3) & 0xFF;
                     boolean inBoxRow = y >= boxY && y < boxY + boxSize;
@@ -123,11 +191,13 @@ public final class TestClips {
                         long noise = seed;
                         for (int k = 0; k < 8 && x + k < w; k++) {
                             int px = x + k;
-                            int v = inBoxRow && px >= boxX && px < boxX + boxSize
+                            // A bright marker in the top-left corner shows which way is up.
+                            int v = px < marker && y < marker ? 235
+                                    : inBoxRow && px >= boxX && px < boxX + boxSize
                                     ? 200 + ((px - boxX) >> 4)
                                     : ((base + (px >> 3) + f) & 0xFF) / 2 + 40;
                             v += (int) ((noise >> (k * 8)) & 0x0F) - 8;
-                            row[px] = (byte) Math.max(16, Math.min(235, v));
+                            row[px] = black ? 16 : (byte) Math.max(16, Math.min(235, v));
                         }
                     }
                     yuv.put(y * w, row, 0, w);
@@ -143,6 +213,9 @@ public final class TestClips {
                     yuv.put(lumaSize + chromaW * chromaH + y * chromaW, row, 0, chromaW);
                 }
                 yuv.position(0);
+                if (spec.vfr()) {
+                    recorder.setFrameNumber((f / 2) * 6 + (f % 2 == 0 ? 0 : 2));
+                }
                 recorder.recordImage(w, h, Frame.DEPTH_UBYTE, 1, w, AV_PIX_FMT_YUV420P, yuv);
                 if (spec.audio()) {
                     samples.clear();

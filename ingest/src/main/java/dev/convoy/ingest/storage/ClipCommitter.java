@@ -36,11 +36,14 @@ public final class ClipCommitter {
     public Future<JsonObject> commitReady(Context ctx, CompletedUpload upload, TranscodeResult result) {
         long start = System.nanoTime();
         String originalKey = originalKey(upload);
-        return store.putFile(ctx, originalKey, upload.spool(), ObjectKeys.contentTypeOf(upload.metadata().originalExtension()))
-                .compose(v -> store.putFile(ctx, ObjectKeys.of(upload.owner(), upload.id(), ObjectKeys.POSTER),
-                        result.poster(), "image/jpeg"))
-                .compose(v -> store.putFile(ctx, ObjectKeys.of(upload.owner(), upload.id(), ObjectKeys.PREVIEW),
-                        result.preview(), "video/mp4"))
+        Future<Void> stored = store.putFile(ctx, originalKey, upload.spool(),
+                ObjectKeys.contentTypeOf(upload.metadata().originalExtension()));
+        for (TranscodeResult.Rendition r : result.renditions()) {
+            // Renditions keep their file names, so the storyboard's cues (sprite.jpg#xywh=...) resolve beside it.
+            stored = stored.compose(v -> store.putFile(ctx, ObjectKeys.of(upload.owner(), upload.id(),
+                    r.file().getFileName().toString()), r.file(), r.contentType()));
+        }
+        return stored
                 .compose(v -> writeManifest(ctx, upload, ClipManifest.ready(upload, originalKey, result)))
                 .onSuccess(m -> finished(upload, "ready", start));
     }

@@ -19,18 +19,19 @@ public final class ClipManifest {
     }
 
     public static JsonObject ready(CompletedUpload upload, String originalKey, TranscodeResult result) {
-        JsonObject renditions = new JsonObject()
-                .put("poster", new JsonObject()
-                        .put("key", ObjectKeys.of(upload.owner(), upload.id(), ObjectKeys.POSTER))
-                        .put("contentType", "image/jpeg")
-                        .put("width", result.posterWidth())
-                        .put("height", result.posterHeight()))
-                .put("preview", new JsonObject()
-                        .put("key", ObjectKeys.of(upload.owner(), upload.id(), ObjectKeys.PREVIEW))
-                        .put("contentType", "video/mp4")
-                        .put("width", result.previewWidth())
-                        .put("height", result.previewHeight())
-                        .put("videoEncoder", result.videoEncoder()));
+        JsonObject renditions = new JsonObject();
+        for (TranscodeResult.Rendition r : result.renditions()) {
+            JsonObject json = new JsonObject()
+                    .put("key", ObjectKeys.of(upload.owner(), upload.id(), r.file().getFileName().toString()))
+                    .put("contentType", r.contentType());
+            if (r.width() > 0) {
+                json.put("width", r.width()).put("height", r.height());
+            }
+            if (r.contentType().equals("video/mp4")) {
+                json.put("videoEncoder", result.videoEncoder());
+            }
+            renditions.put(r.role(), json);
+        }
         return base(upload, originalKey, ClipStatus.READY)
                 .put("probe", probeJson(result.facts()))
                 .put("renditions", renditions)
@@ -67,11 +68,16 @@ public final class ClipManifest {
         JsonObject json = new JsonObject()
                 .put("container", f.container())
                 .put("videoCodec", f.videoCodec())
+                .put("profile", f.profile())
                 .put("width", f.width())
                 .put("height", f.height())
+                .put("rotation", f.rotation())
                 .put("fps", Math.round(f.fps() * 1000) / 1000.0)
+                .put("variableFps", f.variableFps())
                 .put("durationMs", f.durationMs())
-                .put("hasAudio", f.hasAudio());
+                .put("bitrate", f.bitrate())
+                .put("hasAudio", f.hasAudio())
+                .put("creationTime", f.creationTime());
         if (f.hasAudio()) {
             json.put("audioCodec", f.audioCodec()).put("audioChannels", f.audioChannels());
         }

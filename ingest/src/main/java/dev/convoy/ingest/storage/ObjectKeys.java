@@ -4,8 +4,6 @@ package dev.convoy.ingest.storage;
 public final class ObjectKeys {
 
     public static final String MANIFEST = "manifest.json";
-    public static final String POSTER = "poster.jpg";
-    public static final String PREVIEW = "preview.mp4";
 
     private ObjectKeys() {
     }

@@ -32,8 +32,8 @@ class TranscodeQueueTest {
 
         void finishOldest() {
             running.remove(0).complete(new TranscodeResult(
-                    new ProbeFacts("mp4", "h264", 2, 2, 30, 1000, false, null, 0),
-                    Path.of("p.jpg"), 2, 2, Path.of("p.mp4"), 2, 2, "test", 30, 1, 1));
+                    new ProbeFacts("mp4", "h264", null, 2, 2, 0, 30, false, 1000, 0, false, null, 0, null),
+                    java.util.List.of(), "test", 30, 1, 1));
         }
 
         @Override
