@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpConnection;
@@ -350,7 +351,8 @@ public final class TusHandler {
                             + " but the server has " + upload.offset() + " bytes; resume from " + upload.offset() + ".");
                 }
                 if (upload.status() != ClipStatus.UPLOADING && hasBody(req)) {
-                    throw TusError.UPLOAD_FINISHED.exception();
+                    work = emptyOrFinished(rc, upload);
+                    return work.andThen(ar -> lock.release());
                 }
                 upload = declareLength(req, upload);
                 long declared = contentLength(req);
@@ -364,6 +366,29 @@ public final class TusHandler {
             }
             return work.andThen(ar -> lock.release());
         });
+    }
+
+    /**
+     * A chunked PATCH at the end of a finished upload. tus-java-client sends one, empty, when a
+     * file is an exact multiple of its request size: an empty body changes nothing and gets 204;
+     * a byte of data gets 403.
+     */
+    private Future<Void> emptyOrFinished(RoutingContext rc, UploadState upload) {
+        HttpServerRequest req = rc.request();
+        Promise<Void> done = Promise.promise();
+        req.handler(buf -> {
+            if (buf.length() > 0) {
+                done.tryFail(TusError.UPLOAD_FINISHED.exception());
+            }
+        });
+        req.exceptionHandler(done::tryFail);
+        req.endHandler(v -> {
+            if (done.tryComplete()) {
+                rc.response().putHeader("Upload-Offset", Long.toString(upload.offset())).setStatusCode(204).end();
+            }
+        });
+        req.resume();
+        return done.future();
     }
 
     /** creation-defer-length: the first PATCH that knows the length declares it. */
@@ -668,6 +693,9 @@ public final class TusHandler {
         return owner + '\u0000' + device + '\u0000' + clientClipId;
     }
 
+    /** Most of a refused request's body read (and dropped) before the answer; past it the connection is closed. */
+    private static final long SWALLOW_LIMIT = 1 << 20;
+
     private void fail(RoutingContext rc, Throwable cause) {
         TusError error;
         String message;
@@ -684,6 +712,50 @@ public final class TusHandler {
             LOG.error("event=upload_request_failed path={}", rc.request().path(), cause);
         }
         registry.counter("convoy.upload.errors", "code", error.code()).increment();
+        HttpServerResponse res = rc.response();
+        if (res.ended() || res.closed()) {
+            return;
+        }
+        HttpServerRequest req = rc.request();
+        if (!req.isEnded() && error != TusError.READ_TIMEOUT) {
+            // Answer once the client has sent its body: HttpURLConnection (tus-java-client) with
+            // 'Expect: 100-continue' loses a final answer that arrives before it has finished sending.
+            swallowBody(rc, () -> answer(rc, error, message));
+            return;
+        }
+        answer(rc, error, message);
+    }
+
+    /** Reads and drops the rest of a refused request's body (at most 1 MiB or 5 s, then the connection is closed). */
+    private static void swallowBody(RoutingContext rc, Runnable then) {
+        HttpServerRequest req = rc.request();
+        boolean[] answered = {false};
+        long[] bytes = {0};
+        long[] timer = {-1};
+        Runnable once = () -> {
+            if (!answered[0]) {
+                answered[0] = true;
+                rc.vertx().cancelTimer(timer[0]);
+                then.run();
+            }
+        };
+        Runnable giveUp = () -> {
+            rc.response().putHeader(HttpHeaders.CONNECTION, "close");
+            once.run();
+        };
+        timer[0] = rc.vertx().setTimer(5_000, id -> giveUp.run());
+        req.handler(buf -> {
+            bytes[0] += buf.length();
+            if (bytes[0] > SWALLOW_LIMIT) {
+                giveUp.run();
+            }
+        });
+        req.endHandler(v -> once.run());
+        req.exceptionHandler(e -> once.run());
+        req.resume();
+    }
+
+    private void answer(RoutingContext rc, TusError error, String message) {
         HttpServerResponse res = rc.response();
         if (res.ended() || res.closed()) {
             return;
