@@ -1,5 +1,6 @@
 package dev.convoy.ingest;
 
+import dev.convoy.transcoder.RenditionSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -34,7 +35,8 @@ public record ConvoyConfig(
         int maxUploadsPerDevice,
         int maxHeaderBytes,
         long minFreeSpoolBytes,
-        String corsOrigins) {
+        String corsOrigins,
+        List<RenditionSpec.PreviewSpec> previews) {
 
     /** One setting: its flag, its environment variable, its default and what it does. */
     public record Setting(String flag, String env, String defaultValue, String description) {
@@ -55,6 +57,7 @@ public record ConvoyConfig(
             new Setting("jwt-secret", "CONVOY_JWT_SECRET", "", "Token signing secret. Empty: created once under the data dir."),
             new Setting("transcode-workers", "CONVOY_TRANSCODE_WORKERS", Integer.toString(Math.max(1, CORES / 2)), "Clips transcoded at once; 0 makes this process only take uploads."),
             new Setting("transcode-threads", "CONVOY_TRANSCODE_THREADS", Integer.toString(Math.max(1, CORES / Math.max(1, CORES / 2))), "Codec threads per transcode (workers x threads ~ cores)."),
+            new Setting("previews", "CONVOY_PREVIEWS", "preview=360p@500k", "Preview videos made of every clip, NAME=HEIGHTp@KBITSk, comma-separated; the first is the main one (add preview-480=480p@900k for a 480p one)."),
             new Setting("transcode-queue-limit", "CONVOY_TRANSCODE_QUEUE_LIMIT", "1000", "Clips waiting for a transcode before the service reports not ready."),
             new Setting("max-upload-size", "CONVOY_MAX_UPLOAD_SIZE", Long.toString(8L << 30), "Largest accepted Upload-Length in bytes (Tus-Max-Size)."),
             new Setting("idle-timeout", "CONVOY_IDLE_TIMEOUT", "60", "Seconds a connection may stall before it is closed (received bytes are kept)."),
@@ -109,7 +112,21 @@ public record ConvoyConfig(
                 intValue(v, "max-uploads-per-device"),
                 intValue(v, "max-header-bytes"),
                 longValue(v, "min-free-spool-bytes"),
-                v.get("cors-origins"));
+                v.get("cors-origins"),
+                previews(v.get("previews")));
+    }
+
+    private static List<RenditionSpec.PreviewSpec> previews(String value) {
+        try {
+            List<RenditionSpec.PreviewSpec> list = java.util.Arrays.stream(value.split(","))
+                    .filter(p -> !p.isBlank()).map(RenditionSpec.PreviewSpec::parse).toList();
+            if (list.isEmpty()) {
+                throw new IllegalArgumentException("at least one preview is needed");
+            }
+            return RenditionSpec.defaults().withPreviews(list).previews();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--previews: " + e.getMessage(), e);
+        }
     }
 
     public boolean embeddedS3() {
@@ -120,7 +137,7 @@ public record ConvoyConfig(
         return new ConvoyConfig(host, newPort, dataDir, s3Endpoint, s3Bucket, s3Region, s3PathStyle,
                 s3ChecksumWhenRequired, s3PartSize, jwtSecret, transcodeWorkers, transcodeThreads,
                 transcodeQueueLimit, maxUploadSize, idleTimeout, presignTtl, eventLoopMaxMs, uploadExpiry,
-                maxMetadataBytes, maxUploadsPerDevice, maxHeaderBytes, minFreeSpoolBytes, corsOrigins);
+                maxMetadataBytes, maxUploadsPerDevice, maxHeaderBytes, minFreeSpoolBytes, corsOrigins, previews);
     }
 
     static Map<String, String> parseFlags(List<String> args) {

@@ -9,7 +9,7 @@ import dev.convoy.ingest.clip.ClipStatus;
 import dev.convoy.ingest.ops.OpsRoutes;
 import dev.convoy.ingest.ops.Readiness;
 import dev.convoy.ingest.queue.ClipProcessor;
-import dev.convoy.ingest.queue.ThreadTranscodePool;
+import dev.convoy.ingest.queue.ProcessTranscodePool;
 import dev.convoy.ingest.queue.TranscodePool;
 import dev.convoy.ingest.queue.TranscodeQueue;
 import dev.convoy.ingest.storage.ClipCommitter;
@@ -133,10 +133,11 @@ public final class ConvoyServer {
         revocations.reload();
         DeviceTokens tokens = new DeviceTokens(vertx, SigningSecret.loadOrCreate(dataDir, config.jwtSecret()), revocations);
         ClipCatalog catalog = new ClipCatalog(objectStore, config.presignTtl());
-        pool = new ThreadTranscodePool(vertx, config.transcodeWorkers());
+        pool = new ProcessTranscodePool(vertx, ProcessTranscodePool.Options.defaults(config.transcodeWorkers()), registry);
         TranscodeQueue queue = new TranscodeQueue(pool, config.transcodeQueueLimit(), registry);
         ClipProcessor processor = new ClipProcessor(vertx, queue, new ClipCommitter(objectStore, registry),
-                dataDir.resolve("work"), RenditionSpec.defaults().withThreads(config.transcodeThreads()));
+                dataDir.resolve("work"), RenditionSpec.defaults().withThreads(config.transcodeThreads())
+                .withPreviews(config.previews()), registry);
 
         AtomicBoolean storeUp = new AtomicBoolean(false);
         Readiness readiness = new Readiness();

@@ -93,10 +93,26 @@ class EndToEndTest {
         }
 
         assertThat(JpegSize.of(live.clips().download(urls.getString("poster")).getBytes())).isEqualTo(new Dimensions(1280, 720));
+        assertThat(JpegSize.of(live.clips().download(urls.getString("thumbnail")).getBytes())).isEqualTo(new Dimensions(320, 180));
+        assertThat(live.clips().download(urls.getString("thumbnail-webp")).getBytes()).hasSizeGreaterThan(100);
+        assertThat(JpegSize.of(live.clips().download(urls.getString("storyboard")).getBytes())).isEqualTo(new Dimensions(1600, 90));
+        assertThat(live.clips().download(urls.getString("storyboard-vtt")).toString()).startsWith("WEBVTT")
+                .contains("sprite.jpg#xywh=0,0,160,90");
+        JsonObject renditions = manifestOf(clipId).getJsonObject("renditions");
+        assertThat(renditions.fieldNames()).containsExactlyInAnyOrder("poster", "thumbnail", "thumbnail-webp", "storyboard",
+                "storyboard-vtt", "preview");
+        assertThat(renditions.getJsonObject("storyboard").getString("key")).endsWith("/" + clipId + "/sprite.jpg");
+        assertThat(probe.getString("profile")).isNotBlank();
+        assertThat(probe.getInteger("rotation")).isZero();
+        assertThat(probe.getBoolean("variableFps")).isFalse();
 
         assertThat(Files.exists(dataDir.resolve("uploads").resolve(clipId + ".bin")))
                 .as("spool deleted once the manifest is written").isFalse();
         assertThat(Files.exists(dataDir.resolve("objects/convoy/clips/alice").resolve(clipId).resolve("manifest.json"))).isTrue();
+    }
+
+    private static JsonObject manifestOf(String clipId) throws Exception {
+        return new JsonObject(Files.readString(dataDir.resolve("objects/convoy/clips/alice").resolve(clipId).resolve("manifest.json")));
     }
 
     @Test

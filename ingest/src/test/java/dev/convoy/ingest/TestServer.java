@@ -58,6 +58,18 @@ public final class TestServer implements AutoCloseable {
         return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     }
 
+    /** Waits for a future that must fail; returns why. */
+    public static Throwable awaitFailure(Future<?> future) {
+        try {
+            Object value = await(future);
+            throw new AssertionError("expected a failure, got " + value);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            throw new AssertionError("no outcome: " + e, e);
+        }
+    }
+
     public Vertx vertx() {
         return server.vertx();
     }

@@ -37,7 +37,25 @@ public final class RenditionPipeline {
         Codecs.quietLogs();
     }
 
+    /** What a running pass reports as it goes. */
+    public interface Progress {
+        Progress NONE = new Progress() {
+        };
+
+        /** The clip was probed and passed the limits; decoding starts. */
+        default void probed(long durationMs) {
+        }
+
+        /** Video frames decoded so far (called every 30 frames). */
+        default void frames(long decoded) {
+        }
+    }
+
     public TranscodeResult run(TranscodeJob job) throws TranscodeException {
+        return run(job, Progress.NONE);
+    }
+
+    public TranscodeResult run(TranscodeJob job, Progress progress) throws TranscodeException {
         long wallStart = System.nanoTime();
         long cpuStart = processCpuNanos();
         RenditionSpec spec = job.spec();
@@ -52,6 +70,7 @@ public final class RenditionPipeline {
         try {
             ProbeFacts facts = Probe.facts(grabber);
             Probe.check(facts, spec.limits());
+            progress.probed(facts.durationMs());
             String encoder = Codecs.h264Encoder();
             for (RenditionSpec.PreviewSpec p : spec.previews()) {
                 previews.add(new Preview(p, facts, grabber, job.outputDir(), spec.threads(), encoder));
@@ -85,6 +104,9 @@ public final class RenditionPipeline {
                     }
                     lastUs = t;
                     frames++;
+                    if (frames % 30 == 0) {
+                        progress.frames(frames);
+                    }
                     poster.offer(frame, t);
                     if (storyboard != null) {
                         storyboard.offer(frame, t);

@@ -88,8 +88,9 @@ public final class ClipCatalog {
                 .put("original", store.presignGet(original.getString("key"), presignTtl, downloadName(manifest)));
         if (ClipStatus.READY.wireName().equals(manifest.getString("status"))) {
             JsonObject renditions = manifest.getJsonObject("renditions");
-            urls.put("preview", store.presignGet(renditions.getJsonObject("preview").getString("key"), presignTtl, null));
-            urls.put("poster", store.presignGet(renditions.getJsonObject("poster").getString("key"), presignTtl, null));
+            for (String role : renditions.fieldNames()) {
+                urls.put(role, store.presignGet(renditions.getJsonObject(role).getString("key"), presignTtl, null));
+            }
         }
         return view.put("urls", urls).put("urlsExpireInSeconds", presignTtl.toSeconds());
     }

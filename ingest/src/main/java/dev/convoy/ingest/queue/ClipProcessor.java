@@ -9,6 +9,8 @@ import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -28,8 +30,12 @@ public final class ClipProcessor {
     private final Path workDir;
     private final RenditionSpec spec;
 
-    public ClipProcessor(Vertx vertx, TranscodeQueue queue, ClipCommitter committer, Path workDir, RenditionSpec spec) {
+    private final MeterRegistry registry;
+
+    public ClipProcessor(Vertx vertx, TranscodeQueue queue, ClipCommitter committer, Path workDir, RenditionSpec spec,
+                         MeterRegistry registry) {
         this.vertx = vertx;
+        this.registry = registry;
         this.queue = queue;
         this.committer = committer;
         this.workDir = workDir;
@@ -53,6 +59,8 @@ public final class ClipProcessor {
                     TranscodeException failure = ar.cause() instanceof TranscodeException te ? te
                             : new TranscodeException("transcoder_error", "The transcoder failed: " + ar.cause(), ar.cause());
                     LOG.warn("event=transcode_failed upload={} reason={} message=\"{}\"", upload.id(), failure.reason(), failure.getMessage());
+                    Counter.builder("convoy.transcode.failures").description("Clips that could not be transcoded, by reason")
+                            .tag("reason", failure.reason()).register(registry).increment();
                     return committer.commitFailed(ctx, upload, failure)
                             .map(m -> new ClipOutcome(ClipStatus.FAILED, failure.reason()));
                 })

@@ -1,0 +1,392 @@
+package dev.convoy.ingest.queue;
+
+import dev.convoy.transcoder.TranscodeException;
+import dev.convoy.transcoder.TranscodeJob;
+import dev.convoy.transcoder.TranscodeResult;
+import dev.convoy.transcoder.worker.TranscodeWorker;
+import dev.convoy.transcoder.worker.WorkerProtocol;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs transcodes in long-lived worker processes ({@link TranscodeWorker}), so that a file
+ * that crashes FFmpeg's native code takes down a worker, never the service. Workers speak
+ * {@link WorkerProtocol} over stdin/stdout and send a heartbeat every second.
+ *
+ * <ul>
+ *   <li>A job that runs past its deadline (a base plus a factor of the clip's duration, known
+ *       once the worker has probed it) or whose worker stops sending heartbeats is killed and
+ *       fails with {@code transcode_timeout}.</li>
+ *   <li>A worker that dies fails its job once: the job is retried on a fresh worker, and if that
+ *       one dies too the clip fails with {@code transcoder_crashed}. Dead workers are replaced.</li>
+ * </ul>
+ *
+ * <p>All bookkeeping runs on one Vert.x context; each worker's stdout is read by a thread of its own.
+ */
+public final class ProcessTranscodePool implements TranscodePool {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessTranscodePool.class);
+
+    /** How workers are started and watched. */
+    public record Options(int workers, Duration deadlineBase, double deadlineFactor, Duration heartbeatTimeout,
+                          List<String> jvmOptions) {
+        public static Options defaults(int workers) {
+            return new Options(workers, Duration.ofSeconds(60), 4.0, Duration.ofSeconds(15),
+                    List.of("-Xmx256m", "-XX:+UseSerialGC"));
+        }
+    }
+
+    private final Vertx vertx;
+    private final Context context;
+    private final Options options;
+    private final Deque<Worker> idle = new ArrayDeque<>();
+    private final Deque<Pending> pending = new ArrayDeque<>();
+    private final List<Worker> all = new ArrayList<>();
+    private final AtomicInteger busy = new AtomicInteger();
+    private final AtomicInteger starting = new AtomicInteger();
+    private final AtomicLong jobIds = new AtomicLong();
+    private final Counter restarts;
+    private final long watchdog;
+    private boolean closed;
+
+    public ProcessTranscodePool(Vertx vertx, Options options, MeterRegistry registry) {
+        this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
+        this.options = options;
+        this.restarts = Counter.builder("convoy.transcode.worker.restarts")
+                .description("Transcode worker processes that died or were killed and replaced").register(registry);
+        Gauge.builder("convoy.transcode.workers", busy, AtomicInteger::get).tag("state", "busy")
+                .description("Transcode worker processes by state").register(registry);
+        Gauge.builder("convoy.transcode.workers", this, p -> p.idleCount()).tag("state", "idle")
+                .description("Transcode worker processes by state").register(registry);
+        Gauge.builder("convoy.transcode.workers", starting, AtomicInteger::get).tag("state", "starting")
+                .description("Transcode worker processes by state").register(registry);
+        this.watchdog = vertx.setPeriodic(500, id -> context.runOnContext(v -> watch()));
+    }
+
+    @Override
+    public Future<TranscodeResult> transcode(TranscodeJob job) {
+        Promise<TranscodeResult> result = Promise.promise();
+        context.runOnContext(v -> attempt(job, 1, result));
+        return result.future();
+    }
+
+    @Override
+    public int size() {
+        return options.workers();
+    }
+
+    private synchronized int idleCount() {
+        return idle.size();
+    }
+
+    /** A job waiting for a worker: more were submitted than there are workers. */
+    private record Pending(TranscodeJob job, int attempt, Promise<TranscodeResult> result) {
+    }
+
+    private void attempt(TranscodeJob job, int attempt, Promise<TranscodeResult> result) {
+        Worker worker;
+        synchronized (this) {
+            worker = idle.pollFirst();
+            if (worker == null && all.size() >= options.workers()) {
+                // Retries go first: they have waited once already.
+                if (attempt > 1) {
+                    pending.addFirst(new Pending(job, attempt, result));
+                } else {
+                    pending.addLast(new Pending(job, attempt, result));
+                }
+                return;
+            }
+        }
+        if (worker == null) {
+            worker = start();
+        }
+        if (worker == null) {
+            result.fail(new TranscodeException("transcoder_unavailable", "No transcode worker process could be started."));
+            return;
+        }
+        Worker w = worker;
+        String id = Long.toString(jobIds.incrementAndGet());
+        w.assign(id, job).onComplete(ar -> {
+            if (ar.succeeded()) {
+                release(w);
+                result.complete(ar.result());
+            } else if (ar.cause() instanceof TranscodeException refusal) {
+                if (w.alive()) {
+                    release(w);
+                }
+                result.fail(refusal);
+            } else if (attempt == 1) {
+                LOG.warn("event=transcode_retry job={} source={} cause=\"{}\"", id, job.source(), ar.cause().getMessage());
+                attempt(job, 2, result);
+            } else {
+                result.fail(new TranscodeException("transcoder_crashed", "The transcoder crashed on this clip twice ("
+                        + ar.cause().getMessage() + "); the original is kept.", ar.cause()));
+            }
+        });
+    }
+
+    private void release(Worker worker) {
+        synchronized (this) {
+            busy.decrementAndGet();
+            if (closed) {
+                worker.quit();
+                return;
+            }
+            idle.addFirst(worker);
+        }
+        next();
+    }
+
+    /** A worker came free or went away: the oldest waiting job takes its place. */
+    private void next() {
+        Pending p;
+        synchronized (this) {
+            p = pending.pollFirst();
+        }
+        if (p != null) {
+            attempt(p.job(), p.attempt(), p.result());
+        }
+    }
+
+    /** Starts a worker process; it counts as busy from the start. */
+    private Worker start() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(options.jvmOptions());
+        String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
+        if (cache != null) {
+            command.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
+        }
+        // A native crash writes its report to stderr and the temp dir, never onto the protocol or into the working dir.
+        command.add("-XX:+DisplayVMOutputToStderr");
+        command.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "convoy-worker-hs_err_%p.log"));
+        if (Boolean.getBoolean("convoy.worker.testHooks")) {
+            command.add("-Dconvoy.worker.testHooks=true");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), TranscodeWorker.class.getName()));
+        try {
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Worker worker = new Worker(process);
+            synchronized (this) {
+                all.add(worker);
+            }
+            busy.incrementAndGet();
+            starting.incrementAndGet();
+            worker.listen();
+            LOG.info("event=transcode_worker_started pid={}", process.pid());
+            return worker;
+        } catch (IOException e) {
+            LOG.error("event=transcode_worker_start_failed cause=\"{}\"", e.getMessage());
+            return null;
+        }
+    }
+
+    /** Kills jobs past their deadline and workers that went quiet. */
+    private void watch() {
+        long now = System.nanoTime();
+        List<Worker> snapshot;
+        synchronized (this) {
+            snapshot = List.copyOf(all);
+        }
+        for (Worker w : snapshot) {
+            w.check(now);
+        }
+    }
+
+    @Override
+    public void close() {
+        vertx.cancelTimer(watchdog);
+        List<Worker> snapshot;
+        synchronized (this) {
+            closed = true;
+            snapshot = List.copyOf(all);
+            idle.clear();
+        }
+        for (Worker w : snapshot) {
+            w.quit();
+        }
+    }
+
+    /** One worker process; its state is touched on the pool's context, its stdout read by its own thread. */
+    private final class Worker {
+        private final Process process;
+        private final OutputStream stdin;
+        private volatile long lastHeard = System.nanoTime();
+        private String jobId;
+        private Promise<TranscodeResult> current;
+        private long deadline = Long.MAX_VALUE;
+        private boolean ready;
+        private boolean dead;
+        private String killedFor;
+
+        Worker(Process process) {
+            this.process = process;
+            this.stdin = process.getOutputStream();
+        }
+
+        boolean alive() {
+            return !dead;
+        }
+
+        void listen() {
+            Thread reader = new Thread(() -> {
+                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = out.readLine()) != null) {
+                        lastHeard = System.nanoTime();
+                        WorkerProtocol.Message m = WorkerProtocol.parse(line);
+                        if (m == null) {
+                            LOG.warn("event=transcode_worker_stray_output pid={} line=\"{}\"", process.pid(), line);
+                        } else if (!m.verb().equals("heartbeat")) {
+                            context.runOnContext(v -> onMessage(m));
+                        }
+                    }
+                } catch (IOException e) {
+                    // The process went away: handled below, like an end of stream.
+                }
+                int exit;
+                try {
+                    exit = process.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    exit = -1;
+                }
+                int code = exit;
+                context.runOnContext(v -> onExit(code));
+            }, "convoy-transcode-worker-" + process.pid());
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        Future<TranscodeResult> assign(String id, TranscodeJob job) {
+            jobId = id;
+            current = Promise.promise();
+            deadline = System.nanoTime() + options.deadlineBase().toNanos();
+            try {
+                stdin.write((WorkerProtocol.job(id, job) + "\n").getBytes(StandardCharsets.UTF_8));
+                stdin.flush();
+            } catch (IOException e) {
+                // A worker that cannot be written to is dead; its exit ends the job.
+                kill("stdin closed: " + e.getMessage());
+            }
+            return current.future();
+        }
+
+        private void onMessage(WorkerProtocol.Message m) {
+            switch (m.verb()) {
+                case "ready" -> {
+                    if (!ready) {
+                        ready = true;
+                        starting.decrementAndGet();
+                    }
+                }
+                case "probed" -> {
+                    if (m.get("id").equals(jobId)) {
+                        long ms = options.deadlineBase().toMillis() + (long) (m.getLong("durationMs") * options.deadlineFactor());
+                        deadline = System.nanoTime() + ms * 1_000_000L;
+                    }
+                }
+                case "done" -> finish(m, WorkerProtocol.result(m), null);
+                case "failed" -> finish(m, null, new TranscodeException(m.get("reason"), m.get("message")));
+                default -> LOG.warn("event=transcode_worker_unknown_message pid={} verb={}", process.pid(), m.verb());
+            }
+        }
+
+        private void finish(WorkerProtocol.Message m, TranscodeResult result, TranscodeException failure) {
+            if (current == null || !m.get("id").equals(jobId)) {
+                return;
+            }
+            Promise<TranscodeResult> p = current;
+            current = null;
+            jobId = null;
+            deadline = Long.MAX_VALUE;
+            if (failure != null) {
+                p.fail(failure);
+            } else {
+                p.complete(result);
+            }
+        }
+
+        void check(long now) {
+            if (dead) {
+                return;
+            }
+            if (current != null && now > deadline) {
+                killedFor = "deadline";
+                kill("job past its deadline");
+            } else if (now - lastHeard > options.heartbeatTimeout().toNanos()) {
+                killedFor = "silent";
+                kill("no heartbeat for " + options.heartbeatTimeout().toSeconds() + " s");
+            }
+        }
+
+        private void kill(String why) {
+            LOG.warn("event=transcode_worker_killed pid={} job={} why=\"{}\"", process.pid(), jobId, why);
+            process.destroyForcibly();
+        }
+
+        private void onExit(int code) {
+            if (dead) {
+                return;
+            }
+            dead = true;
+            if (!ready) {
+                starting.decrementAndGet();
+            }
+            boolean wasIdle;
+            synchronized (ProcessTranscodePool.this) {
+                all.remove(this);
+                wasIdle = idle.remove(this);
+            }
+            if (closed) {
+                return;
+            }
+            restarts.increment();
+            if (!wasIdle) {
+                busy.decrementAndGet();
+            }
+            LOG.warn("event=transcode_worker_died pid={} exit={} job={}", process.pid(), code, jobId);
+            Promise<TranscodeResult> p = current;
+            current = null;
+            if (p != null) {
+                if ("deadline".equals(killedFor)) {
+                    p.fail(new TranscodeException("transcode_timeout", "Transcoding this clip ran past its deadline and was stopped."));
+                } else {
+                    p.fail(new IOException("worker process " + process.pid() + " exited with " + code));
+                }
+            }
+            next();
+        }
+
+        void quit() {
+            try {
+                stdin.write("quit\n".getBytes(StandardCharsets.UTF_8));
+                stdin.flush();
+            } catch (IOException ignored) {
+                // Already gone.
+            }
+            process.destroy();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.convoy.transcoder.worker;
+
+import dev.convoy.transcoder.Codecs;
+import dev.convoy.transcoder.RenditionPipeline;
+import dev.convoy.transcoder.TranscodeException;
+import dev.convoy.transcoder.TranscodeJob;
+import dev.convoy.transcoder.TranscodeResult;
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A long-lived transcode worker process: reads jobs from stdin, one at a time, and answers
+ * on stdout in {@link WorkerProtocol}. FFmpeg runs here, not in the service, so a file that
+ * crashes native code takes down this process only. Everything else this JVM prints goes to
+ * stderr, so stdout carries protocol lines alone.
+ */
+public final class TranscodeWorker {
+
+    /** With {@code -Dconvoy.worker.testHooks=true}, a source starting with this makes the worker crash natively. */
+    public static final String CRASH_MARKER = "CONVOY-TEST-CRASH-WORKER";
+
+    private final PrintStream protocol;
+    private final AtomicLong frames = new AtomicLong();
+
+    private TranscodeWorker(PrintStream protocol) {
+        this.protocol = protocol;
+    }
+
+    public static void main(String[] args) throws Exception {
+        PrintStream protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        System.setOut(System.err);
+        new TranscodeWorker(protocol).serve(System.in);
+        System.exit(0);
+    }
+
+    private void serve(InputStream in) throws Exception {
+        send("ready", Map.of("pid", ProcessHandle.current().pid(), "encoder", Codecs.h264Encoder()));
+        Thread heartbeat = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                send("heartbeat", Map.of("frames", frames.get()));
+            }
+        }, "heartbeat");
+        heartbeat.setDaemon(true);
+        heartbeat.start();
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        RenditionPipeline pipeline = new RenditionPipeline();
+        String line;
+        while ((line = reader.readLine()) != null) {
+            WorkerProtocol.Message m = WorkerProtocol.parse(line);
+            if (m == null) {
+                continue;
+            }
+            if (m.verb().equals("quit")) {
+                return;
+            }
+            if (m.verb().equals("job")) {
+                run(pipeline, m);
+            }
+        }
+    }
+
+    private void run(RenditionPipeline pipeline, WorkerProtocol.Message m) {
+        String id = m.get("id");
+        try {
+            TranscodeJob job = WorkerProtocol.job(m);
+            crashIfAsked(job);
+            frames.set(0);
+            TranscodeResult result = pipeline.run(job, new RenditionPipeline.Progress() {
+                @Override
+                public void probed(long durationMs) {
+                    send("probed", Map.of("id", id, "durationMs", durationMs));
+                }
+
+                @Override
+                public void frames(long decoded) {
+                    frames.set(decoded);
+                }
+            });
+            send(WorkerProtocol.done(id, result));
+        } catch (TranscodeException e) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("id", id);
+            f.put("reason", e.reason());
+            f.put("message", e.getMessage());
+            send("failed", f);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("id", id);
+            f.put("reason", "transcoder_error");
+            f.put("message", "The transcoder failed: " + e);
+            send("failed", f);
+        }
+    }
+
+    private static void crashIfAsked(TranscodeJob job) {
+        if (!Boolean.getBoolean("convoy.worker.testHooks")) {
+            return;
+        }
+        try (InputStream in = Files.newInputStream(job.source())) {
+            byte[] head = in.readNBytes(CRASH_MARKER.length());
+            if (new String(head, StandardCharsets.US_ASCII).equals(CRASH_MARKER)) {
+                // What a crafted file does to a decoder: a write through a null pointer, SIGSEGV.
+                java.lang.reflect.Field field = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+                field.setAccessible(true);
+                ((sun.misc.Unsafe) field.get(null)).putAddress(0L, 0L);
+            }
+        } catch (java.io.IOException | ReflectiveOperationException ignored) {
+            // The pipeline reports unreadable sources itself.
+        }
+    }
+
+    private synchronized void send(String verb, Map<String, ?> fields) {
+        protocol.println(WorkerProtocol.line(verb, fields));
+    }
+
+    private synchronized void send(String line) {
+        protocol.println(line);
+    }
+}

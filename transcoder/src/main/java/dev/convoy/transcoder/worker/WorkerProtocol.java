@@ -1,0 +1,176 @@
+package dev.convoy.transcoder.worker;
+
+import dev.convoy.transcoder.ProbeFacts;
+import dev.convoy.transcoder.RenditionSpec;
+import dev.convoy.transcoder.RenditionSpec.ClipLimits;
+import dev.convoy.transcoder.RenditionSpec.PreviewSpec;
+import dev.convoy.transcoder.TranscodeJob;
+import dev.convoy.transcoder.TranscodeResult;
+import dev.convoy.transcoder.TranscodeResult.Rendition;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The line protocol between the service and a transcode worker process. Each message is
+ * one line: a verb, then {@code key=value} fields separated by spaces, values URL-encoded.
+ *
+ * <pre>
+ * worker  → ready pid=… encoder=…
+ * service → job id=… source=… out=… posterAtMs=… spec…
+ * worker  → probed id=… durationMs=…            (as soon as the clip is probed)
+ * worker  → heartbeat frames=…                  (every second, busy or idle)
+ * worker  → done id=… facts… r0=… r1=… encoder=… frames=… wallMs=… cpuMs=…
+ * worker  → failed id=… reason=… message=…
+ * service → quit
+ * </pre>
+ */
+public final class WorkerProtocol {
+
+    private WorkerProtocol() {
+    }
+
+    /** One parsed line. */
+    public record Message(String verb, Map<String, String> fields) {
+        public String get(String key) {
+            String value = fields.get(key);
+            if (value == null) {
+                throw new IllegalArgumentException("'" + verb + "' message lacks " + key);
+            }
+            return value;
+        }
+
+        public String getOrNull(String key) {
+            return fields.get(key);
+        }
+
+        public long getLong(String key) {
+            return Long.parseLong(get(key));
+        }
+    }
+
+    public static String line(String verb, Map<String, ?> fields) {
+        StringBuilder out = new StringBuilder(verb);
+        fields.forEach((k, v) -> {
+            if (v != null) {
+                out.append(' ').append(k).append('=').append(URLEncoder.encode(String.valueOf(v), StandardCharsets.UTF_8));
+            }
+        });
+        return out.toString();
+    }
+
+    /** Parses a line; null for a line that is not a protocol message (stray output). */
+    public static Message parse(String line) {
+        String[] parts = line.trim().split(" ");
+        if (parts.length == 0 || !parts[0].matches("[a-z]+")) {
+            return null;
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq <= 0) {
+                return null;
+            }
+            fields.put(parts[i].substring(0, eq), URLDecoder.decode(parts[i].substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return new Message(parts[0], fields);
+    }
+
+    public static String job(String id, TranscodeJob job) {
+        RenditionSpec s = job.spec();
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("id", id);
+        f.put("source", job.source());
+        f.put("out", job.outputDir());
+        f.put("posterAtMs", job.posterAtMs());
+        f.put("posterWidth", s.posterWidth());
+        f.put("posterQuality", s.posterQuality());
+        f.put("thumbWidth", s.thumbWidth());
+        f.put("tileWidth", s.tileWidth());
+        f.put("maxTiles", s.maxTiles());
+        f.put("spriteColumns", s.spriteColumns());
+        f.put("storyboardMinMs", s.storyboardMinMs());
+        List<String> previews = new ArrayList<>();
+        for (PreviewSpec p : s.previews()) {
+            previews.add(String.join(":", p.name(), Integer.toString(p.height()), Double.toString(p.maxFps()),
+                    Integer.toString(p.videoBitrate()), Integer.toString(p.audioBitrate()), Integer.toString(p.audioChannels())));
+        }
+        f.put("previews", String.join(",", previews));
+        ClipLimits l = s.limits();
+        f.put("limits", l.maxLongSide() + ":" + l.maxShortSide() + ":" + l.maxDurationMs() + ":" + l.maxFps());
+        f.put("threads", s.threads());
+        return line("job", f);
+    }
+
+    public static TranscodeJob job(Message m) {
+        List<PreviewSpec> previews = new ArrayList<>();
+        for (String p : m.get("previews").split(",")) {
+            String[] v = p.split(":");
+            previews.add(new PreviewSpec(v[0], Integer.parseInt(v[1]), Double.parseDouble(v[2]), Integer.parseInt(v[3]),
+                    Integer.parseInt(v[4]), Integer.parseInt(v[5])));
+        }
+        String[] l = m.get("limits").split(":");
+        RenditionSpec spec = new RenditionSpec(
+                Integer.parseInt(m.get("posterWidth")), Integer.parseInt(m.get("posterQuality")),
+                Integer.parseInt(m.get("thumbWidth")), Integer.parseInt(m.get("tileWidth")),
+                Integer.parseInt(m.get("maxTiles")), Integer.parseInt(m.get("spriteColumns")),
+                m.getLong("storyboardMinMs"), previews,
+                new ClipLimits(Integer.parseInt(l[0]), Integer.parseInt(l[1]), Long.parseLong(l[2]), Double.parseDouble(l[3])),
+                Integer.parseInt(m.get("threads")));
+        return new TranscodeJob(Path.of(m.get("source")), Path.of(m.get("out")), m.getLong("posterAtMs"), spec);
+    }
+
+    public static String done(String id, TranscodeResult r) {
+        ProbeFacts p = r.facts();
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("id", id);
+        f.put("container", p.container());
+        f.put("videoCodec", p.videoCodec());
+        f.put("profile", p.profile());
+        f.put("width", p.width());
+        f.put("height", p.height());
+        f.put("rotation", p.rotation());
+        f.put("fps", p.fps());
+        f.put("variableFps", p.variableFps());
+        f.put("durationMs", p.durationMs());
+        f.put("bitrate", p.bitrate());
+        f.put("hasAudio", p.hasAudio());
+        f.put("audioCodec", p.audioCodec());
+        f.put("audioChannels", p.audioChannels());
+        f.put("creationTime", p.creationTime());
+        for (int i = 0; i < r.renditions().size(); i++) {
+            Rendition x = r.renditions().get(i);
+            f.put("r" + i, String.join("|", x.role(), x.file().toString(), x.contentType(),
+                    Integer.toString(x.width()), Integer.toString(x.height())));
+        }
+        f.put("encoder", r.videoEncoder());
+        f.put("frames", r.framesDecoded());
+        f.put("wallMs", r.wallMs());
+        f.put("cpuMs", r.cpuMs());
+        return line("done", f);
+    }
+
+    public static TranscodeResult result(Message m) {
+        ProbeFacts facts = new ProbeFacts(m.get("container"), m.get("videoCodec"), m.getOrNull("profile"),
+                Integer.parseInt(m.get("width")), Integer.parseInt(m.get("height")), Integer.parseInt(m.get("rotation")),
+                Double.parseDouble(m.get("fps")), Boolean.parseBoolean(m.get("variableFps")), m.getLong("durationMs"),
+                m.getLong("bitrate"), Boolean.parseBoolean(m.get("hasAudio")), m.getOrNull("audioCodec"),
+                Integer.parseInt(m.get("audioChannels")), m.getOrNull("creationTime"));
+        List<Rendition> renditions = new ArrayList<>();
+        for (int i = 0; m.getOrNull("r" + i) != null; i++) {
+            String[] v = m.get("r" + i).split("\\|", -1);
+            renditions.add(new Rendition(v[0], Path.of(v[1]), v[2], Integer.parseInt(v[3]), Integer.parseInt(v[4])));
+        }
+        return new TranscodeResult(facts, renditions, m.get("encoder"), m.getLong("frames"), m.getLong("wallMs"), m.getLong("cpuMs"));
+    }
+
+    static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}
