@@ -48,7 +48,7 @@ public final class ClipProcessor {
         long posterAt = upload.metadata().eventOffsetMs() >= 0 ? upload.metadata().eventOffsetMs() : TranscodeJob.POSTER_MID_CLIP;
         TranscodeJob job = new TranscodeJob(upload.spool(), out, posterAt, spec);
         LOG.info("event=transcode_queued upload={} kind={} depth={}", upload.id(), upload.metadata().kind().wireName(), queue.depth());
-        return queue.submit(upload.metadata().kind(), job)
+        return queue.submit(upload.metadata().kind(), upload.owner(), upload.length(), job)
                 .transform(ar -> {
                     if (ar.succeeded()) {
                         var r = ar.result();

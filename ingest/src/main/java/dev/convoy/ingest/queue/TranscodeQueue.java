@@ -11,22 +11,32 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
- * Orders transcodes in front of the pool: incident clips before manual ones before drives,
- * first come first served within a kind. Its depth is what admission control watches.
+ * Orders transcodes in front of the pool: incident clips before manual ones before drives.
+ * Within a kind, the owner who uploaded least recently goes first (bytes submitted, decaying
+ * with a half-life of {@link #HALF_LIFE}), then arrival order: a fleet sending a thousand
+ * drives does not starve one owner's single clip. Its depth is what admission control watches.
  */
 public final class TranscodeQueue {
 
-    private record Waiting(ClipKind kind, long seq, TranscodeJob job, Promise<TranscodeResult> promise) {
+    /** How fast an owner's recent volume is forgiven. */
+    static final java.time.Duration HALF_LIFE = java.time.Duration.ofMinutes(10);
+
+    private record Waiting(ClipKind kind, String owner, long seq, TranscodeJob job, Promise<TranscodeResult> promise) {
+    }
+
+    /** An owner's recent bytes, decayed to {@code atNanos}. */
+    private static final class Volume {
+        double bytes;
+        long atNanos;
     }
 
     private final TranscodePool pool;
     private final int limit;
-    private final PriorityQueue<Waiting> waiting = new PriorityQueue<>((a, b) -> a.kind() != b.kind()
-            ? Integer.compare(a.kind().ordinal(), b.kind().ordinal())
-            : Long.compare(a.seq(), b.seq()));
+    private final java.util.List<Waiting> waiting = new java.util.ArrayList<>();
+    private final Map<String, Volume> recent = new java.util.HashMap<>();
+    private final java.util.function.LongSupplier clock;
     private final Map<ClipKind, Integer> depthByKind = new EnumMap<>(ClipKind.class);
     private final Map<ClipKind, Timer> timers = new EnumMap<>(ClipKind.class);
     private final Counter frames;
@@ -34,8 +44,13 @@ public final class TranscodeQueue {
     private int running;
 
     public TranscodeQueue(TranscodePool pool, int limit, MeterRegistry registry) {
+        this(pool, limit, registry, System::nanoTime);
+    }
+
+    TranscodeQueue(TranscodePool pool, int limit, MeterRegistry registry, java.util.function.LongSupplier clock) {
         this.pool = pool;
         this.limit = limit;
+        this.clock = clock;
         for (ClipKind kind : ClipKind.values()) {
             depthByKind.put(kind, 0);
             Gauge.builder("convoy.transcode.queue.depth", this, q -> q.depth(kind))
@@ -52,14 +67,50 @@ public final class TranscodeQueue {
         this.frames = Counter.builder("convoy.transcode.frames").description("Video frames decoded").register(registry);
     }
 
-    public Future<TranscodeResult> submit(ClipKind kind, TranscodeJob job) {
+    /** Queues a clip of {@code bytes} from {@code owner}; the owner's recent volume grows by it. */
+    public Future<TranscodeResult> submit(ClipKind kind, String owner, long bytes, TranscodeJob job) {
         Promise<TranscodeResult> promise = Promise.promise();
         synchronized (this) {
-            waiting.add(new Waiting(kind, seq++, job, promise));
+            volume(owner).bytes += bytes;
+            waiting.add(new Waiting(kind, owner, seq++, job, promise));
             depthByKind.merge(kind, 1, Integer::sum);
         }
         dispatch();
         return promise.future();
+    }
+
+    /** The owner's recent volume, decayed to now. */
+    private Volume volume(String owner) {
+        long now = clock.getAsLong();
+        Volume v = recent.computeIfAbsent(owner, o -> new Volume());
+        if (v.atNanos != 0) {
+            v.bytes *= Math.pow(0.5, (double) (now - v.atNanos) / HALF_LIFE.toNanos());
+        }
+        v.atNanos = now;
+        if (recent.size() > 10_000) {
+            // Forget owners whose volume has all but decayed away.
+            recent.values().removeIf(x -> x != v && x.bytes < 1);
+        }
+        return v;
+    }
+
+    /** The next clip: the most urgent kind, then the owner with the least recent volume, then the oldest. */
+    private Waiting next() {
+        Waiting best = null;
+        double bestVolume = 0;
+        // One reading of the clock for the whole choice: the same owner weighs the same throughout.
+        long now = clock.getAsLong();
+        for (Waiting w : waiting) {
+            Volume v = recent.get(w.owner());
+            double volume = v == null ? 0 : v.bytes * Math.pow(0.5, (double) (now - v.atNanos) / HALF_LIFE.toNanos());
+            if (best == null || w.kind().ordinal() < best.kind().ordinal()
+                    || w.kind() == best.kind() && (volume < bestVolume || volume == bestVolume && w.seq() < best.seq())) {
+                best = w;
+                bestVolume = volume;
+            }
+        }
+        waiting.remove(best);
+        return best;
     }
 
     /** Clips waiting (not yet running). */
@@ -87,7 +138,7 @@ public final class TranscodeQueue {
                 if (running >= pool.size() || waiting.isEmpty()) {
                     return;
                 }
-                next = waiting.poll();
+                next = next();
                 depthByKind.merge(next.kind(), -1, Integer::sum);
                 running++;
             }

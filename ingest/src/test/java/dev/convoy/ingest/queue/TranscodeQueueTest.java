@@ -50,12 +50,12 @@ class TranscodeQueueTest {
     void incidentsGoBeforeManualClipsBeforeDrivesAndEachKindInArrivalOrder() {
         GatedPool pool = new GatedPool();
         TranscodeQueue queue = new TranscodeQueue(pool, 100, new SimpleMeterRegistry());
-        queue.submit(ClipKind.DRIVE, job("drive-0"));
-        queue.submit(ClipKind.DRIVE, job("drive-1"));
-        queue.submit(ClipKind.MANUAL, job("manual-0"));
-        queue.submit(ClipKind.INCIDENT, job("incident-0"));
-        queue.submit(ClipKind.MANUAL, job("manual-1"));
-        queue.submit(ClipKind.INCIDENT, job("incident-1"));
+        queue.submit(ClipKind.DRIVE, "alice", 1000, job("drive-0"));
+        queue.submit(ClipKind.DRIVE, "alice", 1000, job("drive-1"));
+        queue.submit(ClipKind.MANUAL, "alice", 1000, job("manual-0"));
+        queue.submit(ClipKind.INCIDENT, "alice", 1000, job("incident-0"));
+        queue.submit(ClipKind.MANUAL, "alice", 1000, job("manual-1"));
+        queue.submit(ClipKind.INCIDENT, "alice", 1000, job("incident-1"));
 
         assertThat(queue.depth()).isEqualTo(5);
         assertThat(queue.depth(ClipKind.INCIDENT)).isEqualTo(2);
@@ -67,13 +67,46 @@ class TranscodeQueueTest {
     }
 
     @Test
+    void withinAKindTheOwnerWhoUploadedLeastRecentlyGoesFirst() {
+        GatedPool pool = new GatedPool();
+        long[] now = {1};
+        TranscodeQueue queue = new TranscodeQueue(pool, 100, new SimpleMeterRegistry(), () -> now[0]);
+        queue.submit(ClipKind.DRIVE, "fleet", 500_000_000, job("fleet-0"));
+        for (int i = 1; i <= 3; i++) {
+            queue.submit(ClipKind.DRIVE, "fleet", 500_000_000, job("fleet-" + i));
+        }
+        queue.submit(ClipKind.DRIVE, "solo", 400_000_000, job("solo-0"));
+        queue.submit(ClipKind.INCIDENT, "fleet", 20_000_000, job("fleet-incident"));
+        for (int i = 0; i < 5; i++) {
+            pool.finishOldest();
+        }
+        // The incident still goes first; then the one small owner's drive jumps the fleet's backlog.
+        assertThat(pool.started).containsExactly("fleet-0", "fleet-incident", "solo-0", "fleet-1", "fleet-2", "fleet-3");
+    }
+
+    @Test
+    void anOwnersRecentVolumeIsForgivenWithTime() {
+        GatedPool pool = new GatedPool();
+        long[] now = {1};
+        TranscodeQueue queue = new TranscodeQueue(pool, 100, new SimpleMeterRegistry(), () -> now[0]);
+        queue.submit(ClipKind.MANUAL, "busy", 1, job("running"));
+        queue.submit(ClipKind.MANUAL, "busy", 1_000_000_000, job("busy-big"));
+        // An hour later (six half-lives) the busy owner's gigabyte counts for about 16 MB...
+        now[0] += java.time.Duration.ofHours(1).toNanos();
+        queue.submit(ClipKind.MANUAL, "quiet", 100_000_000, job("quiet-100mb"));
+        pool.finishOldest();
+        // ...less than the quiet owner's fresh 100 MB, so the older clip goes first.
+        assertThat(pool.started).containsExactly("running", "busy-big");
+    }
+
+    @Test
     void theQueueIsFullAtItsLimit() {
         GatedPool pool = new GatedPool();
         TranscodeQueue queue = new TranscodeQueue(pool, 2, new SimpleMeterRegistry());
-        queue.submit(ClipKind.MANUAL, job("running"));
-        queue.submit(ClipKind.MANUAL, job("waiting-1"));
+        queue.submit(ClipKind.MANUAL, "alice", 1000, job("running"));
+        queue.submit(ClipKind.MANUAL, "alice", 1000, job("waiting-1"));
         assertThat(queue.isFull()).isFalse();
-        queue.submit(ClipKind.MANUAL, job("waiting-2"));
+        queue.submit(ClipKind.MANUAL, "alice", 1000, job("waiting-2"));
         assertThat(queue.isFull()).isTrue();
         pool.finishOldest();
         assertThat(queue.isFull()).isFalse();
