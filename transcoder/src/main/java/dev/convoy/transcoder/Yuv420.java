@@ -99,6 +99,11 @@ final class Yuv420 {
                 sws_freeContext(context);
                 context = null;
             }
+            // Native arrays are freed now, not whenever the garbage collector gets to them.
+            srcData.close();
+            srcLines.close();
+            dstData.close();
+            dstLines.close();
         }
     }
 

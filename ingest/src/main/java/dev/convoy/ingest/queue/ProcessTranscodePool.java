@@ -52,7 +52,7 @@ public final class ProcessTranscodePool implements TranscodePool {
                           List<String> jvmOptions) {
         public static Options defaults(int workers) {
             return new Options(workers, Duration.ofSeconds(60), 4.0, Duration.ofSeconds(15),
-                    List.of("-Xmx256m", "-XX:+UseSerialGC"));
+                    List.of("-Xmx256m", "-XX:MaxDirectMemorySize=128m", "-XX:+UseSerialGC"));
         }
     }
 
