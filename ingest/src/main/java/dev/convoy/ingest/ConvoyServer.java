@@ -203,7 +203,8 @@ public final class ConvoyServer {
                                 api.mount(router);
                                 ops.mount(router);
                             }), new DeploymentOptions().setInstances(instances))
-                            .onSuccess(d -> resume(spool, listener));
+                            .onSuccess(d -> resume(spool, listener))
+                            .compose(d -> tus.resumeConcatenations());
                 })
                 .mapEmpty();
     }

@@ -55,6 +55,65 @@ class RestartTest {
         }
     }
 
+    @Test
+    void aConcatenationWhosePartsCompletedJustBeforeACrashIsJoinedAtStart() throws Exception {
+        String token;
+        String a;
+        String b;
+        String fin;
+        try (TestServer first = TestServer.start(dataDir, "--transcode-workers", "0")) {
+            token = first.deviceToken("alice", "cam-concat");
+            a = createPartial(first, token);
+            b = createPartial(first, token);
+            Vertx vertx = Vertx.vertx();
+            try {
+                WebClient web = WebClient.create(vertx);
+                HttpResponse<Buffer> created = TestServer.await(web.postAbs(first.baseUrl() + "/files/")
+                        .putHeader("Tus-Resumable", "1.0.0").bearerTokenAuthentication(token)
+                        .putHeader("Upload-Concat", "final;/files/" + a + " /files/" + b).send());
+                assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+                fin = created.getHeader("Location").substring(created.getHeader("Location").lastIndexOf('/') + 1);
+                HttpResponse<Buffer> patched = TestServer.await(web.patchAbs(first.baseUrl() + "/files/" + a)
+                        .putHeader("Tus-Resumable", "1.0.0").bearerTokenAuthentication(token)
+                        .putHeader("Content-Type", "application/offset+octet-stream").putHeader("Upload-Offset", "0")
+                        .sendBuffer(Buffer.buffer(new byte[100])));
+                assertThat(patched.statusCode()).isEqualTo(204);
+            } finally {
+                TestServer.await(vertx.close());
+            }
+        }
+        // The last part's bytes and offset were durable, then the process died before the join.
+        Vertx offline = Vertx.vertx();
+        try {
+            dev.convoy.ingest.upload.SpoolStore store = TestServer.await(
+                    dev.convoy.ingest.upload.SpoolStore.open(offline, dataDir.resolve("uploads"), 0));
+            java.nio.file.Files.write(store.spool(b), new byte[100]);
+            TestServer.await(store.save(store.get(b).withOffset(100)));
+        } finally {
+            TestServer.await(offline.close());
+        }
+        try (TestServer second = TestServer.start(dataDir, "--transcode-workers", "0")) {
+            Vertx vertx = Vertx.vertx();
+            try {
+                String finalUpload = fin;
+                HttpResponse<Buffer> head = null;
+                for (int i = 0; i < 50; i++) {
+                    head = TestServer.await(WebClient.create(vertx).headAbs(second.baseUrl() + "/files/" + finalUpload)
+                            .putHeader("Tus-Resumable", "1.0.0").bearerTokenAuthentication(token).send());
+                    if ("200".equals(head.getHeader("Upload-Offset"))) {
+                        break;
+                    }
+                    Thread.sleep(100);
+                }
+                assertThat(head.getHeader("Upload-Offset")).isEqualTo("200");
+                assertThat(head.getHeader("Upload-Length")).isEqualTo("200");
+                assertThat(java.nio.file.Files.size(dataDir.resolve("uploads").resolve(finalUpload + ".bin"))).isEqualTo(200);
+            } finally {
+                TestServer.await(vertx.close());
+            }
+        }
+    }
+
     private static String createPartial(TestServer server, String token) throws Exception {
         Vertx vertx = Vertx.vertx();
         try {

@@ -107,22 +107,52 @@ class RefusalsTest {
     }
 
     @Test
-    void aStreamWithNoIntactFrame() throws Exception {
+    void aVideoStreamWithNoIntactFrame() throws Exception {
+        // The container and its index are sound; every byte of the media data is noise.
+        Path whole = TestClips.get(TestClips.Spec.small(640, 360, 2));
+        byte[] bytes = Files.readAllBytes(whole);
+        int mdat = indexOf(bytes, "mdat".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        long size = java.nio.ByteBuffer.wrap(bytes, mdat - 4, 4).getInt() & 0xFFFFFFFFL;
+        Random random = new Random(11);
+        for (int i = mdat + 4; i < mdat - 4 + size; i++) {
+            bytes[i] = (byte) random.nextInt();
+        }
+        Path garbled = out.resolve("garbled.mp4");
+        Files.write(garbled, bytes);
+        assertRefused(garbled, RenditionSpec.defaults(), "corrupt_bitstream");
+    }
+
+    @Test
+    void aGarbledTransportStreamIsRefusedWithADocumentedReasonNeverACrash() throws Exception {
         Path whole = TestClips.get(TestClips.Spec.small(640, 360, 2).withFormat("mpegts"));
         Path garbled = out.resolve("garbled.ts");
         byte[] bytes = Files.readAllBytes(whole);
         Random random = new Random(11);
-        // Keep the transport packets' headers (so the demuxer finds the stream), garble every payload after the first few.
+        // Packet headers kept (the demuxer finds the stream), payloads and timestamps garbled.
         for (int packet = 188 * 8; packet + 188 <= bytes.length; packet += 188) {
             for (int i = packet + 8; i < packet + 188; i++) {
                 bytes[i] = (byte) random.nextInt();
             }
         }
         Files.write(garbled, bytes);
+        // Garbled timestamps can make the probe read absurd facts first; whichever it meets first, it says so.
         assertThatThrownBy(() -> run(garbled, out.resolve("r"), RenditionSpec.defaults()))
                 .isInstanceOf(TranscodeException.class)
                 .extracting(e -> ((TranscodeException) e).reason())
-                // Garbled timestamps can make the probe read an absurd frame rate first; either way it is refused.
-                .isIn("corrupt_bitstream", "not_a_video", "no_video_stream", "frame_rate_too_high");
+                .isIn("corrupt_bitstream", "not_a_video", "no_video_stream", "truncated", "frame_rate_too_high", "too_long",
+                        "resolution_too_high");
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new IllegalArgumentException("not found");
     }
 }

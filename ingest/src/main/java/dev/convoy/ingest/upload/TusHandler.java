@@ -487,6 +487,20 @@ public final class TusHandler {
         });
     }
 
+    /**
+     * Final concatenations whose parts all completed but which were never joined (the process
+     * stopped in between) are joined now; called once at start.
+     */
+    public Future<Void> resumeConcatenations() {
+        List<Future<Void>> joins = new ArrayList<>();
+        for (UploadState upload : store.all()) {
+            if (upload.concat() == UploadState.Concat.FINAL && !upload.isComplete() && upload.status() == ClipStatus.UPLOADING) {
+                joins.add(finishConcatenationIfReady(upload));
+            }
+        }
+        return Future.all(joins).mapEmpty();
+    }
+
     /** When a partial upload completes, any final concatenation whose parts are now all complete is joined. */
     private Future<Void> finishConcatenationsWaitingOn(UploadState part) {
         List<Future<Void>> joins = new ArrayList<>();
