@@ -182,7 +182,7 @@ public final class ConvoyServer {
                         revocations.reload();
                         return null;
                     }, false));
-                    ClipsApi api = new ClipsApi(catalog, tokens);
+                    ClipsApi api = new ClipsApi(catalog, tokens, tus::removeForOwner);
                     OpsRoutes ops = new OpsRoutes(registry, readiness);
                     vertx.setPeriodic(5_000, id -> objectStore.ping(vertx.getOrCreateContext())
                             .onComplete(ar -> storeUp.set(ar.succeeded())));
@@ -226,11 +226,12 @@ public final class ConvoyServer {
     }
 
     public Future<Void> close() {
+        if (pool != null) {
+            // Workers are told to quit while Vert.x still runs to hear them go.
+            pool.close();
+        }
         Future<Void> closing = vertx == null ? Future.succeededFuture() : vertx.close();
         return closing.andThen(ar -> {
-            if (pool != null) {
-                pool.close();
-            }
             if (objectStore != null) {
                 objectStore.close();
             }

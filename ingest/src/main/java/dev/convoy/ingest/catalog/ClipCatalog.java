@@ -39,6 +39,32 @@ public final class ClipCatalog {
         inFlight.remove(id);
     }
 
+    /** The clip of {@code owner} still uploading or processing, or null. */
+    public ClipRecord inFlight(String owner, String id) {
+        ClipRecord clip = inFlight.get(id);
+        return clip != null && clip.owner().equals(owner) ? clip : null;
+    }
+
+    /**
+     * Deletes a committed clip of {@code owner}: the manifest first, so that readers stop seeing
+     * the clip at once, then every other object under its prefix. Completes with false when
+     * the owner has no such committed clip.
+     */
+    public Future<Boolean> deleteCommitted(Context ctx, String owner, String id) {
+        if (!id.matches("[0-9a-f]{32}")) {
+            return Future.succeededFuture(false);
+        }
+        String manifest = ObjectKeys.of(owner, id, ObjectKeys.MANIFEST);
+        return store.getSmall(ctx, manifest).compose(bytes -> {
+            if (bytes == null) {
+                return Future.succeededFuture(false);
+            }
+            return store.delete(ctx, manifest)
+                    .compose(v -> store.deletePrefix(ctx, ObjectKeys.prefix(owner, id)))
+                    .map(n -> true);
+        });
+    }
+
     /** The API view of one clip of {@code owner}, or null when there is no such clip for that owner. */
     public Future<JsonObject> view(Context ctx, String owner, String id) {
         ClipRecord clip = inFlight.get(id);

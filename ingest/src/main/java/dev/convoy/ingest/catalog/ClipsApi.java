@@ -2,7 +2,11 @@ package dev.convoy.ingest.catalog;
 
 import dev.convoy.ingest.auth.AuthException;
 import dev.convoy.ingest.auth.DeviceTokens;
+import dev.convoy.ingest.clip.ClipRecord;
+import dev.convoy.ingest.clip.ClipStatus;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -14,16 +18,72 @@ public final class ClipsApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClipsApi.class);
 
+    /** Forgets a clip's upload state on this node (the upload endpoint's side of a deletion). */
+    public interface UploadRemover {
+        Future<Void> remove(String owner, String id, HttpServerRequest req);
+    }
+
     private final ClipCatalog catalog;
     private final DeviceTokens tokens;
+    private final UploadRemover uploads;
 
-    public ClipsApi(ClipCatalog catalog, DeviceTokens tokens) {
+    public ClipsApi(ClipCatalog catalog, DeviceTokens tokens, UploadRemover uploads) {
         this.catalog = catalog;
         this.tokens = tokens;
+        this.uploads = uploads;
     }
 
     public void mount(Router router) {
         router.get("/api/clips/:id").handler(this::getClip);
+        router.delete("/api/clips/:id").handler(this::deleteClip);
+    }
+
+    /**
+     * Deletes a clip with an owner token: every object of a committed clip (manifest first),
+     * or an upload still in progress, and the upload state either way. A clip being
+     * transcoded is refused (409) until it is ready.
+     */
+    private void deleteClip(RoutingContext rc) {
+        String id = rc.pathParam("id");
+        HttpServerRequest req = rc.request();
+        tokens.authenticate(req.getHeader(HttpHeaders.AUTHORIZATION)).compose(who -> {
+            if (who.isDevice()) {
+                return Future.succeededFuture(Deletion.DEVICE);
+            }
+            ClipRecord inFlight = catalog.inFlight(who.owner(), id);
+            if (inFlight != null && inFlight.status() == ClipStatus.PROCESSING) {
+                return Future.succeededFuture(Deletion.BUSY);
+            }
+            if (inFlight != null) {
+                return uploads.remove(who.owner(), id, req).map(Deletion.DELETED);
+            }
+            return catalog.deleteCommitted(rc.vertx().getOrCreateContext(), who.owner(), id)
+                    .compose(found -> found
+                            ? uploads.remove(who.owner(), id, req).map(Deletion.DELETED)
+                            : Future.succeededFuture(Deletion.NOT_FOUND));
+        }).onSuccess(outcome -> {
+            switch (outcome) {
+                case DELETED -> {
+                    LOG.info("event=clip_deleted clip={}", id);
+                    rc.response().setStatusCode(204).end();
+                }
+                case NOT_FOUND -> error(rc, 404, "clip_not_found", "No clip " + id + " for this owner.");
+                case BUSY -> error(rc, 409, "clip_busy", "The clip is being transcoded; delete it once it is ready.");
+                case DEVICE -> error(rc, 403, "owner_token_required", "Only the owner deletes clips: use an owner token, not a device's.");
+            }
+        }).onFailure(err -> failed(rc, err));
+    }
+
+    private enum Deletion { DELETED, NOT_FOUND, BUSY, DEVICE }
+
+    private static void failed(RoutingContext rc, Throwable err) {
+        if (err instanceof AuthException) {
+            rc.response().putHeader("WWW-Authenticate", "Bearer");
+            error(rc, 401, "unauthorized", "Send 'Authorization: Bearer <token>'; mint one with 'convoy token'.");
+        } else {
+            LOG.error("event=api_failed path={}", rc.request().path(), err);
+            error(rc, 503, "store_unavailable", "The object store did not answer; retry shortly.");
+        }
     }
 
     private void getClip(RoutingContext rc) {
@@ -39,15 +99,7 @@ public final class ClipsApi {
                                 .end(view.encodePrettily());
                     }
                 })
-                .onFailure(err -> {
-                    if (err instanceof AuthException) {
-                        rc.response().putHeader("WWW-Authenticate", "Bearer");
-                        error(rc, 401, "unauthorized", "Send 'Authorization: Bearer <token>'; mint one with 'convoy token'.");
-                    } else {
-                        LOG.error("event=api_failed path={}", rc.request().path(), err);
-                        error(rc, 503, "store_unavailable", "The object store did not answer; retry shortly.");
-                    }
-                });
+                .onFailure(err -> failed(rc, err));
     }
 
     static void error(RoutingContext rc, int status, String code, String message) {

@@ -67,7 +67,7 @@ public final class ProcessTranscodePool implements TranscodePool {
     private final AtomicLong jobIds = new AtomicLong();
     private final Counter restarts;
     private final long watchdog;
-    private boolean closed;
+    private volatile boolean closed;
 
     public ProcessTranscodePool(Vertx vertx, Options options, MeterRegistry registry) {
         this.vertx = vertx;
@@ -273,7 +273,11 @@ public final class ProcessTranscodePool implements TranscodePool {
                     exit = -1;
                 }
                 int code = exit;
-                context.runOnContext(v -> onExit(code));
+                try {
+                    context.runOnContext(v -> onExit(code));
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    // Vert.x is shutting down: no one is left to tell.
+                }
             }, "convoy-transcode-worker-" + process.pid());
             reader.setDaemon(true);
             reader.start();

@@ -136,6 +136,29 @@ public final class ObjectStore implements AutoCloseable {
         return Future.fromCompletionStage(cf, ctx);
     }
 
+    /** Deletes one object; deleting one that is not there is not an error. */
+    public Future<Void> delete(Context ctx, String key) {
+        return Future.fromCompletionStage(client.deleteObject(b -> b.bucket(bucket).key(key)).thenApply(r -> (Void) null), ctx);
+    }
+
+    /** Deletes every object under {@code prefix}; completes with how many there were. */
+    public Future<Integer> deletePrefix(Context ctx, String prefix) {
+        return Future.fromCompletionStage(deletePage(prefix, null, 0), ctx);
+    }
+
+    private CompletableFuture<Integer> deletePage(String prefix, String continuation, int deletedSoFar) {
+        return client.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).continuationToken(continuation))
+                .thenCompose(page -> {
+                    CompletableFuture<?>[] deletes = page.contents().stream()
+                            .map(o -> client.deleteObject(d -> d.bucket(bucket).key(o.key())))
+                            .toArray(CompletableFuture[]::new);
+                    int deleted = deletedSoFar + deletes.length;
+                    return CompletableFuture.allOf(deletes).thenCompose(v -> Boolean.TRUE.equals(page.isTruncated())
+                            ? deletePage(prefix, page.nextContinuationToken(), deleted)
+                            : CompletableFuture.completedFuture(deleted));
+                });
+    }
+
     /** A time-limited GET URL; {@code downloadName} (may be null) becomes the saved file's name. */
     public String presignGet(String key, Duration ttl, String downloadName) {
         GetObjectRequest.Builder get = GetObjectRequest.builder().bucket(bucket).key(key);

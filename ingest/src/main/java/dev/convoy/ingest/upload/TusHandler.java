@@ -534,6 +534,31 @@ public final class TusHandler {
         });
     }
 
+    /**
+     * Forgets an upload of {@code owner} for good, because its clip is being deleted: a request
+     * still sending to it is cut off, its spool and state are deleted and its {@code clientClipId}
+     * is free again. Nothing to do when there is no such upload here.
+     */
+    public Future<Void> removeForOwner(String owner, String id, HttpServerRequest req) {
+        UploadState found = store.get(id);
+        if (found == null || !found.owner().equals(owner) || !(store instanceof UploadStore.Terminator terminator)) {
+            return Future.succeededFuture();
+        }
+        return locks.acquire(id, req).compose(lock -> {
+            UploadState upload = store.get(id);
+            if (upload == null) {
+                lock.release();
+                return Future.<Void>succeededFuture();
+            }
+            interrupted.remove(id);
+            forgetClientClipId(upload);
+            return terminator.terminate(id).onSuccess(v -> {
+                LOG.info("event=upload_removed upload={} status={}", id, upload.status().wireName());
+                listener.onTerminated(upload);
+            }).andThen(ar -> lock.release());
+        });
+    }
+
     private Future<Void> terminate(RoutingContext rc, Principal who) {
         UploadState found = owned(rc, who);
         if (!(store instanceof UploadStore.Terminator terminator)) {
