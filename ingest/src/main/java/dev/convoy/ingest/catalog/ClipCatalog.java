@@ -2,12 +2,17 @@ package dev.convoy.ingest.catalog;
 
 import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.ClipStatus;
+import dev.convoy.ingest.storage.IndexEntry;
 import dev.convoy.ingest.storage.ObjectKeys;
 import dev.convoy.ingest.storage.ObjectStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -39,6 +44,98 @@ public final class ClipCatalog {
         inFlight.remove(id);
     }
 
+    /** What an owner asks the listing for; null fields do not filter. */
+    public record ListQuery(String kind, String event, String device, String status, Instant from, Instant to,
+                            int limit, String cursorKey) {
+    }
+
+    /**
+     * An owner's clips, newest first: on the first page the clips still uploading or processing
+     * (from this node's tracking), then the committed ones from the owner's listing index in
+     * object storage, read 1,000 keys a request with no object read per clip. The cursor is
+     * the last index key returned.
+     */
+    public Future<JsonObject> list(Context ctx, String owner, ListQuery q) {
+        List<JsonObject> items = new ArrayList<>();
+        if (q.cursorKey() == null) {
+            inFlight.values().stream()
+                    .filter(c -> c.owner().equals(owner))
+                    .sorted(java.util.Comparator.comparing(ClipCatalog::timeOf).reversed())
+                    .filter(c -> matches(q, c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
+                            c.status().wireName(), timeOf(c)))
+                    .limit(q.limit())
+                    .forEach(c -> items.add(item(c.id(), c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
+                            timeOf(c), 0, c.status().wireName(), null)));
+        }
+        Promise<JsonObject> done = Promise.promise();
+        scan(ctx, owner, q, q.cursorKey(), items, done);
+        return done.future();
+    }
+
+    private void scan(Context ctx, String owner, ListQuery q, String startAfter, List<JsonObject> items, Promise<JsonObject> done) {
+        if (items.size() >= q.limit()) {
+            // Clips in flight filled the first page: the next one starts at the top of the index.
+            done.complete(page(items, startAfter == null ? IndexEntry.prefix(owner) : startAfter));
+            return;
+        }
+        store.listKeys(ctx, IndexEntry.prefix(owner), startAfter, 1000).onFailure(done::fail).onSuccess(page -> {
+            String last = startAfter;
+            for (String key : page.keys()) {
+                last = key;
+                IndexEntry e = IndexEntry.parse(key);
+                if (e == null || !e.owner().equals(owner)) {
+                    continue;
+                }
+                if (q.from() != null && e.at().isBefore(q.from())) {
+                    // Newest first: everything after this is older still.
+                    done.complete(page(items, null));
+                    return;
+                }
+                if (matches(q, e.kind(), e.event(), e.deviceId(), e.status(), e.at())) {
+                    String thumb = e.status().equals(ClipStatus.READY.wireName())
+                            ? store.presignGet(ObjectKeys.of(owner, e.clipId(), "thumb.jpg"), presignTtl, null) : null;
+                    items.add(item(e.clipId(), e.kind(), e.event(), e.deviceId(), e.at(), e.durationMs(), e.status(), thumb));
+                    if (items.size() == q.limit()) {
+                        done.complete(page(items, page.truncated() || !key.equals(page.keys().get(page.keys().size() - 1))
+                                ? key : null));
+                        return;
+                    }
+                }
+            }
+            if (page.truncated()) {
+                scan(ctx, owner, q, last, items, done);
+            } else {
+                done.complete(page(items, null));
+            }
+        });
+    }
+
+    private static boolean matches(ListQuery q, String kind, String event, String device, String status, Instant at) {
+        return (q.kind() == null || q.kind().equals(kind))
+                && (q.event() == null || q.event().equals(event))
+                && (q.device() == null || q.device().equals(device))
+                && (q.status() == null || q.status().equals(status))
+                && (q.from() == null || !at.isBefore(q.from()))
+                && (q.to() == null || at.isBefore(q.to()));
+    }
+
+    private static Instant timeOf(ClipRecord c) {
+        return c.metadata().recordedAt() != null ? c.metadata().recordedAt() : c.createdAt();
+    }
+
+    private static JsonObject item(String id, String kind, String event, String device, Instant at, long durationMs,
+                                   String status, String thumbnailUrl) {
+        return new JsonObject().put("id", id).put("kind", kind).put("event", event).put("deviceId", device)
+                .put("recordedAt", at.toString()).put("durationMs", durationMs).put("status", status)
+                .put("expiresAt", null).put("thumbnailUrl", thumbnailUrl);
+    }
+
+    private static JsonObject page(List<JsonObject> items, String lastKey) {
+        return new JsonObject().put("items", new io.vertx.core.json.JsonArray(items))
+                .put("nextCursor", lastKey == null ? null
+                        : java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(lastKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     /** The clip of {@code owner} still uploading or processing, or null. */
     public ClipRecord inFlight(String owner, String id) {
         ClipRecord clip = inFlight.get(id);
@@ -59,7 +156,9 @@ public final class ClipCatalog {
             if (bytes == null) {
                 return Future.succeededFuture(false);
             }
-            return store.delete(ctx, manifest)
+            String indexKey = new JsonObject(bytes).getString("indexKey");
+            Future<Void> unlisted = indexKey == null ? Future.succeededFuture() : store.delete(ctx, indexKey);
+            return unlisted.compose(v -> store.delete(ctx, manifest))
                     .compose(v -> store.deletePrefix(ctx, ObjectKeys.prefix(owner, id)))
                     .map(n -> true);
         });

@@ -34,6 +34,7 @@ public final class ClipsApi {
     }
 
     public void mount(Router router) {
+        router.get("/api/clips").handler(this::listClips);
         router.get("/api/clips/:id").handler(this::getClip);
         router.delete("/api/clips/:id").handler(this::deleteClip);
     }
@@ -75,6 +76,77 @@ public final class ClipsApi {
     }
 
     private enum Deletion { DELETED, NOT_FOUND, BUSY, DEVICE }
+
+    /** {@code GET /api/clips?kind=&event=&device=&status=&from=&to=&limit=&cursor=}, owner tokens only. */
+    private void listClips(RoutingContext rc) {
+        tokens.authenticate(rc.request().getHeader(HttpHeaders.AUTHORIZATION)).onFailure(err -> failed(rc, err)).onSuccess(who -> {
+            if (who.isDevice()) {
+                error(rc, 403, "owner_token_required", "Only the owner lists clips: use an owner token, not a device's.");
+                return;
+            }
+            ClipCatalog.ListQuery query;
+            try {
+                query = query(rc, who.owner());
+            } catch (IllegalArgumentException e) {
+                error(rc, 400, "invalid_parameter", e.getMessage());
+                return;
+            }
+            catalog.list(rc.vertx().getOrCreateContext(), who.owner(), query)
+                    .onSuccess(page -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                            .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(page.encode()))
+                    .onFailure(err -> failed(rc, err));
+        });
+    }
+
+    private static ClipCatalog.ListQuery query(RoutingContext rc, String owner) {
+        String kind = rc.queryParams().get("kind");
+        if (kind != null && dev.convoy.ingest.clip.ClipKind.fromWire(kind).isEmpty()) {
+            throw new IllegalArgumentException("kind must be incident, manual or drive, not '" + kind + "'.");
+        }
+        String status = rc.queryParams().get("status");
+        if (status != null && java.util.Arrays.stream(ClipStatus.values()).noneMatch(s -> s.wireName().equals(status))) {
+            throw new IllegalArgumentException("status must be uploading, processing, ready or failed, not '" + status + "'.");
+        }
+        int limit = 50;
+        String limitParam = rc.queryParams().get("limit");
+        if (limitParam != null) {
+            try {
+                limit = Integer.parseInt(limitParam);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > 200) {
+                throw new IllegalArgumentException("limit must be a whole number from 1 to 200, not '" + limitParam + "'.");
+            }
+        }
+        String cursorKey = null;
+        String cursor = rc.queryParams().get("cursor");
+        if (cursor != null) {
+            try {
+                cursorKey = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                cursorKey = "";
+            }
+            if (!cursorKey.startsWith(dev.convoy.ingest.storage.IndexEntry.prefix(owner))) {
+                throw new IllegalArgumentException("cursor is not one this listing returned; start again without it.");
+            }
+        }
+        return new ClipCatalog.ListQuery(kind, rc.queryParams().get("event"), rc.queryParams().get("device"), status,
+                instant(rc, "from"), instant(rc, "to"), limit, cursorKey);
+    }
+
+    private static java.time.Instant instant(RoutingContext rc, String name) {
+        String value = rc.queryParams().get(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(value).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(name + " must be an ISO-8601 time with an offset, e.g. 2026-11-27T08:00:00Z, not '"
+                    + value + "'.");
+        }
+    }
 
     private static void failed(RoutingContext rc, Throwable err) {
         if (err instanceof AuthException) {

@@ -58,10 +58,18 @@ public final class ClipCommitter {
                 .onSuccess(m -> finished(upload, "failed", start));
     }
 
+    /** The manifest, then the clip's listing index entry (a crash between is healed by the commit's retry at start). */
     private Future<JsonObject> writeManifest(Context ctx, CompletedUpload upload, JsonObject manifest) {
+        IndexEntry entry = new IndexEntry(upload.owner(),
+                upload.metadata().recordedAt() != null ? upload.metadata().recordedAt() : upload.createdAt(),
+                upload.id(), upload.metadata().kind().wireName(), manifest.getString("status"),
+                manifest.containsKey("probe") ? manifest.getJsonObject("probe").getLong("durationMs", 0L) : 0L,
+                upload.deviceId(), upload.metadata().event());
+        manifest.put("indexKey", entry.key());
         byte[] bytes = manifest.encodePrettily().getBytes(StandardCharsets.UTF_8);
-        return store.putBytes(ctx, ObjectKeys.of(upload.owner(), upload.id(), ObjectKeys.MANIFEST), bytes,
-                "application/json").map(manifest);
+        return store.putBytes(ctx, ObjectKeys.of(upload.owner(), upload.id(), ObjectKeys.MANIFEST), bytes, "application/json")
+                .compose(v -> store.putBytes(ctx, entry.key(), new byte[0], "application/octet-stream"))
+                .map(manifest);
     }
 
     private void finished(CompletedUpload upload, String status, long startNanos) {

@@ -136,6 +136,16 @@ public final class ObjectStore implements AutoCloseable {
         return Future.fromCompletionStage(cf, ctx);
     }
 
+    /** One page of keys under a prefix, in key order, after {@code startAfter} (may be null). */
+    public record KeyPage(java.util.List<String> keys, boolean truncated) {
+    }
+
+    public Future<KeyPage> listKeys(Context ctx, String prefix, String startAfter, int max) {
+        return Future.fromCompletionStage(client.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).startAfter(startAfter).maxKeys(max))
+                .thenApply(page -> new KeyPage(page.contents().stream().map(o -> o.key()).toList(),
+                        Boolean.TRUE.equals(page.isTruncated()))), ctx);
+    }
+
     /** Deletes one object; deleting one that is not there is not an error. */
     public Future<Void> delete(Context ctx, String key) {
         return Future.fromCompletionStage(client.deleteObject(b -> b.bucket(bucket).key(key)).thenApply(r -> (Void) null), ctx);
