@@ -2,7 +2,9 @@ package dev.convoy.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
+import dev.convoy.transcoder.RenditionSpec.PreviewSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,5 +47,18 @@ class ConvoyConfigTest {
                 .hasMessageContaining("needs a value");
         assertThatThrownBy(() -> ConvoyConfig.from(List.of(), Map.of("CONVOY_S3_CHECKSUM", "sometimes")))
                 .hasMessageContaining("--s3-checksum");
+        assertThatThrownBy(() -> ConvoyConfig.from(List.of("--previews", "preview=360p"), Map.of()))
+                .hasMessageContaining("--previews").hasMessageContaining("NAME=HEIGHTp@KBITSk");
+        assertThatThrownBy(() -> ConvoyConfig.from(List.of("--previews", "preview=360p@500k,preview=480p@900k"), Map.of()))
+                .hasMessageContaining("--previews").hasMessageContaining("names must differ");
+    }
+
+    @Test
+    void previewsAreData() {
+        assertThat(ConvoyConfig.from(List.of(), Map.of()).previews()).containsExactly(
+                new PreviewSpec("preview", 360, 30.0, 500_000, 64_000, 1));
+        assertThat(ConvoyConfig.from(List.of("--previews", "preview=360p@500k,preview-480=480p@900k"), Map.of()).previews())
+                .extracting(PreviewSpec::name, PreviewSpec::height)
+                .containsExactly(tuple("preview", 360), tuple("preview-480", 480));
     }
 }

@@ -66,13 +66,10 @@ final class PosterPicker {
     }
 
     private void keep(Frame frame) {
-        if (best == null || best.imageWidth != frame.imageWidth || best.imageHeight != frame.imageHeight) {
+        if (best == null || best.imageStride != frame.imageStride || best.imageHeight != frame.imageHeight) {
             best = Yuv420.copy(frame);
         } else {
-            java.nio.ByteBuffer from = Yuv420.bytes(frame).duplicate();
-            from.position(0).limit(Yuv420.size(frame.imageStride, frame.imageHeight));
-            Yuv420.bytes(best).clear();
-            Yuv420.bytes(best).put(from).flip();
+            Yuv420.copyInto(frame, best);
         }
     }
 }

@@ -137,9 +137,8 @@ public final class RenditionPipeline {
                 Path sprite = job.outputDir().resolve(Storyboard.SPRITE_FILE);
                 Path vtt = job.outputDir().resolve(Storyboard.VTT_FILE);
                 storyboard.write(sprite, vtt, spec.posterQuality() + 2);
-                made.add(new Rendition(TranscodeResult.STORYBOARD, sprite, "image/jpeg",
-                        Math.min(spec.spriteColumns(), storyboard.tiles()) * storyboard.tileSize().width(),
-                        ((storyboard.tiles() + spec.spriteColumns() - 1) / spec.spriteColumns()) * storyboard.tileSize().height()));
+                Dimensions spriteSize = storyboard.spriteSize();
+                made.add(new Rendition(TranscodeResult.STORYBOARD, sprite, "image/jpeg", spriteSize.width(), spriteSize.height()));
                 made.add(new Rendition(TranscodeResult.STORYBOARD_VTT, vtt, "text/vtt", 0, 0));
             }
             for (Preview p : previews) {
@@ -168,27 +167,21 @@ public final class RenditionPipeline {
             throws FrameRecorder.Exception {
         Dimensions posterSize = Dimensions.width(facts.displayWidth(), facts.displayHeight(), spec.posterWidth());
         Dimensions thumbSize = Dimensions.width(facts.displayWidth(), facts.displayHeight(), spec.thumbWidth());
-        Frame poster = upright(picked, posterSize, facts.rotation());
-        Frame thumb = upright(poster, thumbSize, 0);
         Path posterFile = dir.resolve(POSTER_FILE);
         Path thumbFile = dir.resolve(THUMB_FILE);
         Path webpFile = dir.resolve(THUMB_WEBP_FILE);
-        Stills.jpeg(posterFile, poster, spec.posterQuality());
-        Stills.jpeg(thumbFile, thumb, spec.posterQuality());
-        Stills.webp(webpFile, thumb, WEBP_QUALITY);
+        try (Yuv420.Upright toPoster = new Yuv420.Upright(posterSize, facts.rotation());
+             Yuv420.Upright toThumb = new Yuv420.Upright(thumbSize, 0)) {
+            Frame poster = toPoster.apply(picked);
+            Stills.jpeg(posterFile, poster, spec.posterQuality());
+            Frame thumb = toThumb.apply(poster);
+            Stills.jpeg(thumbFile, thumb, spec.posterQuality());
+            Stills.webp(webpFile, thumb, WEBP_QUALITY);
+        }
         return List.of(
                 new Rendition(TranscodeResult.POSTER, posterFile, "image/jpeg", posterSize.width(), posterSize.height()),
                 new Rendition(TranscodeResult.THUMBNAIL, thumbFile, "image/jpeg", thumbSize.width(), thumbSize.height()),
                 new Rendition(TranscodeResult.THUMBNAIL_WEBP, webpFile, "image/webp", thumbSize.width(), thumbSize.height()));
-    }
-
-    /** Scales {@code src} so that, turned by {@code rotation}, it is {@code size}; then turns it. */
-    private static Frame upright(Frame src, Dimensions size, int rotation) {
-        boolean swap = rotation == 90 || rotation == 270;
-        try (Yuv420.Scaler scaler = new Yuv420.Scaler(swap ? size.height() : size.width(), swap ? size.width() : size.height())) {
-            Frame scaled = scaler.scale(src);
-            return rotation == 0 ? Yuv420.copy(scaled) : Yuv420.rotate(scaled, rotation);
-        }
     }
 
     private static Frame grabNext(FFmpegFrameGrabber grabber) throws TranscodeException {
@@ -211,22 +204,20 @@ public final class RenditionPipeline {
         private final RenditionSpec.PreviewSpec spec;
         private final Path file;
         private final Dimensions size;
-        private final int rotation;
         private final double fps;
         private final boolean audio;
         private final FFmpegFrameRecorder recorder;
-        private final Yuv420.Scaler scaler;
+        private final Yuv420.Upright upright;
 
         Preview(RenditionSpec.PreviewSpec spec, ProbeFacts facts, FFmpegFrameGrabber grabber, Path dir, int threads,
                 String encoder) {
             this.spec = spec;
             this.file = dir.resolve(spec.fileName());
             this.size = Dimensions.shortSide(facts.displayWidth(), facts.displayHeight(), spec.height());
-            this.rotation = facts.rotation();
             this.fps = Math.min(facts.fps() > 0 ? facts.fps() : spec.maxFps(), spec.maxFps());
             this.audio = facts.hasAudio();
-            boolean swap = rotation == 90 || rotation == 270;
-            this.scaler = rotation == 0 ? null : new Yuv420.Scaler(swap ? size.height() : size.width(), swap ? size.width() : size.height());
+            // Upright sources go to the encoder as decoded (it scales); rotated ones are scaled and turned first.
+            this.upright = facts.rotation() == 0 ? null : new Yuv420.Upright(size, facts.rotation());
             recorder = new FFmpegFrameRecorder(file.toFile(), size.width(), size.height(), audio ? spec.audioChannels() : 0);
             recorder.setFormat("mp4");
             recorder.setOption("movflags", "+faststart");
@@ -255,11 +246,7 @@ public final class RenditionPipeline {
                 return;
             }
             recorder.setFrameNumber((int) frameNumber);
-            if (scaler == null) {
-                recorder.record(frame, AV_PIX_FMT_YUV420P);
-            } else {
-                recorder.record(Yuv420.rotate(scaler.scale(frame), rotation), AV_PIX_FMT_YUV420P);
-            }
+            recorder.record(upright == null ? frame : upright.apply(frame), AV_PIX_FMT_YUV420P);
         }
 
         void audio(Frame frame) throws FrameRecorder.Exception {
@@ -277,8 +264,8 @@ public final class RenditionPipeline {
             } catch (FrameRecorder.Exception ignored) {
                 // Releasing after a failure: the failure is what gets reported.
             }
-            if (scaler != null) {
-                scaler.close();
+            if (upright != null) {
+                upright.close();
             }
         }
     }

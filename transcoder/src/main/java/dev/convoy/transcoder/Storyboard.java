@@ -22,9 +22,8 @@ final class Storyboard implements AutoCloseable {
     private final int tiles;
     private final int columns;
     private final Dimensions tile;
-    private final int rotation;
     private final Frame sprite;
-    private final Yuv420.Scaler scaler;
+    private final Yuv420.Upright upright;
     private int taken;
 
     /** Null when the clip is too short for a storyboard. */
@@ -42,12 +41,10 @@ final class Storyboard implements AutoCloseable {
         this.tiles = (int) Math.min(spec.maxTiles(), Math.max(1, (durationMs + intervalS * 1000L - 1) / (intervalS * 1000L)));
         this.columns = Math.min(spec.spriteColumns(), tiles);
         this.tile = Dimensions.width(facts.displayWidth(), facts.displayHeight(), spec.tileWidth());
-        this.rotation = facts.rotation();
         int rows = (tiles + columns - 1) / columns;
         this.sprite = Yuv420.allocate(columns * tile.width(), rows * tile.height());
         Yuv420.black(sprite);
-        boolean swap = rotation == 90 || rotation == 270;
-        this.scaler = new Yuv420.Scaler(swap ? tile.height() : tile.width(), swap ? tile.width() : tile.height());
+        this.upright = new Yuv420.Upright(tile, facts.rotation());
     }
 
     int intervalSeconds() {
@@ -58,8 +55,9 @@ final class Storyboard implements AutoCloseable {
         return tiles;
     }
 
-    Dimensions tileSize() {
-        return tile;
+    /** The sprite's size: the tiles laid out {@code columns} to a row. */
+    Dimensions spriteSize() {
+        return new Dimensions(sprite.imageWidth, sprite.imageHeight);
     }
 
     /** Offers a decoded frame at {@code tUs} from the clip's start; takes it if a tile is due. */
@@ -67,11 +65,7 @@ final class Storyboard implements AutoCloseable {
         if (taken >= tiles || tUs < (long) taken * intervalS * 1_000_000L) {
             return;
         }
-        Frame small = scaler.scale(frame);
-        if (rotation != 0) {
-            small = Yuv420.rotate(small, rotation);
-        }
-        Yuv420.blit(small, sprite, (taken % columns) * tile.width(), (taken / columns) * tile.height());
+        Yuv420.blit(upright.apply(frame), sprite, (taken % columns) * tile.width(), (taken / columns) * tile.height());
         taken++;
     }
 
@@ -100,6 +94,6 @@ final class Storyboard implements AutoCloseable {
 
     @Override
     public void close() {
-        scaler.close();
+        upright.close();
     }
 }

@@ -58,10 +58,16 @@ final class Yuv420 {
     static Frame copy(Frame src) {
         Frame dst = allocate(src.imageStride, src.imageHeight);
         dst.imageWidth = src.imageWidth;
+        copyInto(src, dst);
+        return dst;
+    }
+
+    /** Copies {@code src} over {@code dst}, a picture of the same size and stride. */
+    static void copyInto(Frame src, Frame dst) {
         ByteBuffer from = bytes(src).duplicate();
         from.position(0).limit(size(src.imageStride, src.imageHeight));
+        bytes(dst).clear();
         bytes(dst).put(from).flip();
-        return dst;
     }
 
     /** Scales pictures of one size to another, reusing its context and output buffer. */
@@ -79,6 +85,7 @@ final class Yuv420 {
             this.dstWidth = dstWidth;
             this.dstHeight = dstHeight;
             this.out = allocate(dstWidth, dstHeight);
+            planes(new BytePointer(bytes(out)).position(0), dstWidth, dstHeight, dstWidth, dstData, dstLines);
         }
 
         /** The scaled picture; valid until the next call. */
@@ -88,7 +95,6 @@ final class Yuv420 {
             context = sws_getCachedContext(context, w, h, AV_PIX_FMT_YUV420P, dstWidth, dstHeight, AV_PIX_FMT_YUV420P,
                     SWS_BILINEAR, null, null, (DoublePointer) null);
             planes(new BytePointer(bytes(src)).position(0), w, h, src.imageStride, srcData, srcLines);
-            planes(new BytePointer(bytes(out)).position(0), dstWidth, dstHeight, dstWidth, dstData, dstLines);
             sws_scale(context, srcData, srcLines, 0, h, dstData, dstLines);
             return out;
         }
@@ -120,57 +126,82 @@ final class Yuv420 {
         lines.put(0, stride).put(1, cw).put(2, cw).put(3, 0);
     }
 
-    /** Rotates clockwise by {@code degrees} (90, 180 or 270) into a new picture. */
-    static Frame rotate(Frame src, int degrees) {
-        int w = src.imageWidth;
-        int h = src.imageHeight;
-        boolean swap = degrees == 90 || degrees == 270;
-        Frame dst = allocate(swap ? h : w, swap ? w : h);
-        ByteBuffer in = bytes(src);
-        ByteBuffer out = bytes(dst);
-        int cw = chromaWidth(w);
-        int ch = chromaHeight(h);
-        rotatePlane(in, 0, w, h, src.imageStride, out, 0, degrees);
-        int ySize = src.imageStride * h;
-        int outYSize = dst.imageWidth * dst.imageHeight;
-        int cSize = chromaWidth(src.imageStride) * ch;
-        int outCSize = chromaWidth(dst.imageWidth) * chromaHeight(dst.imageHeight);
-        rotatePlane(in, ySize, cw, ch, chromaWidth(src.imageStride), out, outYSize, degrees);
-        rotatePlane(in, ySize + cSize, cw, ch, chromaWidth(src.imageStride), out, outYSize + outCSize, degrees);
-        return dst;
-    }
+    /**
+     * Scales a decoded picture and turns it upright in one step: the scaler makes the picture
+     * at the size that, once turned by {@code rotation}, is {@code size}. Output buffers and
+     * the rotation's work arrays are reused, so nothing is allocated per frame.
+     */
+    static final class Upright implements AutoCloseable {
+        private final int rotation;
+        private final Scaler scaler;
+        private final Frame turned;
+        private byte[] in = new byte[0];
+        private byte[] out = new byte[0];
 
-    private static void rotatePlane(ByteBuffer in, int inOffset, int w, int h, int stride,
-                                    ByteBuffer out, int outOffset, int degrees) {
-        byte[] src = new byte[w * h];
-        for (int y = 0; y < h; y++) {
-            in.get(inOffset + y * stride, src, y * w, w);
+        Upright(Dimensions size, int rotation) {
+            this.rotation = rotation;
+            boolean swap = rotation == 90 || rotation == 270;
+            this.scaler = new Scaler(swap ? size.height() : size.width(), swap ? size.width() : size.height());
+            this.turned = rotation == 0 ? null : allocate(size.width(), size.height());
         }
-        byte[] dst = new byte[w * h];
-        switch (degrees) {
-            case 90 -> {
-                // Output is h wide, w tall: source row y becomes output column h-1-y.
-                for (int y = 0; y < h; y++) {
-                    for (int x = 0; x < w; x++) {
-                        dst[x * h + (h - 1 - y)] = src[y * w + x];
+
+        /** The upright picture; valid until the next call. */
+        Frame apply(Frame src) {
+            Frame scaled = scaler.scale(src);
+            if (rotation == 0) {
+                return scaled;
+            }
+            int w = scaled.imageWidth;
+            int h = scaled.imageHeight;
+            int cw = chromaWidth(w);
+            int ch = chromaHeight(h);
+            int ySize = w * h;
+            int cSize = cw * ch;
+            int outCSize = chromaWidth(turned.imageWidth) * chromaHeight(turned.imageHeight);
+            rotatePlane(bytes(scaled), 0, w, h, bytes(turned), 0);
+            rotatePlane(bytes(scaled), ySize, cw, ch, bytes(turned), ySize);
+            rotatePlane(bytes(scaled), ySize + cSize, cw, ch, bytes(turned), ySize + outCSize);
+            return turned;
+        }
+
+        /** Turns one plane of {@code w} x {@code h} (no row padding) clockwise by the rotation. */
+        private void rotatePlane(ByteBuffer from, int fromOffset, int w, int h, ByteBuffer to, int toOffset) {
+            int n = w * h;
+            if (in.length < n) {
+                in = new byte[n];
+                out = new byte[n];
+            }
+            from.get(fromOffset, in, 0, n);
+            switch (rotation) {
+                case 90 -> {
+                    // Output is h wide, w tall: source row y becomes output column h-1-y.
+                    for (int y = 0; y < h; y++) {
+                        for (int x = 0; x < w; x++) {
+                            out[x * h + (h - 1 - y)] = in[y * w + x];
+                        }
                     }
                 }
-            }
-            case 180 -> {
-                for (int i = 0, n = w * h; i < n; i++) {
-                    dst[n - 1 - i] = src[i];
-                }
-            }
-            case 270 -> {
-                for (int y = 0; y < h; y++) {
-                    for (int x = 0; x < w; x++) {
-                        dst[(w - 1 - x) * h + y] = src[y * w + x];
+                case 180 -> {
+                    for (int i = 0; i < n; i++) {
+                        out[n - 1 - i] = in[i];
                     }
                 }
+                case 270 -> {
+                    for (int y = 0; y < h; y++) {
+                        for (int x = 0; x < w; x++) {
+                            out[(w - 1 - x) * h + y] = in[y * w + x];
+                        }
+                    }
+                }
+                default -> throw new IllegalArgumentException("rotation " + rotation);
             }
-            default -> throw new IllegalArgumentException("rotation " + degrees);
+            to.put(toOffset, out, 0, n);
         }
-        out.put(outOffset, dst, 0, dst.length);
+
+        @Override
+        public void close() {
+            scaler.close();
+        }
     }
 
     /** Copies {@code tile} into {@code canvas} with its top-left corner at (x, y); x and y even. */

@@ -8,10 +8,14 @@ import dev.convoy.ingest.storage.ObjectStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,7 +64,7 @@ public final class ClipCatalog {
         if (q.cursorKey() == null) {
             inFlight.values().stream()
                     .filter(c -> c.owner().equals(owner))
-                    .sorted(java.util.Comparator.comparing(ClipCatalog::timeOf).reversed())
+                    .sorted(Comparator.comparing(ClipCatalog::timeOf).reversed())
                     .filter(c -> matches(q, c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
                             c.status().wireName(), timeOf(c)))
                     .limit(q.limit())
@@ -131,9 +135,9 @@ public final class ClipCatalog {
     }
 
     private static JsonObject page(List<JsonObject> items, String lastKey) {
-        return new JsonObject().put("items", new io.vertx.core.json.JsonArray(items))
+        return new JsonObject().put("items", new JsonArray(items))
                 .put("nextCursor", lastKey == null ? null
-                        : java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(lastKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                        : Base64.getUrlEncoder().withoutPadding().encodeToString(lastKey.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The clip of {@code owner} still uploading or processing, or null. */

@@ -2,14 +2,22 @@ package dev.convoy.ingest.catalog;
 
 import dev.convoy.ingest.auth.AuthException;
 import dev.convoy.ingest.auth.DeviceTokens;
+import dev.convoy.ingest.clip.ClipKind;
 import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.ClipStatus;
+import dev.convoy.ingest.storage.IndexEntry;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.Base64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,11 +108,11 @@ public final class ClipsApi {
 
     private static ClipCatalog.ListQuery query(RoutingContext rc, String owner) {
         String kind = rc.queryParams().get("kind");
-        if (kind != null && dev.convoy.ingest.clip.ClipKind.fromWire(kind).isEmpty()) {
+        if (kind != null && ClipKind.fromWire(kind).isEmpty()) {
             throw new IllegalArgumentException("kind must be incident, manual or drive, not '" + kind + "'.");
         }
         String status = rc.queryParams().get("status");
-        if (status != null && java.util.Arrays.stream(ClipStatus.values()).noneMatch(s -> s.wireName().equals(status))) {
+        if (status != null && Arrays.stream(ClipStatus.values()).noneMatch(s -> s.wireName().equals(status))) {
             throw new IllegalArgumentException("status must be uploading, processing, ready or failed, not '" + status + "'.");
         }
         int limit = 50;
@@ -123,11 +131,11 @@ public final class ClipsApi {
         String cursor = rc.queryParams().get("cursor");
         if (cursor != null) {
             try {
-                cursorKey = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
+                cursorKey = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
                 cursorKey = "";
             }
-            if (!cursorKey.startsWith(dev.convoy.ingest.storage.IndexEntry.prefix(owner))) {
+            if (!cursorKey.startsWith(IndexEntry.prefix(owner))) {
                 throw new IllegalArgumentException("cursor is not one this listing returned; start again without it.");
             }
         }
@@ -135,14 +143,14 @@ public final class ClipsApi {
                 instant(rc, "from"), instant(rc, "to"), limit, cursorKey);
     }
 
-    private static java.time.Instant instant(RoutingContext rc, String name) {
+    private static Instant instant(RoutingContext rc, String name) {
         String value = rc.queryParams().get(name);
         if (value == null) {
             return null;
         }
         try {
-            return java.time.OffsetDateTime.parse(value).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(name + " must be an ISO-8601 time with an offset, e.g. 2026-11-27T08:00:00Z, not '"
                     + value + "'.");
         }

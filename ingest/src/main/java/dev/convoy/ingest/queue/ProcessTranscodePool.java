@@ -23,7 +23,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,8 +61,6 @@ public final class ProcessTranscodePool implements TranscodePool {
     private final Deque<Worker> idle = new ArrayDeque<>();
     private final Deque<Pending> pending = new ArrayDeque<>();
     private final List<Worker> all = new ArrayList<>();
-    private final AtomicInteger busy = new AtomicInteger();
-    private final AtomicInteger starting = new AtomicInteger();
     private final AtomicLong jobIds = new AtomicLong();
     private final Counter restarts;
     private final long watchdog;
@@ -75,11 +72,12 @@ public final class ProcessTranscodePool implements TranscodePool {
         this.options = options;
         this.restarts = Counter.builder("convoy.transcode.worker.restarts")
                 .description("Transcode worker processes that died or were killed and replaced").register(registry);
-        Gauge.builder("convoy.transcode.workers", busy, AtomicInteger::get).tag("state", "busy")
+        // Derived from the worker list: a worker not idle is busy (a starting one already has its job).
+        Gauge.builder("convoy.transcode.workers", this, p -> p.count(w -> !p.idle.contains(w))).tag("state", "busy")
                 .description("Transcode worker processes by state").register(registry);
-        Gauge.builder("convoy.transcode.workers", this, p -> p.idleCount()).tag("state", "idle")
+        Gauge.builder("convoy.transcode.workers", this, p -> p.count(p.idle::contains)).tag("state", "idle")
                 .description("Transcode worker processes by state").register(registry);
-        Gauge.builder("convoy.transcode.workers", starting, AtomicInteger::get).tag("state", "starting")
+        Gauge.builder("convoy.transcode.workers", this, p -> p.count(w -> !w.ready)).tag("state", "starting")
                 .description("Transcode worker processes by state").register(registry);
         this.watchdog = vertx.setPeriodic(500, id -> context.runOnContext(v -> watch()));
     }
@@ -96,8 +94,8 @@ public final class ProcessTranscodePool implements TranscodePool {
         return options.workers();
     }
 
-    private synchronized int idleCount() {
-        return idle.size();
+    private synchronized int count(java.util.function.Predicate<Worker> which) {
+        return (int) all.stream().filter(which).count();
     }
 
     /** A job waiting for a worker: more were submitted than there are workers. */
@@ -148,7 +146,6 @@ public final class ProcessTranscodePool implements TranscodePool {
 
     private void release(Worker worker) {
         synchronized (this) {
-            busy.decrementAndGet();
             if (closed) {
                 worker.quit();
                 return;
@@ -169,7 +166,7 @@ public final class ProcessTranscodePool implements TranscodePool {
         }
     }
 
-    /** Starts a worker process; it counts as busy from the start. */
+    /** Starts a worker process for a job it is about to be given. */
     private Worker start() {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java));
@@ -191,8 +188,6 @@ public final class ProcessTranscodePool implements TranscodePool {
             synchronized (this) {
                 all.add(worker);
             }
-            busy.incrementAndGet();
-            starting.incrementAndGet();
             worker.listen();
             LOG.info("event=transcode_worker_started pid={}", process.pid());
             return worker;
@@ -236,7 +231,7 @@ public final class ProcessTranscodePool implements TranscodePool {
         private String jobId;
         private Promise<TranscodeResult> current;
         private long deadline = Long.MAX_VALUE;
-        private boolean ready;
+        private volatile boolean ready;
         private boolean dead;
         private String killedFor;
 
@@ -299,12 +294,7 @@ public final class ProcessTranscodePool implements TranscodePool {
 
         private void onMessage(WorkerProtocol.Message m) {
             switch (m.verb()) {
-                case "ready" -> {
-                    if (!ready) {
-                        ready = true;
-                        starting.decrementAndGet();
-                    }
-                }
+                case "ready" -> ready = true;
                 case "probed" -> {
                     if (m.get("id").equals(jobId)) {
                         long ms = options.deadlineBase().toMillis() + (long) (m.getLong("durationMs") * options.deadlineFactor());
@@ -355,21 +345,14 @@ public final class ProcessTranscodePool implements TranscodePool {
                 return;
             }
             dead = true;
-            if (!ready) {
-                starting.decrementAndGet();
-            }
-            boolean wasIdle;
             synchronized (ProcessTranscodePool.this) {
                 all.remove(this);
-                wasIdle = idle.remove(this);
+                idle.remove(this);
             }
             if (closed) {
                 return;
             }
             restarts.increment();
-            if (!wasIdle) {
-                busy.decrementAndGet();
-            }
             LOG.warn("event=transcode_worker_died pid={} exit={} job={}", process.pid(), code, jobId);
             Promise<TranscodeResult> p = current;
             current = null;

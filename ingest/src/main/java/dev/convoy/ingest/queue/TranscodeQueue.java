@@ -9,8 +9,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Orders transcodes in front of the pool: incident clips before manual ones before drives.
@@ -21,7 +26,7 @@ import java.util.Map;
 public final class TranscodeQueue {
 
     /** How fast an owner's recent volume is forgiven. */
-    static final java.time.Duration HALF_LIFE = java.time.Duration.ofMinutes(10);
+    static final Duration HALF_LIFE = Duration.ofMinutes(10);
 
     private record Waiting(ClipKind kind, String owner, long seq, TranscodeJob job, Promise<TranscodeResult> promise) {
     }
@@ -34,9 +39,9 @@ public final class TranscodeQueue {
 
     private final TranscodePool pool;
     private final int limit;
-    private final java.util.List<Waiting> waiting = new java.util.ArrayList<>();
-    private final Map<String, Volume> recent = new java.util.HashMap<>();
-    private final java.util.function.LongSupplier clock;
+    private final List<Waiting> waiting = new ArrayList<>();
+    private final Map<String, Volume> recent = new HashMap<>();
+    private final LongSupplier clock;
     private final Map<ClipKind, Integer> depthByKind = new EnumMap<>(ClipKind.class);
     private final Map<ClipKind, Timer> timers = new EnumMap<>(ClipKind.class);
     private final Counter frames;
@@ -47,7 +52,7 @@ public final class TranscodeQueue {
         this(pool, limit, registry, System::nanoTime);
     }
 
-    TranscodeQueue(TranscodePool pool, int limit, MeterRegistry registry, java.util.function.LongSupplier clock) {
+    TranscodeQueue(TranscodePool pool, int limit, MeterRegistry registry, LongSupplier clock) {
         this.pool = pool;
         this.limit = limit;
         this.clock = clock;
@@ -79,17 +84,20 @@ public final class TranscodeQueue {
         return promise.future();
     }
 
+    /** An owner's recent bytes as of {@code now}. */
+    private static double decayed(Volume v, long now) {
+        return v.atNanos == 0 ? v.bytes : v.bytes * Math.pow(0.5, (double) (now - v.atNanos) / HALF_LIFE.toNanos());
+    }
+
     /** The owner's recent volume, decayed to now. */
     private Volume volume(String owner) {
         long now = clock.getAsLong();
         Volume v = recent.computeIfAbsent(owner, o -> new Volume());
-        if (v.atNanos != 0) {
-            v.bytes *= Math.pow(0.5, (double) (now - v.atNanos) / HALF_LIFE.toNanos());
-        }
+        v.bytes = decayed(v, now);
         v.atNanos = now;
         if (recent.size() > 10_000) {
             // Forget owners whose volume has all but decayed away.
-            recent.values().removeIf(x -> x != v && x.bytes < 1);
+            recent.values().removeIf(x -> x != v && decayed(x, now) < 1);
         }
         return v;
     }
@@ -102,7 +110,7 @@ public final class TranscodeQueue {
         long now = clock.getAsLong();
         for (Waiting w : waiting) {
             Volume v = recent.get(w.owner());
-            double volume = v == null ? 0 : v.bytes * Math.pow(0.5, (double) (now - v.atNanos) / HALF_LIFE.toNanos());
+            double volume = v == null ? 0 : decayed(v, now);
             if (best == null || w.kind().ordinal() < best.kind().ordinal()
                     || w.kind() == best.kind() && (volume < bestVolume || volume == bestVolume && w.seq() < best.seq())) {
                 best = w;
@@ -148,7 +156,7 @@ public final class TranscodeQueue {
                     running--;
                 }
                 if (ar.succeeded()) {
-                    timers.get(next.kind()).record(java.time.Duration.ofNanos(System.nanoTime() - start));
+                    timers.get(next.kind()).record(Duration.ofNanos(System.nanoTime() - start));
                     frames.increment(ar.result().framesDecoded());
                 }
                 next.promise().handle(ar);

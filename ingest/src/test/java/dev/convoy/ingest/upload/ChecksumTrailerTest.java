@@ -158,8 +158,4 @@ class ChecksumTrailerTest extends TusTestBase {
     private static String digest(String algorithm, byte[] data) throws Exception {
         return Base64.getEncoder().encodeToString(MessageDigest.getInstance(algorithm).digest(data));
     }
-
-    private static java.nio.file.Path spool(String id) {
-        return dataDir.resolve("uploads").resolve(id + ".bin");
-    }
 }

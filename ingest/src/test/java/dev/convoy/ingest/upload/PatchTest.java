@@ -157,10 +157,6 @@ class PatchTest extends TusTestBase {
                 java.security.MessageDigest.getInstance(algorithm).digest(data.getBytes()));
     }
 
-    private static Path spool(String id) {
-        return dataDir.resolve("uploads").resolve(id + ".bin");
-    }
-
     private static void waitForSpool(String id, long size) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (Files.size(spool(id)) < size) {

@@ -74,6 +74,11 @@ abstract class TusTestBase {
                 .putHeader("Upload-Offset", Long.toString(offset));
     }
 
+    /** Where the server keeps an upload's bytes. */
+    static Path spool(String id) {
+        return dataDir.resolve("uploads").resolve(id + ".bin");
+    }
+
     static long offsetOf(String id) throws Exception {
         HttpResponse<Buffer> res = send(tus(HttpMethod.HEAD, "/files/" + id));
         assertThat(res.statusCode()).isEqualTo(200);

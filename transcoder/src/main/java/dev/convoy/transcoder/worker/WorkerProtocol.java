@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -168,9 +167,5 @@ public final class WorkerProtocol {
             renditions.add(new Rendition(v[0], Path.of(v[1]), v[2], Integer.parseInt(v[3]), Integer.parseInt(v[4])));
         }
         return new TranscodeResult(facts, renditions, m.get("encoder"), m.getLong("frames"), m.getLong("wallMs"), m.getLong("cpuMs"));
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }
