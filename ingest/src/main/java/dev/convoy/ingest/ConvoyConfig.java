@@ -1,5 +1,6 @@
 package dev.convoy.ingest;
 
+import dev.convoy.ingest.clip.Retention;
 import dev.convoy.transcoder.RenditionSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +37,13 @@ public record ConvoyConfig(
         int maxHeaderBytes,
         long minFreeSpoolBytes,
         String corsOrigins,
-        List<RenditionSpec.PreviewSpec> previews) {
+        List<RenditionSpec.PreviewSpec> previews,
+        int s3UploadConcurrency,
+        Retention retention,
+        Duration retentionSweepInterval,
+        String phoneRegion,
+        String smsSender,
+        String smsRegion) {
 
     /** One setting: its flag, its environment variable, its default and what it does. */
     public record Setting(String flag, String env, String defaultValue, String description) {
@@ -54,6 +61,12 @@ public record ConvoyConfig(
             new Setting("s3-path-style", "CONVOY_S3_PATH_STYLE", "true", "Path-style addressing (most S3-compatible stores need it)."),
             new Setting("s3-checksum", "CONVOY_S3_CHECKSUM", "when_supported", "when_supported (SDK default trailing checksums) or when_required (older stores such as Ceph RGW 16)."),
             new Setting("s3-part-size", "CONVOY_S3_PART_SIZE", "16777216", "Multipart part size in bytes; originals larger than this go up in parts."),
+            new Setting("s3-upload-concurrency", "CONVOY_S3_UPLOAD_CONCURRENCY", "4", "Parts of one original uploaded at once. All parts but the last have exactly the part size (as stores such as R2 require)."),
+            new Setting("retention", "CONVOY_RETENTION", "drive=60", "Days clips are kept after upload, by kind (KIND=DAYS, comma-separated); kinds not named are kept forever."),
+            new Setting("retention-sweep-interval", "CONVOY_RETENTION_SWEEP_INTERVAL", "3600", "Seconds between sweeps for expired clips, where the store has no lifecycle rules."),
+            new Setting("phone-region", "CONVOY_PHONE_REGION", "", "Region (e.g. US) for phone numbers typed without +country code. Empty: numbers need the +."),
+            new Setting("sms-sender", "CONVOY_SMS_SENDER", "log", "log (development: sign-in codes go to the log, nothing is texted) or sns (AWS SNS)."),
+            new Setting("sms-region", "CONVOY_SMS_REGION", "us-east-1", "AWS region of SNS for --sms-sender sns."),
             new Setting("jwt-secret", "CONVOY_JWT_SECRET", "", "Token signing secret. Empty: created once under the data dir."),
             new Setting("transcode-workers", "CONVOY_TRANSCODE_WORKERS", Integer.toString(Math.max(1, CORES / 2)), "Clips transcoded at once; 0 makes this process only take uploads."),
             new Setting("transcode-threads", "CONVOY_TRANSCODE_THREADS", Integer.toString(Math.max(1, CORES / Math.max(1, CORES / 2))), "Codec threads per transcode (workers x threads ~ cores)."),
@@ -85,6 +98,15 @@ public record ConvoyConfig(
         if (longValue(v, "transcode-workers") < 0) {
             throw new IllegalArgumentException("--transcode-workers must be 0 (this process does not transcode) or more");
         }
+        if (longValue(v, "s3-part-size") < (5L << 20) || longValue(v, "s3-part-size") > (5L << 30)) {
+            throw new IllegalArgumentException("--s3-part-size must be from 5 MiB (5242880) to 5 GiB, S3's limits for a part");
+        }
+        if (longValue(v, "s3-upload-concurrency") < 1 || longValue(v, "s3-upload-concurrency") > 64) {
+            throw new IllegalArgumentException("--s3-upload-concurrency must be from 1 to 64");
+        }
+        if (longValue(v, "retention-sweep-interval") < 1) {
+            throw new IllegalArgumentException("--retention-sweep-interval must be at least 1 second");
+        }
         String checksum = v.get("s3-checksum");
         if (!checksum.equals("when_supported") && !checksum.equals("when_required")) {
             throw new IllegalArgumentException("--s3-checksum must be when_supported or when_required, not " + checksum);
@@ -113,7 +135,20 @@ public record ConvoyConfig(
                 intValue(v, "max-header-bytes"),
                 longValue(v, "min-free-spool-bytes"),
                 v.get("cors-origins"),
-                previews(v.get("previews")));
+                previews(v.get("previews")),
+                intValue(v, "s3-upload-concurrency"),
+                Retention.parse(v.get("retention")),
+                Duration.ofSeconds(longValue(v, "retention-sweep-interval")),
+                v.get("phone-region"),
+                smsSender(v.get("sms-sender")),
+                v.get("sms-region"));
+    }
+
+    private static String smsSender(String value) {
+        if (!value.equals("log") && !value.equals("sns")) {
+            throw new IllegalArgumentException("--sms-sender must be log or sns, not '" + value + "'");
+        }
+        return value;
     }
 
     private static List<RenditionSpec.PreviewSpec> previews(String value) {
@@ -137,7 +172,8 @@ public record ConvoyConfig(
         return new ConvoyConfig(host, newPort, dataDir, s3Endpoint, s3Bucket, s3Region, s3PathStyle,
                 s3ChecksumWhenRequired, s3PartSize, jwtSecret, transcodeWorkers, transcodeThreads,
                 transcodeQueueLimit, maxUploadSize, idleTimeout, presignTtl, eventLoopMaxMs, uploadExpiry,
-                maxMetadataBytes, maxUploadsPerDevice, maxHeaderBytes, minFreeSpoolBytes, corsOrigins, previews);
+                maxMetadataBytes, maxUploadsPerDevice, maxHeaderBytes, minFreeSpoolBytes, corsOrigins, previews,
+                s3UploadConcurrency, retention, retentionSweepInterval, phoneRegion, smsSender, smsRegion);
     }
 
     static Map<String, String> parseFlags(List<String> args) {

@@ -1,6 +1,16 @@
 package dev.convoy.ingest;
 
+import dev.convoy.ingest.auth.Accounts;
+import dev.convoy.ingest.auth.AuthApi;
+import dev.convoy.ingest.auth.DeviceRegistry;
 import dev.convoy.ingest.auth.DeviceTokens;
+import dev.convoy.ingest.auth.LogSmsSender;
+import dev.convoy.ingest.auth.PhoneNumbers;
+import dev.convoy.ingest.auth.SignInCodes;
+import dev.convoy.ingest.auth.SmsSender;
+import dev.convoy.ingest.auth.SnsSmsSender;
+import dev.convoy.ingest.catalog.RetentionSweeper;
+import dev.convoy.ingest.clip.ClipKind;
 import dev.convoy.ingest.auth.Revocations;
 import dev.convoy.ingest.auth.SigningSecret;
 import dev.convoy.ingest.catalog.ClipCatalog;
@@ -48,6 +58,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -64,19 +75,35 @@ public final class ConvoyServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConvoyServer.class);
 
+    /**
+     * What an embedding program (or a test) may put in place of the configured parts: the SMS
+     * sender, and the clock that sign-in codes and retention go by. Nulls keep the defaults.
+     */
+    public record Parts(SmsSender sms, Clock clock) {
+        public static Parts configured() {
+            return new Parts(null, null);
+        }
+    }
+
     private final ConvoyConfig config;
+    private final Parts parts;
     private Vertx vertx;
     private EmbeddedS3 embeddedS3;
     private ObjectStore objectStore;
     private TranscodePool pool;
     private int port;
 
-    private ConvoyServer(ConvoyConfig config) {
+    private ConvoyServer(ConvoyConfig config, Parts parts) {
         this.config = config;
+        this.parts = parts;
     }
 
     public static Future<ConvoyServer> start(ConvoyConfig config) {
-        ConvoyServer server = new ConvoyServer(config);
+        return start(config, Parts.configured());
+    }
+
+    public static Future<ConvoyServer> start(ConvoyConfig config, Parts parts) {
+        ConvoyServer server = new ConvoyServer(config, parts);
         try {
             return server.boot().map(server).recover(err -> server.close().transform(ar -> Future.failedFuture(err)));
         } catch (Exception | LinkageError e) {
@@ -124,18 +151,29 @@ public final class ConvoyServer {
 
         if (config.embeddedS3()) {
             embeddedS3 = EmbeddedS3.start(dataDir.resolve("objects"));
-            objectStore = new ObjectStore(ObjectStore.Endpoint.embedded(embeddedS3, config.s3Bucket(), config.s3PartSize()));
+            objectStore = new ObjectStore(ObjectStore.Endpoint.embedded(embeddedS3, config.s3Bucket(), config.s3PartSize(),
+                    config.s3UploadConcurrency()));
         } else {
             objectStore = new ObjectStore(ObjectStore.Endpoint.external(URI.create(config.s3Endpoint()), config.s3Region(),
-                    config.s3Bucket(), config.s3PathStyle(), config.s3ChecksumWhenRequired(), config.s3PartSize()));
+                    config.s3Bucket(), config.s3PathStyle(), config.s3ChecksumWhenRequired(), config.s3PartSize(),
+                    config.s3UploadConcurrency()));
         }
         Revocations revocations = new Revocations(dataDir);
         revocations.reload();
         DeviceTokens tokens = new DeviceTokens(vertx, SigningSecret.loadOrCreate(dataDir, config.jwtSecret()), revocations);
-        ClipCatalog catalog = new ClipCatalog(objectStore, config.presignTtl());
+        Clock clock = parts.clock() != null ? parts.clock() : Clock.systemUTC();
+        ClipCatalog catalog = new ClipCatalog(objectStore, config.presignTtl(), config.retention(), clock);
+        ClipCommitter committer = new ClipCommitter(objectStore, config.retention(), registry);
+        RetentionSweeper sweeper = new RetentionSweeper(objectStore, catalog, clock, registry);
+        DeviceRegistry devices = new DeviceRegistry(objectStore, tokens, revocations);
+        SignInCodes codes = new SignInCodes(clock, SignInCodes.Limits.defaults());
+        SmsSender sms = parts.sms() != null ? parts.sms() : config.smsSender().equals("sns")
+                ? new SnsSmsSender(vertx.getOrCreateContext(), config.smsRegion(), "Convoy") : new LogSmsSender();
+        LOG.info("event=sms_sender sender=\"{}\"", sms.describe());
+        AuthApi auth = new AuthApi(new PhoneNumbers(config.phoneRegion()), codes, sms, new Accounts(objectStore), tokens, devices);
         pool = new ProcessTranscodePool(vertx, ProcessTranscodePool.Options.defaults(config.transcodeWorkers()), registry);
         TranscodeQueue queue = new TranscodeQueue(pool, config.transcodeQueueLimit(), registry);
-        ClipProcessor processor = new ClipProcessor(vertx, queue, new ClipCommitter(objectStore, registry),
+        ClipProcessor processor = new ClipProcessor(vertx, queue, committer,
                 dataDir.resolve("work"), RenditionSpec.defaults().withThreads(config.transcodeThreads())
                 .withPreviews(config.previews()), registry);
 
@@ -172,6 +210,8 @@ public final class ConvoyServer {
         port = config.port() == 0 ? freePort() : config.port();
         return objectStore.ensureBucket(vertx.getOrCreateContext())
                 .onSuccess(v -> storeUp.set(true))
+                .compose(v -> devices.refreshRevocations(vertx.getOrCreateContext()))
+                .compose(v -> retention(committer, sweeper))
                 .compose(v -> SpoolStore.open(vertx, spoolDir, config.idleTimeout().toMillis()))
                 .compose(spool -> {
                     UploadListener listener = new PipelineListener(spool, processor, catalog);
@@ -182,6 +222,9 @@ public final class ConvoyServer {
                         revocations.reload();
                         return null;
                     }, false));
+                    vertx.setPeriodic(5_000, id -> devices.refreshRevocations(vertx.getOrCreateContext())
+                            .onFailure(err -> LOG.warn("event=revocations_refresh_failed cause=\"{}\"", err.toString())));
+                    vertx.setPeriodic(60_000, id -> codes.prune());
                     ClipsApi api = new ClipsApi(catalog, tokens, tus::removeForOwner);
                     OpsRoutes ops = new OpsRoutes(registry, readiness);
                     vertx.setPeriodic(5_000, id -> objectStore.ping(vertx.getOrCreateContext())
@@ -200,6 +243,7 @@ public final class ConvoyServer {
                     return vertx.deployVerticle(() -> new HttpVerticle(http, tus::onConnection, router -> {
                                 router.route("/files*").handler(cors(config.corsOrigins()));
                                 tus.mount(router);
+                                auth.mount(router);
                                 api.mount(router);
                                 ops.mount(router);
                             }), new DeploymentOptions().setInstances(instances))
@@ -207,6 +251,32 @@ public final class ConvoyServer {
                             .compose(d -> tus.resumeConcatenations());
                 })
                 .mapEmpty();
+    }
+
+    /**
+     * Expiring clips: lifecycle rules in the bucket where the store takes them (objects are then
+     * tagged), otherwise a periodic sweep.
+     */
+    private Future<Void> retention(ClipCommitter committer, RetentionSweeper sweeper) {
+        if (!config.retention().expiresAny()) {
+            return Future.succeededFuture();
+        }
+        java.util.List<Long> days = java.util.Arrays.stream(ClipKind.values()).map(k -> config.retention().days(k))
+                .filter(d -> d > 0).toList();
+        return objectStore.applyExpiryRules(vertx.getOrCreateContext(), days)
+                .recover(err -> {
+                    LOG.warn("event=lifecycle_rules_failed cause=\"{}\"", err.toString());
+                    return Future.succeededFuture(false);
+                })
+                .map(applied -> {
+                    committer.useLifecycleRules(applied);
+                    LOG.info("event=retention kinds=\"{}\" by={}", config.retention(), applied ? "lifecycle_rules" : "sweeper");
+                    if (!applied) {
+                        vertx.setPeriodic(1_000, config.retentionSweepInterval().toMillis(),
+                                id -> sweeper.sweep(vertx.getOrCreateContext()));
+                    }
+                    return null;
+                });
     }
 
     /** Uploads that completed before a restart but were not committed go down the path again. */

@@ -15,10 +15,14 @@ public final class TestServer implements AutoCloseable {
 
     private final ConvoyServer server;
     private final DeviceTokens tokens;
+    private final RecordingSms sms;
+    private final SettableClock clock;
 
-    private TestServer(ConvoyServer server, DeviceTokens tokens) {
+    private TestServer(ConvoyServer server, DeviceTokens tokens, RecordingSms sms, SettableClock clock) {
         this.server = server;
         this.tokens = tokens;
+        this.sms = sms;
+        this.clock = clock;
     }
 
     public static TestServer start(Path dataDir, String... extraFlags) throws Exception {
@@ -29,8 +33,20 @@ public final class TestServer implements AutoCloseable {
         args.addAll(List.of(extraFlags));
         ConvoyConfig config = ConvoyConfig.from(args, Map.of());
         BlockedThreadWatch.take();
-        ConvoyServer server = await(ConvoyServer.start(config));
-        return new TestServer(server, new DeviceTokens(server.vertx(), SigningSecret.loadOrCreate(dataDir, null)));
+        RecordingSms sms = new RecordingSms();
+        SettableClock clock = new SettableClock();
+        ConvoyServer server = await(ConvoyServer.start(config, new ConvoyServer.Parts(sms, clock)));
+        return new TestServer(server, new DeviceTokens(server.vertx(), SigningSecret.loadOrCreate(dataDir, null)), sms, clock);
+    }
+
+    /** The texts the service sent. */
+    RecordingSms sms() {
+        return sms;
+    }
+
+    /** The clock sign-in codes and retention go by; tests move it on. */
+    SettableClock clock() {
+        return clock;
     }
 
     public String baseUrl() {

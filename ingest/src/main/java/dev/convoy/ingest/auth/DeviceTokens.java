@@ -21,6 +21,9 @@ public final class DeviceTokens {
 
     private static final String BEARER = "bearer ";
 
+    /** How long an owner's session token lasts. */
+    public static final java.time.Duration OWNER_TOKEN_LIFETIME = java.time.Duration.ofDays(30);
+
     private final JWTAuth jwt;
     private final Revocations revocations;
 
@@ -44,7 +47,7 @@ public final class DeviceTokens {
     public String issueOwner(String owner) {
         requireId("owner", owner);
         return jwt.generateToken(new JsonObject().put("sub", owner).put("owner", owner).put("typ", "owner"),
-                new JWTOptions().setAlgorithm("HS256").setExpiresInMinutes(30 * 24 * 60));
+                new JWTOptions().setAlgorithm("HS256").setExpiresInMinutes((int) OWNER_TOKEN_LIFETIME.toMinutes()));
     }
 
     /** Checks an {@code Authorization} header; fails with {@link AuthException} when it is missing or invalid. */

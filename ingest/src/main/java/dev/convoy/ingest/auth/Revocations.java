@@ -12,8 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Revoked devices: every token a device was issued up to the moment of revocation is
- * refused (a lost or stolen camera). Kept as {@code revoked-devices.json} in the data dir,
- * so {@code convoy revoke} takes effect in a running server at its next reload.
+ * refused (a lost or stolen camera). Revocations come from two places: the owner's
+ * {@code DELETE /api/devices/{id}} (recorded here at once, and in object storage for the
+ * other nodes, see {@link DeviceRegistry}), and {@code convoy revoke}, which writes
+ * {@code revoked-devices.json} in the data dir for a running server's next reload.
  */
 public final class Revocations {
 
@@ -21,6 +23,7 @@ public final class Revocations {
 
     private final Path file;
     private final Map<String, Instant> revokedUntil = new ConcurrentHashMap<>();
+    private final Map<String, Instant> revokedByOwners = new ConcurrentHashMap<>();
     private volatile long loadedModified = -1;
 
     public Revocations(Path dataDir) {
@@ -47,8 +50,17 @@ public final class Revocations {
 
     /** Whether a token issued at {@code issuedAtSeconds} to this device has been revoked. */
     public boolean isRevoked(String owner, String device, long issuedAtSeconds) {
-        Instant until = revokedUntil.get(owner + "/" + device);
+        return revokedBefore(revokedUntil.get(owner + "/" + device), issuedAtSeconds)
+                || revokedBefore(revokedByOwners.get(owner + "/" + device), issuedAtSeconds);
+    }
+
+    private static boolean revokedBefore(Instant until, long issuedAtSeconds) {
         return until != null && issuedAtSeconds <= until.getEpochSecond();
+    }
+
+    /** Records an owner's revocation of a device (from this node's API or from object storage). */
+    public void record(String owner, String device, Instant at) {
+        revokedByOwners.merge(owner + "/" + device, at, (a, b) -> a.isAfter(b) ? a : b);
     }
 
     /** Revokes every token issued to the device until now. */

@@ -2,6 +2,8 @@ package dev.convoy.ingest.catalog;
 
 import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.ClipStatus;
+import dev.convoy.ingest.clip.Retention;
+import dev.convoy.ingest.storage.ExpiryMarker;
 import dev.convoy.ingest.storage.IndexEntry;
 import dev.convoy.ingest.storage.ObjectKeys;
 import dev.convoy.ingest.storage.ObjectStore;
@@ -11,6 +13,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,11 +31,15 @@ public final class ClipCatalog {
 
     private final ObjectStore store;
     private final Duration presignTtl;
+    private final Retention retention;
+    private final Clock clock;
     private final Map<String, ClipRecord> inFlight = new ConcurrentHashMap<>();
 
-    public ClipCatalog(ObjectStore store, Duration presignTtl) {
+    public ClipCatalog(ObjectStore store, Duration presignTtl, Retention retention, Clock clock) {
         this.store = store;
         this.presignTtl = presignTtl;
+        this.retention = retention;
+        this.clock = clock;
     }
 
     /** Records where a clip is; committed clips are dropped (their manifest takes over). */
@@ -69,7 +76,7 @@ public final class ClipCatalog {
                             c.status().wireName(), timeOf(c)))
                     .limit(q.limit())
                     .forEach(c -> items.add(item(c.id(), c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
-                            timeOf(c), 0, c.status().wireName(), null)));
+                            timeOf(c), 0, c.status().wireName(), retention.expiresAt(c.metadata().kind(), c.createdAt()), null)));
         }
         Promise<JsonObject> done = Promise.promise();
         scan(ctx, owner, q, q.cursorKey(), items, done);
@@ -87,7 +94,8 @@ public final class ClipCatalog {
             for (String key : page.keys()) {
                 last = key;
                 IndexEntry e = IndexEntry.parse(key);
-                if (e == null || !e.owner().equals(owner)) {
+                if (e == null || !e.owner().equals(owner) || e.expiredBy(clock.instant())) {
+                    // An expired clip is hidden at once, whenever the sweep or the lifecycle rule deletes it.
                     continue;
                 }
                 if (q.from() != null && e.at().isBefore(q.from())) {
@@ -98,7 +106,8 @@ public final class ClipCatalog {
                 if (matches(q, e.kind(), e.event(), e.deviceId(), e.status(), e.at())) {
                     String thumb = e.status().equals(ClipStatus.READY.wireName())
                             ? store.presignGet(ObjectKeys.of(owner, e.clipId(), "thumb.jpg"), presignTtl, null) : null;
-                    items.add(item(e.clipId(), e.kind(), e.event(), e.deviceId(), e.at(), e.durationMs(), e.status(), thumb));
+                    items.add(item(e.clipId(), e.kind(), e.event(), e.deviceId(), e.at(), e.durationMs(), e.status(),
+                            e.expiresAt(), thumb));
                     if (items.size() == q.limit()) {
                         done.complete(page(items, page.truncated() || !key.equals(page.keys().get(page.keys().size() - 1))
                                 ? key : null));
@@ -128,10 +137,10 @@ public final class ClipCatalog {
     }
 
     private static JsonObject item(String id, String kind, String event, String device, Instant at, long durationMs,
-                                   String status, String thumbnailUrl) {
+                                   String status, Instant expiresAt, String thumbnailUrl) {
         return new JsonObject().put("id", id).put("kind", kind).put("event", event).put("deviceId", device)
                 .put("recordedAt", at.toString()).put("durationMs", durationMs).put("status", status)
-                .put("expiresAt", null).put("thumbnailUrl", thumbnailUrl);
+                .put("expiresAt", expiresAt == null ? null : expiresAt.toString()).put("thumbnailUrl", thumbnailUrl);
     }
 
     private static JsonObject page(List<JsonObject> items, String lastKey) {
@@ -147,9 +156,9 @@ public final class ClipCatalog {
     }
 
     /**
-     * Deletes a committed clip of {@code owner}: the manifest first, so that readers stop seeing
-     * the clip at once, then every other object under its prefix. Completes with false when
-     * the owner has no such committed clip.
+     * Deletes a committed clip of {@code owner}: its index entry and manifest first, so that
+     * readers stop seeing the clip at once, then every other object under its prefix, then its
+     * expiry marker. Completes with false when the owner has no such committed clip.
      */
     public Future<Boolean> deleteCommitted(Context ctx, String owner, String id) {
         if (!id.matches("[0-9a-f]{32}")) {
@@ -160,11 +169,15 @@ public final class ClipCatalog {
             if (bytes == null) {
                 return Future.succeededFuture(false);
             }
-            String indexKey = new JsonObject(bytes).getString("indexKey");
+            JsonObject json = new JsonObject(bytes);
+            String indexKey = json.getString("indexKey");
+            String expiresAt = json.getString("expiresAt");
             Future<Void> unlisted = indexKey == null ? Future.succeededFuture() : store.delete(ctx, indexKey);
             return unlisted.compose(v -> store.delete(ctx, manifest))
                     .compose(v -> store.deletePrefix(ctx, ObjectKeys.prefix(owner, id)))
-                    .map(n -> true);
+                    .compose(n -> expiresAt == null ? Future.succeededFuture()
+                            : store.delete(ctx, new ExpiryMarker(Instant.parse(expiresAt), owner, id).key()))
+                    .map(v -> true);
         });
     }
 
@@ -177,11 +190,18 @@ public final class ClipCatalog {
         if (!id.matches("[0-9a-f]{32}")) {
             return Future.succeededFuture(null);
         }
-        return store.getSmall(ctx, ObjectKeys.of(owner, id, ObjectKeys.MANIFEST))
-                .map(bytes -> bytes == null ? null : committedView(new JsonObject(bytes)));
+        return store.getSmall(ctx, ObjectKeys.of(owner, id, ObjectKeys.MANIFEST)).map(bytes -> {
+            if (bytes == null) {
+                return null;
+            }
+            JsonObject manifest = new JsonObject(bytes);
+            String expiresAt = manifest.getString("expiresAt");
+            return expiresAt != null && !clock.instant().isBefore(Instant.parse(expiresAt)) ? null : committedView(manifest);
+        });
     }
 
-    private static JsonObject inFlightView(ClipRecord clip) {
+    private JsonObject inFlightView(ClipRecord clip) {
+        Instant expiresAt = retention.expiresAt(clip.metadata().kind(), clip.createdAt());
         return new JsonObject()
                 .put("id", clip.id())
                 .put("status", clip.status().wireName())
@@ -190,7 +210,8 @@ public final class ClipCatalog {
                 .put("metadata", clip.metadata().toJson())
                 .put("size", clip.length())
                 .put("received", clip.offset())
-                .put("createdAt", clip.createdAt().toString());
+                .put("createdAt", clip.createdAt().toString())
+                .put("expiresAt", expiresAt == null ? null : expiresAt.toString());
     }
 
     private JsonObject committedView(JsonObject manifest) {
@@ -206,7 +227,8 @@ public final class ClipCatalog {
                 .put("received", original.getLong("size"))
                 .put("sha256", original.getString("sha256"))
                 .put("createdAt", manifest.getString("uploadedAt"))
-                .put("committedAt", manifest.getString("committedAt"));
+                .put("committedAt", manifest.getString("committedAt"))
+                .put("expiresAt", manifest.getString("expiresAt"));
         if (manifest.containsKey("probe")) {
             view.put("probe", manifest.getJsonObject("probe"));
         }

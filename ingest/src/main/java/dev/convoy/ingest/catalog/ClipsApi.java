@@ -1,11 +1,11 @@
 package dev.convoy.ingest.catalog;
 
-import dev.convoy.ingest.auth.AuthException;
 import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.clip.ClipKind;
 import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.ClipStatus;
 import dev.convoy.ingest.storage.IndexEntry;
+import dev.convoy.ingest.web.ApiErrors;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -76,33 +76,33 @@ public final class ClipsApi {
                     LOG.info("event=clip_deleted clip={}", id);
                     rc.response().setStatusCode(204).end();
                 }
-                case NOT_FOUND -> error(rc, 404, "clip_not_found", "No clip " + id + " for this owner.");
-                case BUSY -> error(rc, 409, "clip_busy", "The clip is being transcoded; delete it once it is ready.");
-                case DEVICE -> error(rc, 403, "owner_token_required", "Only the owner deletes clips: use an owner token, not a device's.");
+                case NOT_FOUND -> ApiErrors.send(rc, 404, "clip_not_found", "No clip " + id + " for this owner.");
+                case BUSY -> ApiErrors.send(rc, 409, "clip_busy", "The clip is being transcoded; delete it once it is ready.");
+                case DEVICE -> ApiErrors.ownerOnly(rc, "deletes clips");
             }
-        }).onFailure(err -> failed(rc, err));
+        }).onFailure(err -> ApiErrors.failed(rc, err));
     }
 
     private enum Deletion { DELETED, NOT_FOUND, BUSY, DEVICE }
 
     /** {@code GET /api/clips?kind=&event=&device=&status=&from=&to=&limit=&cursor=}, owner tokens only. */
     private void listClips(RoutingContext rc) {
-        tokens.authenticate(rc.request().getHeader(HttpHeaders.AUTHORIZATION)).onFailure(err -> failed(rc, err)).onSuccess(who -> {
+        tokens.authenticate(rc.request().getHeader(HttpHeaders.AUTHORIZATION)).onFailure(err -> ApiErrors.failed(rc, err)).onSuccess(who -> {
             if (who.isDevice()) {
-                error(rc, 403, "owner_token_required", "Only the owner lists clips: use an owner token, not a device's.");
+                ApiErrors.ownerOnly(rc, "lists clips");
                 return;
             }
             ClipCatalog.ListQuery query;
             try {
                 query = query(rc, who.owner());
             } catch (IllegalArgumentException e) {
-                error(rc, 400, "invalid_parameter", e.getMessage());
+                ApiErrors.send(rc, 400, "invalid_parameter", e.getMessage());
                 return;
             }
             catalog.list(rc.vertx().getOrCreateContext(), who.owner(), query)
                     .onSuccess(page -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                             .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(page.encode()))
-                    .onFailure(err -> failed(rc, err));
+                    .onFailure(err -> ApiErrors.failed(rc, err));
         });
     }
 
@@ -156,15 +156,6 @@ public final class ClipsApi {
         }
     }
 
-    private static void failed(RoutingContext rc, Throwable err) {
-        if (err instanceof AuthException) {
-            rc.response().putHeader("WWW-Authenticate", "Bearer");
-            error(rc, 401, "unauthorized", "Send 'Authorization: Bearer <token>'; mint one with 'convoy token'.");
-        } else {
-            LOG.error("event=api_failed path={}", rc.request().path(), err);
-            error(rc, 503, "store_unavailable", "The object store did not answer; retry shortly.");
-        }
-    }
 
     private void getClip(RoutingContext rc) {
         String id = rc.pathParam("id");
@@ -172,19 +163,14 @@ public final class ClipsApi {
                 .compose(who -> catalog.view(rc.vertx().getOrCreateContext(), who.owner(), id))
                 .onSuccess(view -> {
                     if (view == null) {
-                        error(rc, 404, "clip_not_found", "No clip " + id + " for this owner.");
+                        ApiErrors.send(rc, 404, "clip_not_found", "No clip " + id + " for this owner.");
                     } else {
                         rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                                 .end(view.encodePrettily());
                     }
                 })
-                .onFailure(err -> failed(rc, err));
+                .onFailure(err -> ApiErrors.failed(rc, err));
     }
 
-    static void error(RoutingContext rc, int status, String code, String message) {
-        rc.response().setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)).encode());
-    }
 }

@@ -1,80 +1,160 @@
 package dev.convoy.ingest.storage;
 
 import dev.convoy.ingest.clip.CompletedUpload;
+import dev.convoy.ingest.clip.Retention;
 import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeResult;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Commits a clip to object storage: the original and the renditions first, the manifest
- * last. Until the manifest is written no reader sees the clip; writing the same objects
- * again is harmless, so a retried commit is safe.
+ * Commits a clip to object storage: the original and the renditions first, then the expiry
+ * marker (for clips that expire), the manifest, and last the listing index entry. Until the
+ * manifest is written no reader sees the clip; writing the same objects again is harmless,
+ * so a commit that fails because the store is away is simply tried again, with backoff,
+ * until the store answers. Nothing is lost meanwhile: the original stays in the spool.
  */
 public final class ClipCommitter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClipCommitter.class);
 
     private final ObjectStore store;
+    private final Retention retention;
+    private final Duration firstBackoff;
+    private final Duration maxBackoff;
     private final Timer commitTimer;
+    private final Counter retries;
+    private volatile boolean lifecycleRules;
 
-    public ClipCommitter(ObjectStore store, MeterRegistry registry) {
+    public ClipCommitter(ObjectStore store, Retention retention, MeterRegistry registry) {
+        this(store, retention, Duration.ofSeconds(1), Duration.ofSeconds(30), registry);
+    }
+
+    public ClipCommitter(ObjectStore store, Retention retention, Duration firstBackoff, Duration maxBackoff,
+                         MeterRegistry registry) {
         this.store = store;
+        this.retention = retention;
+        this.firstBackoff = firstBackoff;
+        this.maxBackoff = maxBackoff;
         this.commitTimer = Timer.builder("convoy.commit")
-                .description("Time to commit a clip (original, renditions, manifest) to object storage")
+                .description("Time to commit a clip (original, renditions, manifest) to object storage, retries included")
                 .publishPercentileHistogram()
                 .register(registry);
+        this.retries = Counter.builder("convoy.commit.retries")
+                .description("Commit attempts that failed and were tried again (the object store did not answer)")
+                .register(registry);
+    }
+
+    /** Tags the objects of expiring clips for the bucket's lifecycle rules (set where the store has them). */
+    public void useLifecycleRules(boolean on) {
+        this.lifecycleRules = on;
     }
 
     /** Commits a transcoded clip; completes with its manifest. */
     public Future<JsonObject> commitReady(Context ctx, CompletedUpload upload, TranscodeResult result) {
         long start = System.nanoTime();
-        String originalKey = originalKey(upload);
-        Future<Void> stored = store.putFile(ctx, originalKey, upload.spool(),
-                ObjectKeys.contentTypeOf(upload.metadata().originalExtension()));
-        for (TranscodeResult.Rendition r : result.renditions()) {
-            // Renditions keep their file names, so the storyboard's cues (sprite.jpg#xywh=...) resolve beside it.
-            stored = stored.compose(v -> store.putFile(ctx, ObjectKeys.of(upload.owner(), upload.id(),
-                    r.file().getFileName().toString()), r.file(), r.contentType()));
-        }
-        return stored
-                .compose(v -> writeManifest(ctx, upload, ClipManifest.ready(upload, originalKey, result)))
-                .onSuccess(m -> finished(upload, "ready", start));
+        return retrying(ctx, upload, () -> {
+            String tagging = tagging(upload);
+            Future<Void> stored = putOriginal(ctx, upload, tagging);
+            for (TranscodeResult.Rendition r : result.renditions()) {
+                // Renditions keep their file names, so the storyboard's cues (sprite.jpg#xywh=...) resolve beside it.
+                stored = stored.compose(v -> store.putFile(ctx, ObjectKeys.of(upload.owner(), upload.id(),
+                        r.file().getFileName().toString()), r.file(), ObjectStore.PutOptions.of(r.contentType()).withTagging(tagging)));
+            }
+            return stored.compose(v -> writeManifest(ctx, upload, ClipManifest.ready(upload, originalKey(upload), result), tagging));
+        }).onSuccess(m -> finished(upload, "ready", start));
     }
 
     /** Commits a clip that could not be transcoded: its original is kept, with the reason. */
     public Future<JsonObject> commitFailed(Context ctx, CompletedUpload upload, TranscodeException failure) {
         long start = System.nanoTime();
-        String originalKey = originalKey(upload);
-        return store.putFile(ctx, originalKey, upload.spool(), ObjectKeys.contentTypeOf(upload.metadata().originalExtension()))
-                .compose(v -> writeManifest(ctx, upload,
-                        ClipManifest.failed(upload, originalKey, failure.reason(), failure.getMessage())))
-                .onSuccess(m -> finished(upload, "failed", start));
+        return retrying(ctx, upload, () -> {
+            String tagging = tagging(upload);
+            return putOriginal(ctx, upload, tagging).compose(v -> writeManifest(ctx, upload,
+                    ClipManifest.failed(upload, originalKey(upload), failure.reason(), failure.getMessage()), tagging));
+        }).onSuccess(m -> finished(upload, "failed", start));
     }
 
-    /** The manifest, then the clip's listing index entry (a crash between is healed by the commit's retry at start). */
-    private Future<JsonObject> writeManifest(Context ctx, CompletedUpload upload, JsonObject manifest) {
+    private Future<Void> putOriginal(Context ctx, CompletedUpload upload, String tagging) {
+        // The SHA-256 taken while the upload streamed in goes along for the store to check.
+        return store.putFile(ctx, originalKey(upload), upload.spool(),
+                ObjectStore.PutOptions.of(ObjectKeys.contentTypeOf(upload.metadata().originalExtension()))
+                        .withSha256(upload.sha256()).withTagging(tagging));
+    }
+
+    /** The expiry marker, the manifest, then the clip's listing index entry (a crash between is healed by the retry at start). */
+    private Future<JsonObject> writeManifest(Context ctx, CompletedUpload upload, JsonObject manifest, String tagging) {
+        Instant expiresAt = retention.expiresAt(upload.metadata().kind(), upload.createdAt());
         IndexEntry entry = new IndexEntry(upload.owner(),
                 upload.metadata().recordedAt() != null ? upload.metadata().recordedAt() : upload.createdAt(),
                 upload.id(), upload.metadata().kind().wireName(), manifest.getString("status"),
                 manifest.containsKey("probe") ? manifest.getJsonObject("probe").getLong("durationMs", 0L) : 0L,
-                upload.deviceId(), upload.metadata().event());
-        manifest.put("indexKey", entry.key());
+                expiresAt, upload.deviceId(), upload.metadata().event());
+        manifest.put("expiresAt", expiresAt == null ? null : expiresAt.toString()).put("indexKey", entry.key());
         byte[] bytes = manifest.encodePrettily().getBytes(StandardCharsets.UTF_8);
-        return store.putBytes(ctx, ObjectKeys.of(upload.owner(), upload.id(), ObjectKeys.MANIFEST), bytes, "application/json")
-                .compose(v -> store.putBytes(ctx, entry.key(), new byte[0], "application/octet-stream"))
+        Future<Void> marked = expiresAt == null ? Future.succeededFuture()
+                : store.putBytes(ctx, new ExpiryMarker(expiresAt, upload.owner(), upload.id()).key(), new byte[0],
+                        ObjectStore.PutOptions.of("application/octet-stream").withTagging(tagging));
+        return marked
+                .compose(v -> store.putBytes(ctx, ObjectKeys.of(upload.owner(), upload.id(), ObjectKeys.MANIFEST), bytes,
+                        ObjectStore.PutOptions.of("application/json").withTagging(tagging)))
+                .compose(v -> store.putBytes(ctx, entry.key(), new byte[0],
+                        ObjectStore.PutOptions.of("application/octet-stream").withTagging(tagging)))
                 .map(manifest);
+    }
+
+    private String tagging(CompletedUpload upload) {
+        long days = retention.days(upload.metadata().kind());
+        return lifecycleRules && days > 0 ? ObjectStore.EXPIRE_TAG + "=" + days : null;
+    }
+
+    /** Runs {@code attempt} until it succeeds, waiting 1 s, 2 s, 4 s ... up to the cap between tries. */
+    private Future<JsonObject> retrying(Context ctx, CompletedUpload upload, Supplier<Future<JsonObject>> attempt) {
+        Promise<JsonObject> done = Promise.promise();
+        tryCommit(ctx, upload, attempt, 1, firstBackoff, done);
+        return done.future();
+    }
+
+    private void tryCommit(Context ctx, CompletedUpload upload, Supplier<Future<JsonObject>> attempt, int number,
+                           Duration backoff, Promise<JsonObject> done) {
+        attempt.get().onSuccess(done::complete).onFailure(err -> {
+            if (localFailure(err)) {
+                // The spool itself is unreadable: trying again will not help.
+                done.fail(err);
+                return;
+            }
+            retries.increment();
+            LOG.warn("event=commit_retry upload={} attempt={} retry_in_ms={} cause=\"{}\"",
+                    upload.id(), number, backoff.toMillis(), err.toString());
+            Duration next = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+            ctx.owner().setTimer(backoff.toMillis(), id -> tryCommit(ctx, upload, attempt, number + 1, next, done));
+        });
+    }
+
+    private static boolean localFailure(Throwable err) {
+        for (Throwable t = err; t != null; t = t.getCause()) {
+            if (t instanceof IOException && t.getClass().getName().startsWith("java.nio.file")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void finished(CompletedUpload upload, String status, long startNanos) {
         long nanos = System.nanoTime() - startNanos;
-        commitTimer.record(java.time.Duration.ofNanos(nanos));
+        commitTimer.record(Duration.ofNanos(nanos));
         LOG.info("event=clip_committed upload={} owner={} status={} bytes={} commit_ms={}",
                 upload.id(), upload.owner(), status, upload.length(), nanos / 1_000_000);
     }

@@ -8,6 +8,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -21,7 +24,11 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.ExpirationStatus;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.LifecycleRule;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.Tag;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -37,17 +44,33 @@ public final class ObjectStore implements AutoCloseable {
 
     /** Where the store is and how to reach it. */
     public record Endpoint(URI uri, String region, String bucket, boolean pathStyle,
-                           boolean checksumWhenRequired, long partSize, AwsCredentialsProvider credentials) {
+                           boolean checksumWhenRequired, long partSize, int uploadConcurrency,
+                           AwsCredentialsProvider credentials) {
 
-        public static Endpoint embedded(EmbeddedS3 s3, String bucket, long partSize) {
-            return new Endpoint(s3.endpoint(), "us-east-1", bucket, true, false, partSize,
+        public static Endpoint embedded(EmbeddedS3 s3, String bucket, long partSize, int uploadConcurrency) {
+            return new Endpoint(s3.endpoint(), "us-east-1", bucket, true, false, partSize, uploadConcurrency,
                     StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())));
         }
 
         public static Endpoint external(URI uri, String region, String bucket, boolean pathStyle,
-                                        boolean checksumWhenRequired, long partSize) {
-            return new Endpoint(uri, region, bucket, pathStyle, checksumWhenRequired, partSize,
+                                        boolean checksumWhenRequired, long partSize, int uploadConcurrency) {
+            return new Endpoint(uri, region, bucket, pathStyle, checksumWhenRequired, partSize, uploadConcurrency,
                     DefaultCredentialsProvider.builder().build());
+        }
+    }
+
+    /** How an object is stored beyond its bytes: content type, the SHA-256 the store checks, lifecycle tags. */
+    public record PutOptions(String contentType, String sha256Hex, String tagging) {
+        public static PutOptions of(String contentType) {
+            return new PutOptions(contentType, null, null);
+        }
+
+        public PutOptions withSha256(String hex) {
+            return new PutOptions(contentType, hex, tagging);
+        }
+
+        public PutOptions withTagging(String urlEncodedTags) {
+            return new PutOptions(contentType, sha256Hex, urlEncodedTags);
         }
     }
 
@@ -55,6 +78,8 @@ public final class ObjectStore implements AutoCloseable {
     private final S3Presigner presigner;
     private final String bucket;
     private final long partSize;
+    private final int uploadConcurrency;
+    private final boolean checksums;
 
     public ObjectStore(Endpoint endpoint) {
         S3Configuration s3 = S3Configuration.builder().pathStyleAccessEnabled(endpoint.pathStyle()).build();
@@ -76,6 +101,8 @@ public final class ObjectStore implements AutoCloseable {
                 .build();
         this.bucket = endpoint.bucket();
         this.partSize = endpoint.partSize();
+        this.uploadConcurrency = endpoint.uploadConcurrency();
+        this.checksums = !endpoint.checksumWhenRequired();
     }
 
     public String bucket() {
@@ -102,15 +129,23 @@ public final class ObjectStore implements AutoCloseable {
         return Future.fromCompletionStage(client.headBucket(b -> b.bucket(bucket)).thenApply(r -> (Void) null), ctx);
     }
 
-    /** Streams a local file up; files larger than the part size go up as a multipart upload. */
     public Future<Void> putFile(Context ctx, String key, Path file, String contentType) {
+        return putFile(ctx, key, file, PutOptions.of(contentType));
+    }
+
+    /**
+     * Streams a local file up; files larger than the part size go up as a multipart upload in
+     * parallel parts, each with its SHA-256 for the store to check. A whole file's SHA-256,
+     * when given, is sent with a single-request upload for the store to check.
+     */
+    public Future<Void> putFile(Context ctx, String key, Path file, PutOptions options) {
         CompletableFuture<Void> upload;
         try {
             long size = Files.size(file);
             upload = size > partSize
-                    ? new MultipartUpload(client, bucket, key, contentType, file, size, partSize).run()
-                    : client.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentLength(size),
-                            AsyncRequestBody.fromFile(file)).thenApply(r -> null);
+                    ? new MultipartUpload(client, bucket, key, options, file, size, partSize, uploadConcurrency, checksums).run()
+                    : client.putObject(b -> put(b, key, options).contentLength(size), AsyncRequestBody.fromFile(file))
+                            .thenApply(r -> null);
         } catch (IOException e) {
             upload = CompletableFuture.failedFuture(e);
         }
@@ -118,9 +153,50 @@ public final class ObjectStore implements AutoCloseable {
     }
 
     public Future<Void> putBytes(Context ctx, String key, byte[] bytes, String contentType) {
-        return Future.fromCompletionStage(client.putObject(b -> b.bucket(bucket).key(key).contentType(contentType),
+        return putBytes(ctx, key, bytes, PutOptions.of(contentType));
+    }
+
+    public Future<Void> putBytes(Context ctx, String key, byte[] bytes, PutOptions options) {
+        return Future.fromCompletionStage(client.putObject(b -> put(b, key, options),
                 AsyncRequestBody.fromBytes(bytes)).thenApply(r -> (Void) null), ctx);
     }
+
+    private PutObjectRequest.Builder put(PutObjectRequest.Builder b, String key, PutOptions options) {
+        b.bucket(bucket).key(key).contentType(options.contentType()).tagging(options.tagging());
+        if (checksums && options.sha256Hex() != null) {
+            b.checksumSHA256(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(options.sha256Hex())));
+        }
+        return b;
+    }
+
+    /**
+     * Sets the bucket's lifecycle: objects tagged {@code convoy-expire-days=N} expire N days
+     * after they were written. Completes with false when the store has no lifecycle support.
+     */
+    public Future<Boolean> applyExpiryRules(Context ctx, java.util.Collection<Long> days) {
+        List<LifecycleRule> rules = days.stream().distinct().map(d -> LifecycleRule.builder()
+                .id("convoy-expire-" + d + "d")
+                .status(ExpirationStatus.ENABLED)
+                .filter(f -> f.tag(Tag.builder().key(EXPIRE_TAG).value(Long.toString(d)).build()))
+                .expiration(e -> e.days(d.intValue()))
+                .abortIncompleteMultipartUpload(a -> a.daysAfterInitiation(7))
+                .build()).toList();
+        CompletableFuture<Boolean> cf = client.putBucketLifecycleConfiguration(b -> b.bucket(bucket)
+                        .lifecycleConfiguration(l -> l.rules(rules)))
+                .thenApply(r -> true)
+                .exceptionallyCompose(err -> {
+                    Throwable cause = unwrap(err);
+                    if (cause instanceof S3Exception s3 && (s3.statusCode() == 501 || s3.statusCode() == 400
+                            || s3.statusCode() == 405)) {
+                        return CompletableFuture.completedFuture(false);
+                    }
+                    return CompletableFuture.failedFuture(cause);
+                });
+        return Future.fromCompletionStage(cf, ctx);
+    }
+
+    /** The tag that the lifecycle rules of {@link #applyExpiryRules} match. */
+    public static final String EXPIRE_TAG = "convoy-expire-days";
 
     /** Reads a small object whole; null when it does not exist. */
     public Future<Buffer> getSmall(Context ctx, String key) {

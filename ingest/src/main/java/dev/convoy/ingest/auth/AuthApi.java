@@ -1,0 +1,193 @@
+package dev.convoy.ingest.auth;
+
+import dev.convoy.ingest.web.ApiErrors;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sign-in with a phone number and a texted code ({@code /api/auth/code}, {@code /api/auth/verify}),
+ * and the owner's devices ({@code /api/devices}): pair one (its token is shown once), list
+ * them, revoke one.
+ */
+public final class AuthApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuthApi.class);
+    private static final int MAX_NAME = 64;
+
+    private final PhoneNumbers phones;
+    private final SignInCodes codes;
+    private final SmsSender sms;
+    private final Accounts accounts;
+    private final DeviceTokens tokens;
+    private final DeviceRegistry devices;
+
+    public AuthApi(PhoneNumbers phones, SignInCodes codes, SmsSender sms, Accounts accounts, DeviceTokens tokens,
+                   DeviceRegistry devices) {
+        this.phones = phones;
+        this.codes = codes;
+        this.sms = sms;
+        this.accounts = accounts;
+        this.tokens = tokens;
+        this.devices = devices;
+    }
+
+    public void mount(Router router) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(4096);
+        router.post("/api/auth/code").handler(body).handler(this::sendCode);
+        router.post("/api/auth/verify").handler(body).handler(this::verify);
+        router.post("/api/devices").handler(body).handler(this::pair);
+        router.get("/api/devices").handler(this::listDevices);
+        router.delete("/api/devices/:id").handler(this::revoke);
+    }
+
+    private void sendCode(RoutingContext rc) {
+        JsonObject req = jsonBody(rc);
+        String phone = req == null ? null : phone(rc, req);
+        if (phone == null) {
+            return;
+        }
+        SignInCodes.Request code = codes.request(phone, rc.request().remoteAddress().hostAddress());
+        if (!code.issued()) {
+            slowed(rc, code.retryAfterSeconds());
+            return;
+        }
+        sms.send(phone, "Your Convoy code is " + code.code() + ". It expires in "
+                        + SignInCodes.CODE_LIFETIME.toMinutes() + " minutes; never share it.")
+                .onSuccess(v -> ApiErrors.json(rc, 202, new JsonObject().put("phone", phone)
+                        .put("expiresInSeconds", SignInCodes.CODE_LIFETIME.toSeconds())))
+                .onFailure(err -> {
+                    LOG.error("event=sms_failed cause=\"{}\"", err.toString());
+                    ApiErrors.send(rc, 502, "sms_failed", "The text message could not be sent; try again in a minute.");
+                });
+    }
+
+    private void verify(RoutingContext rc) {
+        JsonObject req = jsonBody(rc);
+        String phone = req == null ? null : phone(rc, req);
+        if (phone == null) {
+            return;
+        }
+        Object rawCode = req.getValue("code");
+        if (!(rawCode instanceof String code) || !code.matches("[0-9]{6}")) {
+            ApiErrors.send(rc, 400, "invalid_code_format", "Send the 6-digit code from the text message as a string, e.g. \"042917\".");
+            return;
+        }
+        SignInCodes.Check check = codes.check(phone, code, rc.request().remoteAddress().hostAddress());
+        switch (check.outcome()) {
+            case SLOWED -> slowed(rc, check.retryAfterSeconds());
+            case NO_CODE -> ApiErrors.send(rc, 401, "code_expired",
+                    "No code is waiting for this number (it expired, was used, or was tried 5 times); ask for a new one.");
+            case WRONG_CODE -> ApiErrors.send(rc, 401, new JsonObject().put("code", "code_wrong")
+                    .put("message", check.attemptsLeft() > 0
+                            ? "That code is not the one sent; " + check.attemptsLeft() + " tries left."
+                            : "That code is not the one sent, and it was the last try; ask for a new code.")
+                    .put("attemptsLeft", check.attemptsLeft()));
+            case SIGNED_IN -> accounts.ownerFor(rc.vertx().getOrCreateContext(), phone)
+                    .onSuccess(owner -> {
+                        LOG.info("event=signed_in owner={}", owner);
+                        ApiErrors.json(rc, 200, new JsonObject()
+                                .put("token", tokens.issueOwner(owner))
+                                .put("tokenType", "Bearer")
+                                .put("owner", owner)
+                                .put("expiresAt", Instant.now().plus(DeviceTokens.OWNER_TOKEN_LIFETIME).toString()));
+                    })
+                    .onFailure(err -> ApiErrors.failed(rc, err));
+        }
+    }
+
+    private void pair(RoutingContext rc) {
+        tokens.authenticate(rc.request().getHeader(HttpHeaders.AUTHORIZATION)).onFailure(err -> ApiErrors.failed(rc, err)).onSuccess(who -> {
+            if (who.isDevice()) {
+                ApiErrors.ownerOnly(rc, "pairs devices");
+                return;
+            }
+            JsonObject req = jsonBody(rc);
+            if (req == null) {
+                return;
+            }
+            Object name = req.getValue("name");
+            if (!(name instanceof String text) || text.isBlank() || text.length() > MAX_NAME) {
+                ApiErrors.send(rc, 400, "invalid_name", "Name the device (1 to " + MAX_NAME + " characters), e.g. {\"name\": \"Front camera\"}.");
+                return;
+            }
+            devices.pair(rc.vertx().getOrCreateContext(), who.owner(), text.strip())
+                    .onSuccess(device -> {
+                        LOG.info("event=device_paired owner={} device={}", who.owner(), device.getString("deviceId"));
+                        rc.response().putHeader(HttpHeaders.LOCATION, "/api/devices/" + device.getString("deviceId"));
+                        ApiErrors.json(rc, 201, device);
+                    })
+                    .onFailure(err -> ApiErrors.failed(rc, err));
+        });
+    }
+
+    private void listDevices(RoutingContext rc) {
+        tokens.authenticate(rc.request().getHeader(HttpHeaders.AUTHORIZATION)).onFailure(err -> ApiErrors.failed(rc, err)).onSuccess(who -> {
+            if (who.isDevice()) {
+                ApiErrors.ownerOnly(rc, "lists devices");
+                return;
+            }
+            devices.list(rc.vertx().getOrCreateContext(), who.owner())
+                    .onSuccess(items -> ApiErrors.json(rc, 200, new JsonObject().put("items", items)))
+                    .onFailure(err -> ApiErrors.failed(rc, err));
+        });
+    }
+
+    private void revoke(RoutingContext rc) {
+        String id = rc.pathParam("id");
+        tokens.authenticate(rc.request().getHeader(HttpHeaders.AUTHORIZATION)).onFailure(err -> ApiErrors.failed(rc, err)).onSuccess(who -> {
+            if (who.isDevice()) {
+                ApiErrors.ownerOnly(rc, "revokes devices");
+                return;
+            }
+            devices.revoke(rc.vertx().getOrCreateContext(), who.owner(), id)
+                    .onSuccess(device -> {
+                        if (device == null) {
+                            ApiErrors.send(rc, 404, "device_not_found", "No device " + id + " is paired to this owner.");
+                        } else {
+                            LOG.info("event=device_revoked owner={} device={}", who.owner(), id);
+                            rc.response().setStatusCode(204).end();
+                        }
+                    })
+                    .onFailure(err -> ApiErrors.failed(rc, err));
+        });
+    }
+
+    /** The request's JSON object, or null after answering 400. */
+    private static JsonObject jsonBody(RoutingContext rc) {
+        try {
+            JsonObject body = rc.body() == null || rc.body().length() == 0 ? null : rc.body().asJsonObject();
+            if (body != null) {
+                return body;
+            }
+        } catch (DecodeException | ClassCastException e) {
+            // Answered below.
+        }
+        ApiErrors.send(rc, 400, "invalid_body", "Send a JSON object with Content-Type: application/json.");
+        return null;
+    }
+
+    /** The E.164 form of the body's phone, or null after answering 400. */
+    private String phone(RoutingContext rc, JsonObject req) {
+        Object raw = req.getValue("phone");
+        try {
+            return phones.toE164(raw instanceof String s ? s : null);
+        } catch (IllegalArgumentException e) {
+            ApiErrors.send(rc, 400, "invalid_phone", e.getMessage());
+            return null;
+        }
+    }
+
+    private static void slowed(RoutingContext rc, long seconds) {
+        rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+        ApiErrors.send(rc, 429, "too_many_requests", "Too many sign-in requests; try again in " + seconds + " seconds.");
+    }
+
+}

@@ -1,0 +1,98 @@
+package dev.convoy.ingest.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The object store client against S3Proxy with SigV4: checksums the store verifies, parts, lifecycle rules. */
+class ObjectStoreTest {
+
+    private static final long MIB = 1 << 20;
+
+    @TempDir
+    static Path dir;
+
+    static Vertx vertx;
+    static EmbeddedS3 s3;
+    static ObjectStore store;
+    static Context ctx;
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        s3 = EmbeddedS3.start(dir.resolve("objects"));
+        store = new ObjectStore(ObjectStore.Endpoint.embedded(s3, "store-test", 5 * MIB, 3));
+        ctx = vertx.getOrCreateContext();
+        await(store.ensureBucket(ctx));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        store.close();
+        s3.close();
+        await(vertx.close());
+    }
+
+    @Test
+    void aSinglePutCarriesTheSha256AndTheStoreRefusesAWrongOne() throws Exception {
+        byte[] bytes = random(300_000, 1);
+        Path file = Files.write(dir.resolve("small.bin"), bytes);
+        await(store.putFile(ctx, "t/small.bin", file, ObjectStore.PutOptions.of("video/mp4").withSha256(sha256(bytes))));
+        assertThat(await(store.getSmall(ctx, "t/small.bin")).getBytes()).isEqualTo(bytes);
+
+        String wrong = sha256(random(10, 2));
+        Future<Void> refused = store.putFile(ctx, "t/wrong.bin", file, ObjectStore.PutOptions.of("video/mp4").withSha256(wrong));
+        assertThat(failure(refused)).as("the store checks the SHA-256 it was sent").isNotNull();
+        assertThat(await(store.getSmall(ctx, "t/wrong.bin"))).as("nothing stored under a wrong checksum").isNull();
+    }
+
+    @Test
+    void aLargeFileGoesUpInEqualPartsInParallelAndComesBackWhole() throws Exception {
+        byte[] bytes = random((int) (17 * MIB + 12_345), 3);
+        Path file = Files.write(dir.resolve("large.bin"), bytes);
+        await(store.putFile(ctx, "t/large.bin", file, ObjectStore.PutOptions.of("video/mp4").withSha256(sha256(bytes))));
+        assertThat(sha256(await(store.getSmall(ctx, "t/large.bin")).getBytes())).isEqualTo(sha256(bytes));
+    }
+
+    @Test
+    void withoutLifecycleSupportTheRulesAreReportedAsNotApplied() throws Exception {
+        assertThat(await(store.applyExpiryRules(ctx, List.of(60L)))).as("S3Proxy keeps no lifecycle rules: the sweeper runs").isFalse();
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    private static <T> T await(Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    private static Throwable failure(Future<?> f) throws Exception {
+        try {
+            await(f);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+    }
+}
