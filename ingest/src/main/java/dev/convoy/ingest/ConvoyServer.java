@@ -125,6 +125,11 @@ public final class ConvoyServer {
         return vertx;
     }
 
+    /** The embedded object store, or null when an external one is configured. */
+    public EmbeddedS3 embeddedS3() {
+        return embeddedS3;
+    }
+
     private Future<Void> boot() throws Exception {
         Path dataDir = config.dataDir();
         Files.createDirectories(dataDir);

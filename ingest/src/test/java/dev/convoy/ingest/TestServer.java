@@ -90,6 +90,11 @@ public final class TestServer implements AutoCloseable {
         return server.vertx();
     }
 
+    /** The embedded object store this service runs on. */
+    public dev.convoy.ingest.storage.EmbeddedS3 objectStore() {
+        return server.embeddedS3();
+    }
+
     @Override
     public void close() throws Exception {
         await(server.close());

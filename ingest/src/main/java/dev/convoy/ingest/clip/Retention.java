@@ -44,10 +44,14 @@ public final class Retention {
         return new Retention(byKind);
     }
 
-    /** When a clip of {@code kind} uploaded at {@code uploadedAt} expires; null when it is kept forever. */
+    /** When a clip of {@code kind} uploaded at {@code uploadedAt} expires (whole seconds, rounded up); null when it is kept forever. */
     public Instant expiresAt(ClipKind kind, Instant uploadedAt) {
         Duration keep = byKind.get(kind);
-        return keep == null ? null : uploadedAt.plus(keep);
+        if (keep == null) {
+            return null;
+        }
+        Instant at = uploadedAt.plus(keep);
+        return at.getNano() == 0 ? at : Instant.ofEpochSecond(at.getEpochSecond() + 1);
     }
 
     /** Days clips of {@code kind} are kept, or 0 for ever. */

@@ -20,12 +20,14 @@ public final class EmbeddedS3 implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedS3.class);
 
-    private final S3Proxy proxy;
+    private final Path baseDir;
     private final URI endpoint;
     private final String accessKey;
     private final String secretKey;
+    private volatile S3Proxy proxy;
 
-    private EmbeddedS3(S3Proxy proxy, URI endpoint, String accessKey, String secretKey) {
+    private EmbeddedS3(Path baseDir, S3Proxy proxy, URI endpoint, String accessKey, String secretKey) {
+        this.baseDir = baseDir;
         this.proxy = proxy;
         this.endpoint = endpoint;
         this.accessKey = accessKey;
@@ -35,15 +37,22 @@ public final class EmbeddedS3 implements AutoCloseable {
     /** Starts S3Proxy on a free loopback port, storing objects under {@code baseDir}. */
     public static EmbeddedS3 start(Path baseDir) throws Exception {
         Files.createDirectories(baseDir);
-        Properties props = new Properties();
-        props.setProperty("jclouds.filesystem.basedir", baseDir.toString());
         // Fresh credentials each start: the store listens on loopback for this process only.
         SecureRandom random = new SecureRandom();
         String accessKey = "convoy-" + HexFormat.of().formatHex(random.generateSeed(6));
         String secretKey = HexFormat.of().formatHex(random.generateSeed(20));
+        S3Proxy proxy = launch(baseDir, 0, accessKey, secretKey);
+        URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+        LOG.info("event=embedded_s3_started endpoint={} dir={}", endpoint, baseDir);
+        return new EmbeddedS3(baseDir, proxy, endpoint, accessKey, secretKey);
+    }
+
+    private static S3Proxy launch(Path baseDir, int port, String accessKey, String secretKey) throws Exception {
+        Properties props = new Properties();
+        props.setProperty("jclouds.filesystem.basedir", baseDir.toString());
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(BlobStores.create("filesystem-nio2", props))
-                .endpoint(URI.create("http://127.0.0.1:0"))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .build();
         proxy.start();
@@ -55,9 +64,19 @@ public final class EmbeddedS3 implements AutoCloseable {
             }
             Thread.sleep(10);
         }
-        URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
-        LOG.info("event=embedded_s3_started endpoint={} dir={}", endpoint, baseDir);
-        return new EmbeddedS3(proxy, endpoint, accessKey, secretKey);
+        return proxy;
+    }
+
+    /** Stops the store, keeping its objects, as an outage would. */
+    public void stop() throws Exception {
+        proxy.stop();
+        LOG.warn("event=embedded_s3_stopped endpoint={}", endpoint);
+    }
+
+    /** Starts a stopped store again on the same port with the same credentials and objects. */
+    public void restart() throws Exception {
+        proxy = launch(baseDir, endpoint.getPort(), accessKey, secretKey);
+        LOG.info("event=embedded_s3_restarted endpoint={}", endpoint);
     }
 
     public URI endpoint() {
