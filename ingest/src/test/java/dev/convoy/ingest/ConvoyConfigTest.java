@@ -2,6 +2,10 @@ package dev.convoy.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.convoy.ingest.clip.ClipKind;
+import dev.convoy.ingest.clip.Retention;
+import java.time.Instant;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.convoy.transcoder.RenditionSpec.PreviewSpec;
@@ -51,6 +55,29 @@ class ConvoyConfigTest {
                 .hasMessageContaining("--previews").hasMessageContaining("NAME=HEIGHTp@KBITSk");
         assertThatThrownBy(() -> ConvoyConfig.from(List.of("--previews", "preview=360p@500k,preview=480p@900k"), Map.of()))
                 .hasMessageContaining("--previews").hasMessageContaining("names must differ");
+        assertThatThrownBy(() -> ConvoyConfig.from(List.of("--retention", "drive=sixty"), Map.of()))
+                .hasMessageContaining("--retention").hasMessageContaining("KIND=DAYS");
+        assertThatThrownBy(() -> ConvoyConfig.from(List.of("--retention", "trip=60"), Map.of()))
+                .hasMessageContaining("--retention");
+        assertThatThrownBy(() -> ConvoyConfig.from(List.of("--sms-sender", "carrier-pigeon"), Map.of()))
+                .hasMessageContaining("--sms-sender must be log or sns");
+        assertThatThrownBy(() -> ConvoyConfig.from(List.of("--s3-part-size", "1048576"), Map.of()))
+                .hasMessageContaining("5 MiB");
+        assertThatThrownBy(() -> ConvoyConfig.from(List.of("--s3-upload-concurrency", "0"), Map.of()))
+                .hasMessageContaining("--s3-upload-concurrency");
+    }
+
+    @Test
+    void retentionIsByKindInDays() {
+        Instant uploaded = Instant.parse("2026-11-27T10:00:00Z");
+        Retention byDefault = ConvoyConfig.from(List.of(), Map.of()).retention();
+        assertThat(byDefault.expiresAt(ClipKind.DRIVE, uploaded)).isEqualTo(Instant.parse("2027-01-26T10:00:00Z"));
+        assertThat(byDefault.expiresAt(ClipKind.INCIDENT, uploaded)).isNull();
+        assertThat(byDefault.expiresAt(ClipKind.MANUAL, uploaded)).isNull();
+        Retention custom = ConvoyConfig.from(List.of("--retention", "drive=0, manual=7"), Map.of()).retention();
+        assertThat(custom.expiresAt(ClipKind.DRIVE, uploaded)).as("0 keeps forever").isNull();
+        assertThat(custom.expiresAt(ClipKind.MANUAL, uploaded.plusMillis(1))).as("rounded up to whole seconds")
+                .isEqualTo(Instant.parse("2026-12-04T10:00:01Z"));
     }
 
     @Test

@@ -1,22 +1,34 @@
 package dev.convoy.ingest.ops;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import java.io.IOException;
+import java.io.InputStream;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
-/** Prometheus scrape endpoint and health probes. */
+/** Prometheus scrape endpoint, health probes and the API's OpenAPI document. */
 public final class OpsRoutes {
 
     private final PrometheusMeterRegistry registry;
     private final Readiness readiness;
+    private final Buffer openApi;
 
     public OpsRoutes(PrometheusMeterRegistry registry, Readiness readiness) {
         this.registry = registry;
         this.readiness = readiness;
+        try (InputStream in = OpsRoutes.class.getResourceAsStream("/openapi.yaml")) {
+            this.openApi = Buffer.buffer(in.readAllBytes());
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("openapi.yaml is missing from the jar", e);
+        }
     }
 
     public void mount(Router router) {
+        router.get("/api/openapi.yaml").handler(rc -> rc.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml")
+                .end(openApi));
         router.get("/metrics").handler(rc -> rc.vertx()
                 .executeBlocking(registry::scrape, false)
                 .onSuccess(text -> rc.response()
