@@ -90,6 +90,21 @@ class ClipListingTest {
         assertThat(ids("?status=failed")).isEmpty();
         assertThat(ids("?from=2026-11-21T00:00:00Z")).containsExactly(manual, drive);
         assertThat(ids("?from=2026-11-21T00:00:00Z&to=2026-11-22T00:00:00Z")).containsExactly(drive);
+        assertThat(ids("?to=2026-11-21T10:00:00Z")).as("to is exclusive").containsExactly(incident);
+        assertThat(ids("?to=2026-11-21T10:00:00.001Z")).containsExactly(drive, incident);
+        assertThat(ids("?to=2026-11-19T00:00:00Z")).isEmpty();
+        assertThat(ids("?kind=manual&to=2026-11-23T00:00:00Z")).containsExactly(manual);
+    }
+
+    @Test
+    void pagesWithinAKind() throws Exception {
+        JsonObject page1 = get("?kind=incident&limit=1", alice).bodyAsJsonObject();
+        assertThat(page1.getJsonArray("items").getJsonObject(0).getString("id")).isEqualTo(incident);
+        assertThat(page1.getString("nextCursor")).as("the kind's index holds nothing more").isNull();
+        String cursor = get("?limit=1", alice).bodyAsJsonObject().getString("nextCursor");
+        assertThat(ids("?cursor=" + cursor)).containsExactly(drive, incident);
+        HttpResponse<Buffer> mixed = get("?kind=drive&cursor=" + cursor, alice);
+        assertThat(mixed.statusCode()).as("a cursor of the whole index does not page one kind's").isEqualTo(400);
     }
 
     @Test

@@ -78,18 +78,31 @@ public final class ClipCatalog {
                     .forEach(c -> items.add(item(c.id(), c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
                             timeOf(c), 0, c.status().wireName(), retention.expiresAt(c.metadata().kind(), c.createdAt()), null)));
         }
+        String prefix = indexPrefix(owner, q.kind());
+        String startAfter = q.cursorKey();
+        if (q.to() != null) {
+            // Keys sort newest first: an end time is a seek, not a scan.
+            String seek = IndexEntry.startAfterFor(prefix, q.to());
+            startAfter = startAfter == null || seek.compareTo(startAfter) > 0 ? seek : startAfter;
+        }
         Promise<JsonObject> done = Promise.promise();
-        scan(ctx, owner, q, q.cursorKey(), items, done);
+        scan(ctx, owner, prefix, q, startAfter, items, done);
         return done.future();
     }
 
-    private void scan(Context ctx, String owner, ListQuery q, String startAfter, List<JsonObject> items, Promise<JsonObject> done) {
+    /** The index a listing reads: the kind's when it filters by kind, else the owner's whole one. */
+    public static String indexPrefix(String owner, String kind) {
+        return kind == null ? IndexEntry.prefix(owner) : IndexEntry.prefix(owner, kind);
+    }
+
+    private void scan(Context ctx, String owner, String prefix, ListQuery q, String startAfter, List<JsonObject> items,
+                      Promise<JsonObject> done) {
         if (items.size() >= q.limit()) {
             // Clips in flight filled the first page: the next one starts at the top of the index.
-            done.complete(page(items, startAfter == null ? IndexEntry.prefix(owner) : startAfter));
+            done.complete(page(items, startAfter == null ? prefix : startAfter));
             return;
         }
-        store.listKeys(ctx, IndexEntry.prefix(owner), startAfter, 1000).onFailure(done::fail).onSuccess(page -> {
+        store.listKeys(ctx, prefix, startAfter, 1000).onFailure(done::fail).onSuccess(page -> {
             String last = startAfter;
             for (String key : page.keys()) {
                 last = key;
@@ -116,7 +129,7 @@ public final class ClipCatalog {
                 }
             }
             if (page.truncated()) {
-                scan(ctx, owner, q, last, items, done);
+                scan(ctx, owner, prefix, q, last, items, done);
             } else {
                 done.complete(page(items, null));
             }
@@ -170,9 +183,9 @@ public final class ClipCatalog {
                 return Future.succeededFuture(false);
             }
             JsonObject json = new JsonObject(bytes);
-            String indexKey = json.getString("indexKey");
+            List<String> indexKeys = json.getJsonArray("indexKeys", new JsonArray()).stream().map(Object::toString).toList();
             String expiresAt = json.getString("expiresAt");
-            Future<Void> unlisted = indexKey == null ? Future.succeededFuture() : store.delete(ctx, indexKey);
+            Future<?> unlisted = Future.all(indexKeys.stream().map(key -> store.delete(ctx, key)).toList());
             return unlisted.compose(v -> store.delete(ctx, manifest))
                     .compose(v -> store.deletePrefix(ctx, ObjectKeys.prefix(owner, id)))
                     .compose(n -> expiresAt == null ? Future.succeededFuture()

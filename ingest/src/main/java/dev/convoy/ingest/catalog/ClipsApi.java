@@ -4,7 +4,6 @@ import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.clip.ClipKind;
 import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.ClipStatus;
-import dev.convoy.ingest.storage.IndexEntry;
 import dev.convoy.ingest.web.ApiErrors;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -135,7 +134,7 @@ public final class ClipsApi {
             } catch (IllegalArgumentException e) {
                 cursorKey = "";
             }
-            if (!cursorKey.startsWith(IndexEntry.prefix(owner))) {
+            if (!cursorKey.startsWith(ClipCatalog.indexPrefix(owner, kind))) {
                 throw new IllegalArgumentException("cursor is not one this listing returned; start again without it.");
             }
         }

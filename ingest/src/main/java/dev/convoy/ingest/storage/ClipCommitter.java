@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +95,7 @@ public final class ClipCommitter {
                         .withSha256(upload.sha256()).withTagging(tagging));
     }
 
-    /** The expiry marker, the manifest, then the clip's listing index entry (a crash between is healed by the retry at start). */
+    /** The expiry marker, the manifest, then the clip's listing index entries (a crash between is healed by the retry at start). */
     private Future<JsonObject> writeManifest(Context ctx, CompletedUpload upload, JsonObject manifest, String tagging) {
         Instant expiresAt = retention.expiresAt(upload.metadata().kind(), upload.createdAt());
         IndexEntry entry = new IndexEntry(upload.owner(),
@@ -102,7 +103,7 @@ public final class ClipCommitter {
                 upload.id(), upload.metadata().kind().wireName(), manifest.getString("status"),
                 manifest.containsKey("probe") ? manifest.getJsonObject("probe").getLong("durationMs", 0L) : 0L,
                 expiresAt, upload.deviceId(), upload.metadata().event());
-        manifest.put("expiresAt", expiresAt == null ? null : expiresAt.toString()).put("indexKey", entry.key());
+        manifest.put("expiresAt", expiresAt == null ? null : expiresAt.toString()).put("indexKeys", new JsonArray(entry.keys()));
         byte[] bytes = manifest.encodePrettily().getBytes(StandardCharsets.UTF_8);
         Future<Void> marked = expiresAt == null ? Future.succeededFuture()
                 : store.putBytes(ctx, new ExpiryMarker(expiresAt, upload.owner(), upload.id()).key(), new byte[0],
@@ -110,8 +111,8 @@ public final class ClipCommitter {
         return marked
                 .compose(v -> store.putBytes(ctx, ObjectKeys.of(upload.owner(), upload.id(), ObjectKeys.MANIFEST), bytes,
                         ObjectStore.PutOptions.of("application/json").withTagging(tagging)))
-                .compose(v -> store.putBytes(ctx, entry.key(), new byte[0],
-                        ObjectStore.PutOptions.of("application/octet-stream").withTagging(tagging)))
+                .compose(v -> Future.all(entry.keys().stream().map(key -> store.putBytes(ctx, key, new byte[0],
+                        ObjectStore.PutOptions.of("application/octet-stream").withTagging(tagging))).toList()))
                 .map(manifest);
     }
 

@@ -3,15 +3,19 @@ package dev.convoy.ingest.storage;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 
 /**
- * One committed clip in its owner's listing index: an empty object whose key alone carries
- * what the listing shows and filters on, so that listing an owner's clips is a prefix listing
- * (1,000 keys a request), newest first, with no object read per clip.
+ * One committed clip in its owner's listing index: empty objects whose keys alone carry what
+ * the listing shows and filters on, so that listing an owner's clips is a prefix listing
+ * (1,000 keys a request), newest first, with no object read per clip. Each clip has two: one
+ * in the owner's whole index and one in the index of its kind, so that a kind's listing (an
+ * owner's incidents among thousands of drives) reads only that kind's keys.
  *
- * <p>Key: {@code index/{owner}/{inverted ms}.{clipId}.{kind}.{status}.{durationMs}.{expires}.{device}.{event}},
- * the inverted time (9999999999999 − epoch ms, 13 digits) sorting newest first, {@code expires}
- * in epoch seconds (0: kept forever), device and event in unpadded URL-safe base64 (whose
+ * <p>Keys: {@code index/{owner}/all/{name}} and {@code index/{owner}/{kind}/{name}}, the name
+ * {@code {inverted ms}.{clipId}.{kind}.{status}.{durationMs}.{expires}.{device}.{event}}, the
+ * inverted time (9999999999999 − epoch ms, 13 digits) sorting newest first, {@code expires} in
+ * epoch seconds (0: kept forever), device and event in unpadded URL-safe base64 (whose
  * alphabet has no dot).
  */
 public record IndexEntry(String owner, Instant at, String clipId, String kind, String status, long durationMs,
@@ -19,23 +23,44 @@ public record IndexEntry(String owner, Instant at, String clipId, String kind, S
 
     private static final long INVERT = 9_999_999_999_999L;
 
-    public static String prefix(String owner) {
+    /** Everything of the owner's index. */
+    public static String ownerPrefix(String owner) {
         return "index/" + owner + "/";
     }
 
-    public String key() {
-        return prefix(owner) + String.format("%013d", INVERT - at.toEpochMilli()) + "." + clipId + "." + kind + "." + status
+    /** The owner's whole index. */
+    public static String prefix(String owner) {
+        return ownerPrefix(owner) + "all/";
+    }
+
+    /** The owner's index of one kind. */
+    public static String prefix(String owner, String kind) {
+        return ownerPrefix(owner) + kind + "/";
+    }
+
+    /** Where a listing of {@code prefix} starts to skip every entry at or after {@code to}: a {@code start-after} key. */
+    public static String startAfterFor(String prefix, Instant to) {
+        return prefix + String.format("%013d", INVERT - to.toEpochMilli()) + "~";
+    }
+
+    private String name() {
+        return String.format("%013d", INVERT - at.toEpochMilli()) + "." + clipId + "." + kind + "." + status
                 + "." + durationMs + "." + (expiresAt == null ? 0 : expiresAt.getEpochSecond())
                 + "." + b64(deviceId) + "." + b64(event == null ? "" : event);
+    }
+
+    /** The clip's keys: in the whole index and in its kind's. */
+    public List<String> keys() {
+        return List.of(prefix(owner) + name(), prefix(owner, kind) + name());
     }
 
     /** The entry a key stands for; null for a key that is not one. */
     public static IndexEntry parse(String key) {
         String[] path = key.split("/");
-        if (path.length != 3 || !path[0].equals("index")) {
+        if (path.length != 4 || !path[0].equals("index")) {
             return null;
         }
-        String[] f = path[2].split("\\.", -1);
+        String[] f = path[3].split("\\.", -1);
         if (f.length != 8) {
             return null;
         }
