@@ -157,11 +157,11 @@ public final class ConvoyServer {
         if (config.embeddedS3()) {
             embeddedS3 = EmbeddedS3.start(dataDir.resolve("objects"));
             objectStore = new ObjectStore(ObjectStore.Endpoint.embedded(embeddedS3, config.s3Bucket(), config.s3PartSize(),
-                    config.s3UploadConcurrency()));
+                    config.s3UploadConcurrency()), registry);
         } else {
             objectStore = new ObjectStore(ObjectStore.Endpoint.external(URI.create(config.s3Endpoint()), config.s3Region(),
                     config.s3Bucket(), config.s3PathStyle(), config.s3ChecksumWhenRequired(), config.s3PartSize(),
-                    config.s3UploadConcurrency()));
+                    config.s3UploadConcurrency()), registry);
         }
         Revocations revocations = new Revocations(dataDir);
         revocations.reload();

@@ -53,7 +53,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(BlobStores.create("filesystem-nio2", props))
                 .endpoint(URI.create("http://127.0.0.1:" + port))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+                .awsAuthentication(AuthenticationType.AWS_V4, accessKey, secretKey)
                 .build();
         proxy.start();
         long deadline = System.nanoTime() + 30_000_000_000L;

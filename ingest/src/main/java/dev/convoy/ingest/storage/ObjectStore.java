@@ -1,5 +1,7 @@
 package dev.convoy.ingest.storage;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -20,6 +22,9 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -82,8 +87,14 @@ public final class ObjectStore implements AutoCloseable {
     private final boolean checksums;
 
     public ObjectStore(Endpoint endpoint) {
+        this(endpoint, new SimpleMeterRegistry());
+    }
+
+    /** A store whose requests are counted in {@code registry} as {@code convoy.store.requests{operation,outcome}}. */
+    public ObjectStore(Endpoint endpoint, MeterRegistry registry) {
         S3Configuration s3 = S3Configuration.builder().pathStyleAccessEnabled(endpoint.pathStyle()).build();
         this.client = S3AsyncClient.builder()
+                .overrideConfiguration(c -> c.addExecutionInterceptor(new RequestCounter(registry)))
                 .endpointOverride(endpoint.uri())
                 .region(Region.of(endpoint.region()))
                 .credentialsProvider(endpoint.credentials())
@@ -255,6 +266,31 @@ public final class ObjectStore implements AutoCloseable {
                 .signatureDuration(ttl)
                 .getObjectRequest(get.build())
                 .build()).url().toString();
+    }
+
+    /** Counts the store's requests by operation (ListObjectsV2, PutObject, ...), what a store bills and what listing costs. */
+    private static final class RequestCounter implements ExecutionInterceptor {
+        private final MeterRegistry registry;
+
+        RequestCounter(MeterRegistry registry) {
+            this.registry = registry;
+        }
+
+        @Override
+        public void afterExecution(software.amazon.awssdk.core.interceptor.Context.AfterExecution context, ExecutionAttributes attributes) {
+            count(attributes, "ok");
+        }
+
+        @Override
+        public void onExecutionFailure(software.amazon.awssdk.core.interceptor.Context.FailedExecution context, ExecutionAttributes attributes) {
+            count(attributes, "error");
+        }
+
+        private void count(ExecutionAttributes attributes, String outcome) {
+            String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+            registry.counter("convoy.store.requests", "operation", operation == null ? "unknown" : operation, "outcome", outcome)
+                    .increment();
+        }
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -6,7 +6,7 @@ package dev.convoy.ingest.upload;
  */
 public enum TusError {
     UNSUPPORTED_VERSION(412, "ERR_UNSUPPORTED_VERSION", "Send 'Tus-Resumable: 1.0.0'; this server speaks tus 1.0.0."),
-    UNAUTHORIZED(401, "ERR_UNAUTHORIZED", "Send 'Authorization: Bearer <device token>'; mint one with 'convoy token'."),
+    UNAUTHORIZED(401, "ERR_UNAUTHORIZED", "Send 'Authorization: Bearer <device token>': pair the device with POST /api/devices (or sign in for an owner token)."),
     UPLOAD_NOT_FOUND(404, "ERR_UPLOAD_NOT_FOUND", "No such upload; create a new one with POST /files/."),
     INVALID_CONTENT_TYPE(415, "ERR_INVALID_CONTENT_TYPE", "Send chunks with 'Content-Type: application/offset+octet-stream'."),
     MISMATCHED_OFFSET(409, "ERR_MISMATCHED_OFFSET", "Upload-Offset does not match the bytes received; HEAD the upload and resume from its Upload-Offset."),
