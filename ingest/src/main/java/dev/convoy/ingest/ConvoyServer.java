@@ -169,7 +169,6 @@ public final class ConvoyServer {
         Clock clock = parts.clock() != null ? parts.clock() : Clock.systemUTC();
         ClipCatalog catalog = new ClipCatalog(objectStore, config.presignTtl(), config.retention(), clock);
         ClipCommitter committer = new ClipCommitter(objectStore, config.retention(), registry);
-        RetentionSweeper sweeper = new RetentionSweeper(objectStore, catalog, clock, registry);
         DeviceRegistry devices = new DeviceRegistry(objectStore, tokens, revocations);
         SignInCodes codes = new SignInCodes(clock, SignInCodes.Limits.defaults());
         SmsSender sms = parts.sms() != null ? parts.sms() : config.smsSender().equals("sns")
@@ -216,11 +215,11 @@ public final class ConvoyServer {
         return objectStore.ensureBucket(vertx.getOrCreateContext())
                 .onSuccess(v -> storeUp.set(true))
                 .compose(v -> devices.refreshRevocations(vertx.getOrCreateContext()))
-                .compose(v -> retention(committer, sweeper))
                 .compose(v -> SpoolStore.open(vertx, spoolDir, config.idleTimeout().toMillis()))
                 .compose(spool -> {
                     UploadListener listener = new PipelineListener(spool, processor, catalog);
                     TusHandler tus = new TusHandler(spool, tokens, listener, limits, admission, registry);
+                    RetentionSweeper sweeper = new RetentionSweeper(objectStore, catalog, tus::removeForOwner, clock, registry);
                     long sweepEvery = Math.max(1_000, Math.min(60_000, config.uploadExpiry().toMillis() / 4));
                     vertx.setPeriodic(sweepEvery, id -> tus.sweepExpired());
                     vertx.setPeriodic(2_000, id -> vertx.executeBlocking(() -> {
@@ -245,13 +244,13 @@ public final class ConvoyServer {
                             .setMaxChunkSize(16 * 1024)
                             .setHandle100ContinueAutomatically(true);
                     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-                    return vertx.deployVerticle(() -> new HttpVerticle(http, tus::onConnection, router -> {
+                    return retention(committer, sweeper).compose(r -> vertx.deployVerticle(() -> new HttpVerticle(http, tus::onConnection, router -> {
                                 router.route("/files*").handler(cors(config.corsOrigins()));
                                 tus.mount(router);
                                 auth.mount(router);
                                 api.mount(router);
                                 ops.mount(router);
-                            }), new DeploymentOptions().setInstances(instances))
+                            }), new DeploymentOptions().setInstances(instances)))
                             .onSuccess(d -> resume(spool, listener))
                             .compose(d -> tus.resumeConcatenations());
                 })

@@ -44,6 +44,7 @@ class RetentionTest {
             JsonObject manifest = new JsonObject(Files.readString(objects.resolve("clips/erin/" + drive + "/manifest.json")));
             assertThat(manifest.getString("expiresAt")).isEqualTo(driveView.getString("expiresAt"));
             assertThat(markers(objects)).hasSize(1);
+            assertThat(dataDir.resolve("uploads").resolve(drive + ".json")).exists();
 
             live.server().clock().advance(Duration.ofDays(59));
             Thread.sleep(1500);
@@ -56,6 +57,12 @@ class RetentionTest {
                 Thread.sleep(200);
             }
             assertThat(live.api().send(HttpMethod.GET, "/api/clips/" + drive, owner, null).statusCode()).isEqualTo(404);
+            long stateDeadline = System.nanoTime() + 5_000_000_000L;
+            while (Files.exists(dataDir.resolve("uploads").resolve(drive + ".json"))) {
+                assertThat(System.nanoTime()).as("the upload state went with the clip").isLessThan(stateDeadline);
+                Thread.sleep(100);
+            }
+            assertThat(dataDir.resolve("uploads").resolve(incident + ".json")).exists();
             JsonArray after = live.api().send(HttpMethod.GET, "/api/clips", owner, null).bodyAsJsonObject().getJsonArray("items");
             assertThat(after.encode()).doesNotContain(drive).contains(incident);
             assertThat(live.api().send(HttpMethod.GET, "/api/clips/" + incident, owner, null).statusCode()).isEqualTo(200);

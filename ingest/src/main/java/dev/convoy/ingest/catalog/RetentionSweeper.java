@@ -1,6 +1,7 @@
 package dev.convoy.ingest.catalog;
 
 import dev.convoy.ingest.storage.ExpiryMarker;
+import dev.convoy.ingest.storage.ObjectKeys;
 import dev.convoy.ingest.storage.ObjectStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,13 +25,16 @@ public final class RetentionSweeper {
 
     private final ObjectStore store;
     private final ClipCatalog catalog;
+    private final ClipsApi.UploadRemover uploads;
     private final Clock clock;
     private final Counter expired;
     private final AtomicBoolean running = new AtomicBoolean();
 
-    public RetentionSweeper(ObjectStore store, ClipCatalog catalog, Clock clock, MeterRegistry registry) {
+    public RetentionSweeper(ObjectStore store, ClipCatalog catalog, ClipsApi.UploadRemover uploads, Clock clock,
+                            MeterRegistry registry) {
         this.store = store;
         this.catalog = catalog;
+        this.uploads = uploads;
         this.clock = clock;
         this.expired = Counter.builder("convoy.retention.expired")
                 .description("Clips deleted because their retention ran out").register(registry);
@@ -78,15 +82,14 @@ public final class RetentionSweeper {
     private Future<Void> expire(Context ctx, ExpiryMarker marker, String key) {
         return catalog.deleteCommitted(ctx, marker.owner(), marker.clipId())
                 .compose(found -> {
-                    if (found) {
-                        expired.increment();
-                        LOG.info("event=clip_expired clip={} owner={} expired_at={}", marker.clipId(), marker.owner(), marker.at());
-                    } else {
+                    if (!found) {
                         // A commit that stopped after its marker: clear whatever it left.
-                        return store.deletePrefix(ctx, dev.convoy.ingest.storage.ObjectKeys.prefix(marker.owner(), marker.clipId()))
-                                .mapEmpty();
+                        return store.deletePrefix(ctx, ObjectKeys.prefix(marker.owner(), marker.clipId())).<Void>mapEmpty();
                     }
-                    return Future.<Void>succeededFuture();
+                    expired.increment();
+                    LOG.info("event=clip_expired clip={} owner={} expired_at={}", marker.clipId(), marker.owner(), marker.at());
+                    // The upload's state goes too, as with a deletion (its clientClipId is free again).
+                    return uploads.remove(marker.owner(), marker.clipId(), null);
                 })
                 .compose(v -> store.delete(ctx, key));
     }

@@ -37,7 +37,7 @@ final class UploadLocks {
         if (previous == null) {
             return Future.succeededFuture(lock);
         }
-        if (!previous.request().response().ended()) {
+        if (previous.request() != null && !previous.request().response().ended()) {
             previous.request().response().reset();
         }
         Context ctx = Vertx.currentContext();
