@@ -1,0 +1,145 @@
+package dev.convoy.ingest.fleet;
+
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
+
+import dev.convoy.ingest.clip.ClipKind;
+import dev.convoy.transcoder.Codecs;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.Frame;
+
+/** The clips virtual cameras upload, by kind: files given with {@code --clips}, or real H.264 made once and reused. */
+final class FleetClips {
+
+    /** One clip held in memory (cameras share it) with its SHA-256. */
+    record Clip(ClipKind kind, String name, Buffer bytes, String sha256, long durationMs) {
+    }
+
+    /** Seconds of each kind made when no clips are given: an incident's 10 s, a trimmed clip, a slice of a drive. */
+    private static final Map<ClipKind, Integer> SECONDS = Map.of(ClipKind.INCIDENT, 10, ClipKind.MANUAL, 20, ClipKind.DRIVE, 60);
+
+    private final Map<ClipKind, List<Clip>> byKind = new EnumMap<>(ClipKind.class);
+
+    static FleetClips load(FleetOptions options, Path cacheDir) throws Exception {
+        FleetClips clips = new FleetClips();
+        if (options.clipsDir() != null) {
+            List<Path> files;
+            try (Stream<Path> listing = Files.list(options.clipsDir())) {
+                files = listing.filter(Files::isRegularFile).sorted().toList();
+            }
+            if (files.isEmpty()) {
+                throw new IllegalArgumentException("--clips " + options.clipsDir() + " holds no files");
+            }
+            for (Path file : files) {
+                String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+                for (ClipKind kind : ClipKind.values()) {
+                    boolean forKind = name.startsWith(kind.wireName());
+                    boolean forAll = ClipKind.fromWire(name.replaceAll("[^a-z].*", "")).isEmpty();
+                    if (forKind || forAll) {
+                        clips.add(kind, file, -1);
+                    }
+                }
+            }
+        } else {
+            Files.createDirectories(cacheDir);
+            for (ClipKind kind : ClipKind.values()) {
+                int seconds = SECONDS.get(kind);
+                Path file = cacheDir.resolve(kind.wireName() + "-" + options.width() + "x" + options.height() + "-" + seconds + "s.mp4");
+                if (!Files.exists(file)) {
+                    make(file, options.width(), options.height(), seconds, kind.ordinal());
+                }
+                clips.add(kind, file, seconds * 1000L);
+            }
+        }
+        for (ClipKind kind : ClipKind.values()) {
+            if (clips.byKind.getOrDefault(kind, List.of()).isEmpty() && options.mix().getOrDefault(kind, 0.0) > 0) {
+                throw new IllegalArgumentException("--clips has no clip for kind " + kind.wireName()
+                        + " (name files incident*, manual*, drive*, or give files with other names for every kind)");
+            }
+        }
+        return clips;
+    }
+
+    List<Clip> of(ClipKind kind) {
+        return byKind.getOrDefault(kind, List.of());
+    }
+
+    private void add(ClipKind kind, Path file, long durationMs) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        byKind.computeIfAbsent(kind, k -> new ArrayList<>())
+                .add(new Clip(kind, file.getFileName().toString(), Buffer.buffer(bytes), sha256(bytes), durationMs));
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A dash-cam-like H.264 MP4: a road-grey gradient drifting past, a lighter block moving across, sensor noise. */
+    private static void make(Path out, int w, int h, int seconds, int variant) throws Exception {
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+        Path tmp = out.resolveSibling(out.getFileName() + ".part");
+        int fps = 30;
+        FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(tmp.toFile(), w, h, 0);
+        recorder.setFormat("mp4");
+        recorder.setVideoCodecName(Codecs.h264Encoder());
+        recorder.setPixelFormat(AV_PIX_FMT_YUV420P);
+        recorder.setFrameRate(fps);
+        recorder.setGopSize(fps * 2);
+        // About what a dash cam spends per pixel: 720p near 2 Mbit/s, 1080p near 4.5.
+        recorder.setVideoBitrate((int) Math.min(12_000_000L, (long) w * h * 2));
+        recorder.setVideoOption("preset", "veryfast");
+        int chromaW = w / 2;
+        int chromaH = h / 2;
+        ByteBuffer yuv = ByteBuffer.allocateDirect(w * h + 2 * chromaW * chromaH);
+        byte[] row = new byte[w];
+        long noise = 0x2545F4914F6CDD1DL + variant;
+        try {
+            recorder.start();
+            for (int f = 0; f < seconds * fps; f++) {
+                yuv.clear();
+                int block = (f * 5 + variant * 97) % Math.max(1, w - h / 4);
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        noise ^= noise << 13;
+                        noise ^= noise >>> 7;
+                        noise ^= noise << 17;
+                        int v = 60 + ((x + y + f * 4) >> 3) % 90 + (int) (noise & 7);
+                        if (x >= block && x < block + h / 4 && y > h / 2 && y < h / 2 + h / 8) {
+                            v = 200;
+                        }
+                        row[x] = (byte) v;
+                    }
+                    yuv.put(row);
+                }
+                for (int i = 0; i < 2 * chromaW * chromaH; i++) {
+                    yuv.put((byte) 128);
+                }
+                yuv.flip();
+                recorder.recordImage(w, h, Frame.DEPTH_UBYTE, 1, w, AV_PIX_FMT_YUV420P, yuv);
+            }
+            recorder.stop();
+        } finally {
+            recorder.release();
+        }
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

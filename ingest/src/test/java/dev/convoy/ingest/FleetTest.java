@@ -1,0 +1,71 @@
+package dev.convoy.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.convoy.ingest.fleet.Fleet;
+import dev.convoy.ingest.fleet.FleetOptions;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code convoy fleet} against a real server: cameras on a link that drops a third of their chunks lose nothing. */
+class FleetTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSmallFleetOnABadLinkUploadsEveryClipWhole() throws Exception {
+        Path dataDir = dir.resolve("data");
+        Path network = Files.writeString(dir.resolve("bad.json"), new JsonObject().put("name", "bad")
+                .put("bytesPerSecond", 400_000).put("latencyMs", 40).put("dropPerChunk", 0.35)
+                .put("stallPerChunk", 0.1).put("stallMs", 700).encode());
+        Path json = dir.resolve("summary.json");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (TestServer server = TestServer.start(dataDir)) {
+            int status = Fleet.run(FleetOptions.parse(List.of("--url", server.baseUrl(), "--cams", "5", "--duration", "8s",
+                    "--clip-every", "3s", "--network", network.toString(), "--data-dir", dataDir.toString(),
+                    "--resolution", "320x240", "--chunk", "262144", "--drain", "90s", "--ready-timeout", "120s",
+                    "--json", json.toString())), new PrintStream(log, true, StandardCharsets.UTF_8));
+            String output = log.toString(StandardCharsets.UTF_8);
+            System.out.println(output);
+            assertThat(status).as(output).isZero();
+            assertThat(output).contains("fleet: OK").contains("| chunk acknowledged p50 / p95 / p99 |");
+        }
+        JsonObject summary = new JsonObject(Files.readString(json));
+        assertThat(summary.getLong("clipsRecorded")).isPositive();
+        assertThat(summary.getLong("uploadsOk")).isEqualTo(summary.getLong("clipsRecorded"));
+        assertThat(summary.getLong("uploadsFailed")).isZero();
+        assertThat(summary.getLong("resumes")).as("the link cut chunks off and the cameras resumed").isPositive();
+        assertThat(summary.getLong("verified")).isEqualTo(summary.getLong("uploadsOk"));
+        assertThat(summary.getLong("mismatched")).isZero();
+        assertThat(summary.getLong("ready")).isEqualTo(summary.getLong("uploadsOk"));
+        assertThat(summary.getJsonObject("readyMs").getLong("p50")).isPositive();
+        assertThat(summary.getBoolean("lossless")).isTrue();
+    }
+
+    @Test
+    void badOptionsAreRefusedWithASentence() {
+        assertThatThrownBy(() -> FleetOptions.parse(List.of("--cams", "0", "--data-dir", "x")))
+                .hasMessageContaining("--cams must be a positive whole number");
+        assertThatThrownBy(() -> FleetOptions.parse(List.of("--duration", "soon", "--data-dir", "x")))
+                .hasMessageContaining("--duration must be a duration");
+        assertThatThrownBy(() -> FleetOptions.parse(List.of("--mix", "incident=x", "--data-dir", "x")))
+                .hasMessageContaining("--mix takes KIND=SHARE");
+        assertThatThrownBy(() -> FleetOptions.parse(List.of("--network", "carrier-pigeon", "--data-dir", "x")))
+                .hasMessageContaining("--network must be wifi, 4g, lossy or a JSON file");
+        assertThatThrownBy(() -> FleetOptions.parse(List.of("--cams", "3"))).hasMessageContaining("fleet needs tokens");
+        assertThatThrownBy(() -> FleetOptions.parse(List.of("--speed", "9", "--data-dir", "x"))).hasMessageContaining("Unknown option --speed");
+        FleetOptions defaults = FleetOptions.parse(List.of("--data-dir", "x", "--mix", "incident=1,drive=3"));
+        assertThat(defaults.cams()).isEqualTo(50);
+        assertThat(defaults.network().name()).isEqualTo("4g");
+        assertThat(defaults.mix().values()).containsExactly(0.25, 0.75);
+    }
+}
