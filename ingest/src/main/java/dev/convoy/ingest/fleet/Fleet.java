@@ -58,8 +58,8 @@ public final class Fleet {
         vertx = Vertx.vertx();
         try {
             List<String> deviceTokens = tokens();
-            Path cache = options.dataDir() != null ? options.dataDir().resolve("fleet-clips")
-                    : Path.of(System.getProperty("java.io.tmpdir"), "convoy-fleet-clips");
+            Path cache = options.clipCache() != null ? options.clipCache() : options.dataDir() != null
+                    ? options.dataDir().resolve("fleet-clips") : Path.of(System.getProperty("java.io.tmpdir"), "convoy-fleet-clips");
             out.println("fleet: preparing clips under " + (options.clipsDir() != null ? options.clipsDir() : cache));
             FleetClips clips = FleetClips.load(options, cache);
             http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),

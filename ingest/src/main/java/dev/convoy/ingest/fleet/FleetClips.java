@@ -58,7 +58,7 @@ final class FleetClips {
         } else {
             Files.createDirectories(cacheDir);
             for (ClipKind kind : ClipKind.values()) {
-                int seconds = SECONDS.get(kind);
+                int seconds = options.clipSeconds() > 0 ? options.clipSeconds() : SECONDS.get(kind);
                 Path file = cacheDir.resolve(kind.wireName() + "-" + options.width() + "x" + options.height() + "-" + seconds + "s.mp4");
                 if (!Files.exists(file)) {
                     make(file, options.width(), options.height(), seconds, kind.ordinal());

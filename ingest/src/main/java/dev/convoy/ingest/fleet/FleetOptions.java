@@ -10,9 +10,9 @@ import java.util.Map;
 
 /** What {@code convoy fleet} simulates; every flag has a default that runs against a local server. */
 public record FleetOptions(String url, int cams, Duration duration, Duration clipEvery, Map<ClipKind, Double> mix,
-                           NetworkProfile network, Path clipsDir, Path dataDir, Path tokenFile, Path jsonFile,
-                           int chunkBytes, int width, int height, Duration drain, Duration readyTimeout, boolean verify,
-                           long seed) {
+                           NetworkProfile network, Path clipsDir, Path clipCache, Path dataDir, Path tokenFile, Path jsonFile,
+                           int chunkBytes, int width, int height, int clipSeconds, Duration drain, Duration readyTimeout,
+                           boolean verify, long seed) {
 
     public static final String USAGE = """
             usage: convoy fleet [options]       simulate a fleet of cameras uploading clips
@@ -23,11 +23,13 @@ public record FleetOptions(String url, int cams, Duration duration, Duration cli
               --mix K=P,...          share of each kind (default incident=0.2,manual=0.3,drive=0.5)
               --network P            wifi | 4g | lossy | FILE.json (default 4g)
               --clips DIR            H.264 clips to upload (incident*, manual*, drive* by kind; any for all);
-                                     default: generated once under the data dir or the temp dir
+                                     default: generated once and kept in --clip-cache
+              --clip-cache DIR       where generated clips are kept (default: DATA-DIR/fleet-clips, else the temp dir)
               --data-dir DIR         a local server's data dir: device and owner tokens are minted there
               --token-file FILE      instead: first line an owner token, then one device token per line
               --chunk BYTES          PATCH size (default 1048576)
-              --resolution WxH       of generated clips (default 1280x720)
+              --resolution WxH       of generated clips (default 1280x720; bitrate ~2 bits per pixel per second)
+              --clip-seconds N       length of every generated clip (default: incident 10, manual 20, drive 60)
               --drain D              after --duration, time allowed to finish uploads (default 2m)
               --ready-timeout D      time allowed for every clip to become ready (default 5m)
               --verify true|false    fetch every original back and compare SHA-256 (default true)
@@ -58,16 +60,17 @@ public record FleetOptions(String url, int cams, Duration duration, Duration cli
                 duration(v, "clip-every", "30s"),
                 mix(v.getOrDefault("mix", "incident=0.2,manual=0.3,drive=0.5")),
                 NetworkProfile.parse(v.getOrDefault("network", "4g")),
-                path(v, "clips"), path(v, "data-dir"), path(v, "token-file"), path(v, "json"),
+                path(v, "clips"), path(v, "clip-cache"), path(v, "data-dir"), path(v, "token-file"), path(v, "json"),
                 positive(v, "chunk", Integer.toString(1 << 20)),
                 resolution(v.getOrDefault("resolution", "1280x720"))[0],
                 resolution(v.getOrDefault("resolution", "1280x720"))[1],
+                v.containsKey("clip-seconds") ? positive(v, "clip-seconds", "0") : 0,
                 duration(v, "drain", "2m"),
                 duration(v, "ready-timeout", "5m"),
                 Boolean.parseBoolean(v.getOrDefault("verify", "true")),
                 Long.parseLong(v.getOrDefault("seed", "1")));
-        for (String known : List.of("url", "cams", "duration", "clip-every", "mix", "network", "clips", "data-dir", "token-file",
-                "json", "chunk", "resolution", "drain", "ready-timeout", "verify", "seed")) {
+        for (String known : List.of("url", "cams", "duration", "clip-every", "mix", "network", "clips", "clip-cache", "data-dir", "token-file",
+                "json", "chunk", "resolution", "clip-seconds", "drain", "ready-timeout", "verify", "seed")) {
             v.remove(known);
         }
         if (!v.isEmpty()) {
