@@ -66,11 +66,13 @@ public final class Fleet {
                     new PoolOptions().setHttp1MaxSize(4).setMaxWaitQueueSize(-1));
             String run = UUID.randomUUID().toString().substring(0, 8);
             List<Camera> cameras = new ArrayList<>();
+            // Seeds drawn from one generator: java.util.Random's first draws from consecutive seeds are nearly equal.
+            java.util.Random seeds = new java.util.Random(options.seed());
             for (int i = 0; i < options.cams(); i++) {
                 cameras.add(new Camera(vertx, vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                         new PoolOptions().setHttp1MaxSize(1).setMaxWaitQueueSize(-1)), options,
                         deviceTokens.get(i % deviceTokens.size()), String.format("cam-%04d", i), run, clips, stats,
-                        options.seed() * 1_000_003L + i, this::uploaded));
+                        seeds.nextLong(), this::uploaded));
             }
             out.printf("fleet: %d cameras on %s (%d KiB/s up, %d ms, %.0f%% of chunks cut off) recording for %ds to %s%n",
                     options.cams(), options.network().name(), options.network().bytesPerSecond() / 1024,
