@@ -99,7 +99,8 @@ public class PatchBenchmark {
         RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url)
                 .putHeader("Tus-Resumable", "1.0.0").putHeader("Authorization", "Bearer " + token);
         if (method == HttpMethod.POST) {
-            options.putHeader("Upload-Length", Long.toString(ROTATE_AT));
+            // One chunk longer than the bytes it will get: it never completes, so it can be deleted.
+            options.putHeader("Upload-Length", Long.toString(ROTATE_AT + chunk.length()));
         } else if (method == HttpMethod.PATCH) {
             options.putHeader("Upload-Offset", Long.toString(at)).putHeader("Content-Type", "application/offset+octet-stream");
         }

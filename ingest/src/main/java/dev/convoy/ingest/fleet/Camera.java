@@ -92,11 +92,14 @@ final class Camera {
 
     private FleetClips.Clip pick() {
         double r = random.nextDouble();
-        ClipKind kind = ClipKind.DRIVE;
+        ClipKind kind = null;
         for (Map.Entry<ClipKind, Double> e : options.mix().entrySet()) {
+            if (e.getValue() <= 0) {
+                continue;
+            }
+            kind = e.getKey();
             r -= e.getValue();
             if (r < 0) {
-                kind = e.getKey();
                 break;
             }
         }

@@ -57,7 +57,10 @@ final class FleetClips {
             }
         } else {
             Files.createDirectories(cacheDir);
-            for (ClipKind kind : ClipKind.values()) {
+            for (ClipKind kind : options.mix().keySet()) {
+                if (options.mix().get(kind) <= 0) {
+                    continue;
+                }
                 int seconds = options.clipSeconds() > 0 ? options.clipSeconds() : SECONDS.get(kind);
                 Path file = cacheDir.resolve(kind.wireName() + "-" + options.width() + "x" + options.height() + "-" + seconds + "s.mp4");
                 if (!Files.exists(file)) {
