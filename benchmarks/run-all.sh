@@ -19,6 +19,7 @@ step() {  # step NAME COMMAND... : runs it, keeps its output, prints its tail
   return 0
 }
 pick() { sed -n "$2" "$OUT/$1.txt" | tail -1; }
+jmh() { awk -v b="$2" '$1 == b {print $(NF-3), $(NF-2), $(NF-1), $NF}' "$OUT/$1.txt" | tail -1; }  # score ± error unit
 
 step transcode-once benchmarks/transcode-once.sh 3 2
 row "single-pass transcode, 10 s 1080p30" "$(pick transcode-once 's/^median \(.*\)/\1/p')" "benchmarks/transcode-once.sh 3 2"
@@ -28,11 +29,11 @@ row "Convoy vs FFmpeg CLI (preview only / separate commands)" \
   "$(pick compare-ffmpeg 's/^a\/b: \(.*\) (target.*/a\/b \1/p'); $(pick compare-ffmpeg 's/^a\/c: \(.*\) (target.*/a\/c \1/p')" "benchmarks/compare-ffmpeg.sh 1 2"
 
 step transcode-jmh benchmarks/transcode-bench.sh -wi 1 -i 3
-row "JMH single pass" "$(pick transcode-jmh 's/^TranscodeBenchmark.run[^ ]* *\(.*\)/\1/p' | tr -s ' ')" "benchmarks/transcode-bench.sh -wi 1 -i 3"
+row "JMH single pass, 10 s 1080p30" "$(jmh transcode-jmh TranscodeBenchmark.singlePass)" "benchmarks/transcode-bench.sh -wi 1 -i 3"
 
 step ingest-jmh benchmarks/ingest-bench.sh 'PatchBenchmark|CommitBenchmark' -wi 1 -i 3 -w 3s -r 3s
-row "JMH PATCH of 1 MiB into the spool" "$(pick ingest-jmh 's/^PatchBenchmark.patch *\(.*\)/\1/p' | tr -s ' ')" "benchmarks/ingest-bench.sh PatchBenchmark"
-row "JMH commit of a 45 MiB clip to S3Proxy" "$(pick ingest-jmh 's/^CommitBenchmark.commit *\(.*\)/\1/p' | tr -s ' ')" "benchmarks/ingest-bench.sh CommitBenchmark"
+row "JMH PATCH of 1 MiB into the spool" "$(jmh ingest-jmh PatchBenchmark.patch)" "benchmarks/ingest-bench.sh PatchBenchmark"
+row "JMH commit of a 45 MiB clip to S3Proxy" "$(jmh ingest-jmh CommitBenchmark.commit)" "benchmarks/ingest-bench.sh CommitBenchmark"
 
 step upload-load benchmarks/upload-load.sh 50 8 1 512m
 row "50 concurrent uploads × 8 MiB" "$(pick upload-load 's/^ratio: \(.*\)/\1/p')" "benchmarks/upload-load.sh 50 8 1 512m"
@@ -43,8 +44,8 @@ row "listing, 2,000 clips, first page" "$(pick listing 's/^first page, limit 50 
 step worker-soak benchmarks/worker-soak.sh 20 3
 row "worker RSS over 20 transcodes" "$(pick worker-soak 's/^jobs=.*worker_rss_mib \(.*\)/\1/p')" "benchmarks/worker-soak.sh 20 3"
 
-step fleet benchmarks/fleet.sh --cams 50 --network 4g --duration 60s --clip-every 60s --ready-timeout 5m
-row "fleet, 50 cameras on 4g for 60 s" "$(pick fleet 's/^| clips recorded \/ uploaded \/ failed | \(.*\) |$/\1 clips/p'), $(pick fleet 's/^fleet: \(OK\|FAILED\).*/\1/p'), $(pick fleet 's/^== server: \(peak RSS [0-9]* MiB\).*/\1/p')" "benchmarks/fleet.sh --cams 50 --network 4g --duration 60s --clip-every 60s"
+step fleet benchmarks/fleet.sh --cams 20 --network 4g --duration 60s --clip-every 60s --ready-timeout 10m
+row "fleet, 20 cameras on 4g for 60 s" "$(pick fleet 's/^| clips recorded \/ uploaded \/ failed | \(.*\) |$/\1 clips/p'), $(pick fleet 's/^fleet: \(OK\|FAILED\).*/\1/p'), $(pick fleet 's/^== server: \(peak RSS [0-9]* MiB\).*/\1/p')" "benchmarks/fleet.sh --cams 20 --network 4g --duration 60s --clip-every 60s --ready-timeout 10m"
 
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(date -u +%Y-%m-%d)"

@@ -295,6 +295,20 @@ public final class Fleet {
                 : "not checked") + " |");
         out.printf("| server heap max, transcode backlog max | %.0f MiB, %.0f clips |%n", s.getDouble("serverHeapMaxMib"),
                 s.getDouble("serverQueueMax"));
-        out.println(s.getBoolean("lossless") ? "fleet: OK: no byte lost, every clip ready" : "fleet: FAILED: see above");
+        if (s.getBoolean("lossless")) {
+            out.println("fleet: OK: no byte lost, every clip ready");
+        } else {
+            List<String> why = new ArrayList<>();
+            if (s.getLong("uploadsFailed") > 0) {
+                why.add(s.getLong("uploadsFailed") + " uploads never finished within --drain");
+            }
+            if (s.getLong("neverReady") > 0) {
+                why.add(s.getLong("neverReady") + " clips were not ready within --ready-timeout (see the transcode backlog)");
+            }
+            if (s.getLong("mismatched") > 0) {
+                why.add(s.getLong("mismatched") + " originals came back different or not at all");
+            }
+            out.println("fleet: FAILED: " + String.join("; ", why));
+        }
     }
 }
