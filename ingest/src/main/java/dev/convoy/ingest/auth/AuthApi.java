@@ -1,7 +1,6 @@
 package dev.convoy.ingest.auth;
 
 import dev.convoy.ingest.web.ApiErrors;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
