@@ -27,6 +27,7 @@ import java.util.Random;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import io.vertx.core.json.JsonArray;
 
 /**
  * An owner with many clips (10,000 by default): the catalog's listing, as the app calls it over
@@ -132,7 +133,7 @@ public final class ListingBench {
             Instant at = newest.minusMillis(i * spacingMs);
             IndexEntry entry = new IndexEntry(OWNER, at, id, kind, "ready", 60_000, null, "cam-" + (i % 4), event);
             JsonObject manifest = new JsonObject().put("version", 1).put("clipId", id).put("owner", OWNER)
-                    .put("deviceId", "cam-" + (i % 4)).put("status", "ready").put("indexKeys", new io.vertx.core.json.JsonArray(entry.keys()))
+                    .put("deviceId", "cam-" + (i % 4)).put("status", "ready").put("indexKeys", new JsonArray(entry.keys()))
                     .put("metadata", new JsonObject().put("kind", kind).put("event", event).put("recordedAt", at.toString()))
                     .put("original", new JsonObject().put("key", ObjectKeys.original(OWNER, id, "mp4")).put("size", 50_000_000L)
                             .put("sha256", "0".repeat(64)).put("contentType", "video/mp4"))

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Arrays;
 
 /**
  * All of Convoy's settings in one place, read from flags ({@code --port 8080} or
@@ -153,7 +154,7 @@ public record ConvoyConfig(
 
     private static List<RenditionSpec.PreviewSpec> previews(String value) {
         try {
-            List<RenditionSpec.PreviewSpec> list = java.util.Arrays.stream(value.split(","))
+            List<RenditionSpec.PreviewSpec> list = Arrays.stream(value.split(","))
                     .filter(p -> !p.isBlank()).map(RenditionSpec.PreviewSpec::parse).toList();
             if (list.isEmpty()) {
                 throw new IllegalArgumentException("at least one preview is needed");

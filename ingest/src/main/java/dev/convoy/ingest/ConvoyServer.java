@@ -66,6 +66,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.List;
+import java.util.Arrays;
 
 /**
  * One Convoy process: wires the stages of a clip's path together and serves HTTP.
@@ -265,7 +267,7 @@ public final class ConvoyServer {
         if (!config.retention().expiresAny()) {
             return Future.succeededFuture();
         }
-        java.util.List<Long> days = java.util.Arrays.stream(ClipKind.values()).map(k -> config.retention().days(k))
+        List<Long> days = Arrays.stream(ClipKind.values()).map(k -> config.retention().days(k))
                 .filter(d -> d > 0).toList();
         return objectStore.applyExpiryRules(vertx.getOrCreateContext(), days)
                 .recover(err -> {

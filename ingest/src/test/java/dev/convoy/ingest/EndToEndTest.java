@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Random;
 
 /** A clip goes the whole path: tus upload over a link that drops once, one-pass renditions, S3, API. */
 class EndToEndTest {
@@ -111,7 +112,7 @@ class EndToEndTest {
     void aFileThatIsNotAVideoEndsFailedWithItsOriginalKept() throws Exception {
         Path junk = downloads.resolve("notes.mp4");
         byte[] bytes = new byte[3 * MIB + 17];
-        new java.util.Random(7).nextBytes(bytes);
+        new Random(7).nextBytes(bytes);
         Files.write(junk, bytes);
         String token = live.server().deviceToken("alice", "cam-2");
         String url = Clips.upload(junk, token, live.server().baseUrl() + "/files/", Map.of("kind", "manual"));

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.List;
 
 /** Drives expire 60 days after upload, other clips are kept; the sweep deletes what expired (S3Proxy has no lifecycle rules). */
 class RetentionTest {
@@ -73,10 +74,10 @@ class RetentionTest {
         }
     }
 
-    private static java.util.List<Path> markers(Path objects) throws Exception {
+    private static List<Path> markers(Path objects) throws Exception {
         Path dir = objects.resolve("expiry");
         if (!Files.exists(dir)) {
-            return java.util.List.of();
+            return List.of();
         }
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).toList();

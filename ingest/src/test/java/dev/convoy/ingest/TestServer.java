@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
+import dev.convoy.ingest.storage.EmbeddedS3;
 
 /** A real Convoy service on a free port with the embedded S3 store, for tests. */
 public final class TestServer implements AutoCloseable {
@@ -79,7 +81,7 @@ public final class TestServer implements AutoCloseable {
         try {
             Object value = await(future);
             throw new AssertionError("expected a failure, got " + value);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             return e.getCause();
         } catch (Exception e) {
             throw new AssertionError("no outcome: " + e, e);
@@ -91,7 +93,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     /** The embedded object store this service runs on. */
-    public dev.convoy.ingest.storage.EmbeddedS3 objectStore() {
+    public EmbeddedS3 objectStore() {
         return server.embeddedS3();
     }
 

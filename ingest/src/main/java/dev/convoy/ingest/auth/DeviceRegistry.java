@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import io.vertx.core.buffer.Buffer;
+import java.util.Comparator;
 
 /**
  * An owner's paired devices, in object storage: {@code devices/{owner}/{deviceId}.json} for
@@ -48,18 +50,18 @@ public final class DeviceRegistry {
     /** The owner's devices, revoked ones included, oldest pairing first. */
     public Future<JsonArray> list(Context ctx, String owner) {
         return store.listKeys(ctx, "devices/" + owner + "/", null, 1000).compose(page -> {
-            List<Future<io.vertx.core.buffer.Buffer>> reads = new ArrayList<>();
+            List<Future<Buffer>> reads = new ArrayList<>();
             for (String key : page.keys()) {
                 reads.add(store.getSmall(ctx, key));
             }
             return Future.all(reads).map(all -> {
                 List<JsonObject> devices = new ArrayList<>();
-                for (Future<io.vertx.core.buffer.Buffer> read : reads) {
+                for (Future<Buffer> read : reads) {
                     if (read.result() != null) {
                         devices.add(new JsonObject(read.result()));
                     }
                 }
-                devices.sort(java.util.Comparator.comparing(d -> d.getString("pairedAt")));
+                devices.sort(Comparator.comparing(d -> d.getString("pairedAt")));
                 return new JsonArray(devices);
             });
         });

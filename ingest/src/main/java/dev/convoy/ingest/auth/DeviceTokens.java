@@ -9,6 +9,8 @@ import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.util.regex.Pattern;
+import java.time.Duration;
+import io.vertx.ext.auth.User;
 
 /**
  * Bearer tokens (HS256 JWTs): device tokens for cameras and phone apps, owner tokens for
@@ -22,7 +24,7 @@ public final class DeviceTokens {
     private static final String BEARER = "bearer ";
 
     /** How long an owner's session token lasts. */
-    public static final java.time.Duration OWNER_TOKEN_LIFETIME = java.time.Duration.ofDays(30);
+    public static final Duration OWNER_TOKEN_LIFETIME = Duration.ofDays(30);
 
     private final JWTAuth jwt;
     private final Revocations revocations;
@@ -75,7 +77,7 @@ public final class DeviceTokens {
     }
 
     /** Vert.x moves the standard time claims out of the principal into the user's attributes. */
-    private static long issuedAt(io.vertx.ext.auth.User user) {
+    private static long issuedAt(User user) {
         Object iat = user.containsKey("iat") ? user.get("iat") : null;
         return iat instanceof Number n ? n.longValue() : 0L;
     }

@@ -6,6 +6,7 @@ import java.util.Map;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sns.SnsAsyncClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
+import java.util.HashMap;
 
 /** Texts through AWS SNS (credentials from the standard AWS chain), as transactional SMS. */
 public final class SnsSmsSender implements SmsSender, AutoCloseable {
@@ -22,7 +23,7 @@ public final class SnsSmsSender implements SmsSender, AutoCloseable {
 
     @Override
     public Future<Void> send(String phoneE164, String text) {
-        Map<String, MessageAttributeValue> attributes = new java.util.HashMap<>();
+        Map<String, MessageAttributeValue> attributes = new HashMap<>();
         attributes.put("AWS.SNS.SMS.SMSType", MessageAttributeValue.builder().dataType("String").stringValue("Transactional").build());
         if (senderId != null && !senderId.isBlank()) {
             attributes.put("AWS.SNS.SMS.SenderID", MessageAttributeValue.builder().dataType("String").stringValue(senderId).build());

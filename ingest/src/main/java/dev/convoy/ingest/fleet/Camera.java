@@ -17,6 +17,9 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import io.vertx.core.MultiMap;
+import java.util.Locale;
 
 /**
  * One virtual camera: it records a clip now and then and uploads its clips one after another
@@ -183,7 +186,7 @@ final class Camera {
     }
 
     /** Waits (0.5 s doubling to 8 s, with jitter) and tries again, until the run's give-up time, when the upload counts as failed. */
-    private Future<Void> retry(String why, int attempt, java.util.function.Supplier<Future<Void>> again) {
+    private Future<Void> retry(String why, int attempt, Supplier<Future<Void>> again) {
         stats.error(why);
         if (System.nanoTime() > giveUpNanos) {
             stats.uploadsFailed.incrementAndGet();
@@ -194,7 +197,7 @@ final class Camera {
     }
 
     /** A response's status and headers; the body is read and dropped. */
-    record Answer(int status, io.vertx.core.MultiMap headers) {
+    record Answer(int status, MultiMap headers) {
         String header(String name) {
             return headers.get(name);
         }
@@ -261,7 +264,7 @@ final class Camera {
         if (message.equals("dropped")) {
             return "dropped";
         }
-        return err.getClass().getSimpleName().replace("Exception", "").toLowerCase(java.util.Locale.ROOT);
+        return err.getClass().getSimpleName().replace("Exception", "").toLowerCase(Locale.ROOT);
     }
 
     private static String meta(String key, String value) {

@@ -22,6 +22,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.Collections;
+import java.util.Random;
+import java.security.NoSuchAlgorithmException;
 
 /**
  * {@code convoy fleet}: many virtual cameras uploading clips to a Convoy server at once, then a
@@ -35,7 +38,7 @@ public final class Fleet {
     private final PrintStream out;
     private final FleetStats stats = new FleetStats();
     private final Map<String, Camera.Uploaded> waiting = new ConcurrentHashMap<>();
-    private final List<Camera.Uploaded> uploaded = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Camera.Uploaded> uploaded = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Boolean> polling = new ConcurrentHashMap<>();
     private Vertx vertx;
     private HttpClient http;
@@ -66,8 +69,8 @@ public final class Fleet {
                     new PoolOptions().setHttp1MaxSize(4).setMaxWaitQueueSize(-1));
             String run = UUID.randomUUID().toString().substring(0, 8);
             List<Camera> cameras = new ArrayList<>();
-            // Seeds drawn from one generator: java.util.Random's first draws from consecutive seeds are nearly equal.
-            java.util.Random seeds = new java.util.Random(options.seed());
+            // Seeds drawn from one generator: Random's first draws from consecutive seeds are nearly equal.
+            Random seeds = new Random(options.seed());
             for (int i = 0; i < options.cams(); i++) {
                 cameras.add(new Camera(vertx, vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                         new PoolOptions().setHttp1MaxSize(1).setMaxWaitQueueSize(-1)), options,
@@ -238,7 +241,7 @@ public final class Fleet {
     private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -39,6 +39,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.presigner.model.GetObjectPresignRequest;
+import java.util.Collection;
 
 /**
  * The bucket Convoy writes clips to, over the AWS SDK v2 async client: the same code path
@@ -184,7 +185,7 @@ public final class ObjectStore implements AutoCloseable {
      * Sets the bucket's lifecycle: objects tagged {@code convoy-expire-days=N} expire N days
      * after they were written. Completes with false when the store has no lifecycle support.
      */
-    public Future<Boolean> applyExpiryRules(Context ctx, java.util.Collection<Long> days) {
+    public Future<Boolean> applyExpiryRules(Context ctx, Collection<Long> days) {
         List<LifecycleRule> rules = days.stream().distinct().map(d -> LifecycleRule.builder()
                 .id("convoy-expire-" + d + "d")
                 .status(ExpirationStatus.ENABLED)
@@ -224,7 +225,7 @@ public final class ObjectStore implements AutoCloseable {
     }
 
     /** One page of keys under a prefix, in key order, after {@code startAfter} (may be null). */
-    public record KeyPage(java.util.List<String> keys, boolean truncated) {
+    public record KeyPage(List<String> keys, boolean truncated) {
     }
 
     public Future<KeyPage> listKeys(Context ctx, String prefix, String startAfter, int max) {
