@@ -95,6 +95,12 @@ class EndToEndTest {
         assertThat(renditions.fieldNames()).containsExactlyInAnyOrder("poster", "thumbnail", "thumbnail-webp", "storyboard",
                 "storyboard-vtt", "preview");
         assertThat(renditions.getJsonObject("storyboard").getString("key")).endsWith("/" + clipId + "/sprite.jpg");
+        JsonObject shown = clip.getJsonObject("renditions");
+        assertThat(shown.fieldNames()).as("the API shows what the manifest holds").isEqualTo(renditions.fieldNames());
+        assertThat(shown.getJsonObject("preview").getInteger("width")).isEqualTo(640);
+        assertThat(shown.getJsonObject("preview").getString("videoEncoder")).isNotBlank();
+        assertThat(shown.getJsonObject("poster").containsKey("key")).as("object keys stay inside").isFalse();
+        assertThat(clip.getJsonObject("transcode").getLong("framesDecoded")).isPositive();
         assertThat(probe.getString("profile")).isNotBlank();
         assertThat(probe.getInteger("rotation")).isZero();
         assertThat(probe.getBoolean("variableFps")).isFalse();

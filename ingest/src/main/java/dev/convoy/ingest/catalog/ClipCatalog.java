@@ -248,6 +248,19 @@ public final class ClipCatalog {
         if (manifest.containsKey("failure")) {
             view.put("failure", manifest.getJsonObject("failure"));
         }
+        if (manifest.containsKey("renditions")) {
+            // What each rendition is (type, size, encoder); where it is stays inside: the URLs below lead there.
+            JsonObject renditions = new JsonObject();
+            manifest.getJsonObject("renditions").forEach(e -> {
+                JsonObject r = ((JsonObject) e.getValue()).copy();
+                r.remove("key");
+                renditions.put(e.getKey(), r);
+            });
+            view.put("renditions", renditions);
+        }
+        if (manifest.containsKey("transcode")) {
+            view.put("transcode", manifest.getJsonObject("transcode"));
+        }
         JsonObject urls = new JsonObject()
                 .put("original", store.presignGet(original.getString("key"), presignTtl, downloadName(manifest)));
         if (ClipStatus.READY.wireName().equals(manifest.getString("status"))) {
