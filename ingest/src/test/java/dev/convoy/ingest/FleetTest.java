@@ -8,6 +8,7 @@ import dev.convoy.ingest.fleet.FleetOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,19 @@ class FleetTest {
         assertThat(summary.getLong("ready")).isEqualTo(summary.getLong("uploadsOk"));
         assertThat(summary.getJsonObject("readyMs").getLong("p50")).isPositive();
         assertThat(summary.getBoolean("lossless")).isTrue();
+    }
+
+    @Test
+    void noServerAtTheUrlIsSaidAtOnce() throws Exception {
+        Path dataDir = Files.createDirectories(dir.resolve("lonely"));
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + port;
+        assertThatThrownBy(() -> Fleet.run(FleetOptions.parse(List.of("--url", url, "--data-dir", dataDir.toString())),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
+                .hasMessageContaining("no Convoy server answers at " + url);
     }
 
     @Test

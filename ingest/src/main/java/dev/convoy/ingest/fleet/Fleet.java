@@ -60,13 +60,19 @@ public final class Fleet {
     private int run() throws Exception {
         vertx = Vertx.vertx();
         try {
+            http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+                    new PoolOptions().setHttp1MaxSize(4).setMaxWaitQueueSize(-1));
+            try {
+                get(options.url() + "/health/live").toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalArgumentException("no Convoy server answers at " + options.url() + "/health/live ("
+                        + (e.getCause() != null ? e.getCause().getMessage() : e) + "); start one or fix --url");
+            }
             List<String> deviceTokens = tokens();
             Path cache = options.clipCache() != null ? options.clipCache() : options.dataDir() != null
                     ? options.dataDir().resolve("fleet-clips") : Path.of(System.getProperty("java.io.tmpdir"), "convoy-fleet-clips");
             out.println("fleet: preparing clips under " + (options.clipsDir() != null ? options.clipsDir() : cache));
             FleetClips clips = FleetClips.load(options, cache);
-            http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
-                    new PoolOptions().setHttp1MaxSize(4).setMaxWaitQueueSize(-1));
             String run = UUID.randomUUID().toString().substring(0, 8);
             List<Camera> cameras = new ArrayList<>();
             // Seeds drawn from one generator: Random's first draws from consecutive seeds are nearly equal.
@@ -170,8 +176,11 @@ public final class Fleet {
     }
 
     private Future<JsonObject> get(String url) {
-        return http.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
-                        .putHeader("Authorization", "Bearer " + ownerToken).setIdleTimeout(60_000))
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url).setIdleTimeout(60_000);
+        if (ownerToken != null) {
+            request.putHeader("Authorization", "Bearer " + ownerToken);
+        }
+        return http.request(request)
                 .compose(req -> req.send().compose(res -> res.body().map(body -> {
                     if (res.statusCode() != 200) {
                         throw new IllegalStateException(url + " answered " + res.statusCode());
