@@ -177,7 +177,8 @@ public record ConvoyConfig(
                 s3UploadConcurrency, retention, retentionSweepInterval, phoneRegion, smsSender, smsRegion);
     }
 
-    static Map<String, String> parseFlags(List<String> args) {
+    /** {@code --name value} and {@code --name=value} pairs, in order; anything else is refused with a sentence. */
+    public static Map<String, String> parseFlags(List<String> args) {
         Map<String, String> flags = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);

@@ -93,6 +93,7 @@ public final class ConvoyServer {
     private EmbeddedS3 embeddedS3;
     private ObjectStore objectStore;
     private TranscodePool pool;
+    private SnsSmsSender sns;
     private int port;
 
     private ConvoyServer(ConvoyConfig config, Parts parts) {
@@ -173,8 +174,13 @@ public final class ConvoyServer {
         ClipCommitter committer = new ClipCommitter(objectStore, config.retention(), registry);
         DeviceRegistry devices = new DeviceRegistry(objectStore, tokens, revocations);
         SignInCodes codes = new SignInCodes(clock, SignInCodes.Limits.defaults());
-        SmsSender sms = parts.sms() != null ? parts.sms() : config.smsSender().equals("sns")
-                ? new SnsSmsSender(vertx.getOrCreateContext(), config.smsRegion(), "Convoy") : new LogSmsSender();
+        SmsSender sms = parts.sms();
+        if (sms == null && config.smsSender().equals("sns")) {
+            sns = new SnsSmsSender(vertx.getOrCreateContext(), config.smsRegion(), "Convoy");
+            sms = sns;
+        } else if (sms == null) {
+            sms = new LogSmsSender();
+        }
         LOG.info("event=sms_sender sender=\"{}\"", sms.describe());
         AuthApi auth = new AuthApi(new PhoneNumbers(config.phoneRegion()), codes, sms, new Accounts(objectStore), tokens, devices);
         pool = new ProcessTranscodePool(vertx, ProcessTranscodePool.Options.defaults(config.transcodeWorkers()), registry);
@@ -308,6 +314,9 @@ public final class ConvoyServer {
         }
         Future<Void> closing = vertx == null ? Future.succeededFuture() : vertx.close();
         return closing.andThen(ar -> {
+            if (sns != null) {
+                sns.close();
+            }
             if (objectStore != null) {
                 objectStore.close();
             }

@@ -1,6 +1,7 @@
 package dev.convoy.ingest.auth;
 
 import dev.convoy.ingest.web.ApiErrors;
+import dev.convoy.ingest.web.OwnerRequests;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -103,11 +104,7 @@ public final class AuthApi {
     }
 
     private void pair(RoutingContext rc) {
-        tokens.authenticate(rc.request().getHeader(HttpHeaders.AUTHORIZATION)).onFailure(err -> ApiErrors.failed(rc, err)).onSuccess(who -> {
-            if (who.isDevice()) {
-                ApiErrors.ownerOnly(rc, "pairs devices");
-                return;
-            }
+        OwnerRequests.asOwner(tokens, rc, "pairs devices", owner -> {
             JsonObject req = jsonBody(rc);
             if (req == null) {
                 return;
@@ -117,9 +114,9 @@ public final class AuthApi {
                 ApiErrors.send(rc, 400, "invalid_name", "Name the device (1 to " + MAX_NAME + " characters), e.g. {\"name\": \"Front camera\"}.");
                 return;
             }
-            devices.pair(rc.vertx().getOrCreateContext(), who.owner(), text.strip())
+            devices.pair(rc.vertx().getOrCreateContext(), owner, text.strip())
                     .onSuccess(device -> {
-                        LOG.info("event=device_paired owner={} device={}", who.owner(), device.getString("deviceId"));
+                        LOG.info("event=device_paired owner={} device={}", owner, device.getString("deviceId"));
                         rc.response().putHeader(HttpHeaders.LOCATION, "/api/devices/" + device.getString("deviceId"));
                         ApiErrors.json(rc, 201, device);
                     })
@@ -128,35 +125,23 @@ public final class AuthApi {
     }
 
     private void listDevices(RoutingContext rc) {
-        tokens.authenticate(rc.request().getHeader(HttpHeaders.AUTHORIZATION)).onFailure(err -> ApiErrors.failed(rc, err)).onSuccess(who -> {
-            if (who.isDevice()) {
-                ApiErrors.ownerOnly(rc, "lists devices");
-                return;
-            }
-            devices.list(rc.vertx().getOrCreateContext(), who.owner())
-                    .onSuccess(items -> ApiErrors.json(rc, 200, new JsonObject().put("items", items)))
-                    .onFailure(err -> ApiErrors.failed(rc, err));
-        });
+        OwnerRequests.asOwner(tokens, rc, "lists devices", owner -> devices.list(rc.vertx().getOrCreateContext(), owner)
+                .onSuccess(items -> ApiErrors.json(rc, 200, new JsonObject().put("items", items)))
+                .onFailure(err -> ApiErrors.failed(rc, err)));
     }
 
     private void revoke(RoutingContext rc) {
         String id = rc.pathParam("id");
-        tokens.authenticate(rc.request().getHeader(HttpHeaders.AUTHORIZATION)).onFailure(err -> ApiErrors.failed(rc, err)).onSuccess(who -> {
-            if (who.isDevice()) {
-                ApiErrors.ownerOnly(rc, "revokes devices");
-                return;
-            }
-            devices.revoke(rc.vertx().getOrCreateContext(), who.owner(), id)
-                    .onSuccess(device -> {
-                        if (device == null) {
-                            ApiErrors.send(rc, 404, "device_not_found", "No device " + id + " is paired to this owner.");
-                        } else {
-                            LOG.info("event=device_revoked owner={} device={}", who.owner(), id);
-                            rc.response().setStatusCode(204).end();
-                        }
-                    })
-                    .onFailure(err -> ApiErrors.failed(rc, err));
-        });
+        OwnerRequests.asOwner(tokens, rc, "revokes devices", owner -> devices.revoke(rc.vertx().getOrCreateContext(), owner, id)
+                .onSuccess(device -> {
+                    if (device == null) {
+                        ApiErrors.send(rc, 404, "device_not_found", "No device " + id + " is paired to this owner.");
+                    } else {
+                        LOG.info("event=device_revoked owner={} device={}", owner, id);
+                        rc.response().setStatusCode(204).end();
+                    }
+                })
+                .onFailure(err -> ApiErrors.failed(rc, err)));
     }
 
     /** The request's JSON object, or null after answering 400. */

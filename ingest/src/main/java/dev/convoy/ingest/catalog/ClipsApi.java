@@ -5,6 +5,7 @@ import dev.convoy.ingest.clip.ClipKind;
 import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.ClipStatus;
 import dev.convoy.ingest.web.ApiErrors;
+import dev.convoy.ingest.web.OwnerRequests;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -53,23 +54,7 @@ public final class ClipsApi {
      */
     private void deleteClip(RoutingContext rc) {
         String id = rc.pathParam("id");
-        HttpServerRequest req = rc.request();
-        tokens.authenticate(req.getHeader(HttpHeaders.AUTHORIZATION)).compose(who -> {
-            if (who.isDevice()) {
-                return Future.succeededFuture(Deletion.DEVICE);
-            }
-            ClipRecord inFlight = catalog.inFlight(who.owner(), id);
-            if (inFlight != null && inFlight.status() == ClipStatus.PROCESSING) {
-                return Future.succeededFuture(Deletion.BUSY);
-            }
-            if (inFlight != null) {
-                return uploads.remove(who.owner(), id, req).map(Deletion.DELETED);
-            }
-            return catalog.deleteCommitted(rc.vertx().getOrCreateContext(), who.owner(), id)
-                    .compose(found -> found
-                            ? uploads.remove(who.owner(), id, req).map(Deletion.DELETED)
-                            : Future.succeededFuture(Deletion.NOT_FOUND));
-        }).onSuccess(outcome -> {
+        OwnerRequests.asOwner(tokens, rc, "deletes clips", owner -> deletion(rc, owner, id).onSuccess(outcome -> {
             switch (outcome) {
                 case DELETED -> {
                     LOG.info("event=clip_deleted clip={}", id);
@@ -77,28 +62,38 @@ public final class ClipsApi {
                 }
                 case NOT_FOUND -> ApiErrors.send(rc, 404, "clip_not_found", "No clip " + id + " for this owner.");
                 case BUSY -> ApiErrors.send(rc, 409, "clip_busy", "The clip is being transcoded; delete it once it is ready.");
-                case DEVICE -> ApiErrors.ownerOnly(rc, "deletes clips");
             }
-        }).onFailure(err -> ApiErrors.failed(rc, err));
+        }).onFailure(err -> ApiErrors.failed(rc, err)));
     }
 
-    private enum Deletion { DELETED, NOT_FOUND, BUSY, DEVICE }
+    private Future<Deletion> deletion(RoutingContext rc, String owner, String id) {
+        HttpServerRequest req = rc.request();
+        ClipRecord inFlight = catalog.inFlight(owner, id);
+        if (inFlight != null && inFlight.status() == ClipStatus.PROCESSING) {
+            return Future.succeededFuture(Deletion.BUSY);
+        }
+        if (inFlight != null) {
+            return uploads.remove(owner, id, req).map(Deletion.DELETED);
+        }
+        return catalog.deleteCommitted(rc.vertx().getOrCreateContext(), owner, id)
+                .compose(found -> found
+                        ? uploads.remove(owner, id, req).map(Deletion.DELETED)
+                        : Future.succeededFuture(Deletion.NOT_FOUND));
+    }
+
+    private enum Deletion { DELETED, NOT_FOUND, BUSY }
 
     /** {@code GET /api/clips?kind=&event=&device=&status=&from=&to=&limit=&cursor=}, owner tokens only. */
     private void listClips(RoutingContext rc) {
-        tokens.authenticate(rc.request().getHeader(HttpHeaders.AUTHORIZATION)).onFailure(err -> ApiErrors.failed(rc, err)).onSuccess(who -> {
-            if (who.isDevice()) {
-                ApiErrors.ownerOnly(rc, "lists clips");
-                return;
-            }
+        OwnerRequests.asOwner(tokens, rc, "lists clips", owner -> {
             ClipCatalog.ListQuery query;
             try {
-                query = query(rc, who.owner());
+                query = query(rc, owner);
             } catch (IllegalArgumentException e) {
                 ApiErrors.send(rc, 400, "invalid_parameter", e.getMessage());
                 return;
             }
-            catalog.list(rc.vertx().getOrCreateContext(), who.owner(), query)
+            catalog.list(rc.vertx().getOrCreateContext(), owner, query)
                     .onSuccess(page -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                             .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(page.encode()))
                     .onFailure(err -> ApiErrors.failed(rc, err));

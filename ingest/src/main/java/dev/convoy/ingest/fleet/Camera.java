@@ -48,8 +48,7 @@ final class Camera {
     private final Deque<FleetClips.Clip> recorded = new ArrayDeque<>();
     private long recordUntilNanos;
     private long giveUpNanos;
-    private volatile boolean busy;
-    private volatile int queued;
+    private boolean busy;
     private int sequence;
 
     Camera(Vertx vertx, HttpClient http, FleetOptions options, String token, String name, String run, FleetClips clips,
@@ -73,16 +72,11 @@ final class Camera {
         vertx.setTimer(1 + (long) (random.nextDouble() * options.clipEvery().toMillis()), id -> record());
     }
 
-    boolean idle() {
-        return !busy && queued == 0;
-    }
-
     private void record() {
         if (System.nanoTime() >= recordUntilNanos) {
             return;
         }
         recorded.add(pick());
-        queued = recorded.size();
         stats.recorded.incrementAndGet();
         // Exponential gaps: clips come as events do, not on a beat.
         long gap = (long) (-Math.log(1 - random.nextDouble()) * options.clipEvery().toMillis());
@@ -116,7 +110,6 @@ final class Camera {
             return;
         }
         busy = true;
-        queued = recorded.size();
         String clientClipId = run + "/" + name + "/" + (++sequence);
         create(clip, clientClipId, 0).onComplete(ar -> next());
     }

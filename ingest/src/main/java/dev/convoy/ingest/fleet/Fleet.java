@@ -54,9 +54,6 @@ public final class Fleet {
         return new Fleet(options, out).run();
     }
 
-    /** The summary of the last run as JSON (also written to {@code --json}). */
-    private JsonObject summary;
-
     private int run() throws Exception {
         vertx = Vertx.vertx();
         try {
@@ -96,7 +93,7 @@ public final class Fleet {
             long sampler = vertx.setPeriodic(2_000, id -> sampleServer());
             vertx.setPeriodic(500, id -> pollReady());
 
-            while (System.nanoTime() < recordUntil || !allIdle(cameras)) {
+            while (System.nanoTime() < recordUntil || stats.uploadsPending() > 0) {
                 if (System.nanoTime() > giveUp + 60_000_000_000L) {
                     break;
                 }
@@ -115,8 +112,8 @@ public final class Fleet {
                 out.println("fleet: verifying " + uploaded.size() + " originals by SHA-256");
                 verifyAll();
             }
-            summary = stats.toJson(options);
-            print();
+            JsonObject summary = stats.toJson(options);
+            print(summary);
             if (options.jsonFile() != null) {
                 Files.writeString(options.jsonFile(), summary.encodePrettily());
             }
@@ -124,10 +121,6 @@ public final class Fleet {
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
-    }
-
-    private static boolean allIdle(List<Camera> cameras) {
-        return cameras.stream().allMatch(Camera::idle);
     }
 
     private List<String> tokens() throws Exception {
@@ -286,8 +279,7 @@ public final class Fleet {
         }
     }
 
-    private void print() {
-        JsonObject s = summary;
+    private void print(JsonObject s) {
         JsonObject ack = s.getJsonObject("chunkAckMs");
         JsonObject ready = s.getJsonObject("readyMs");
         out.println();

@@ -1,10 +1,10 @@
 package dev.convoy.ingest.fleet;
 
+import dev.convoy.ingest.ConvoyConfig;
 import dev.convoy.ingest.clip.ClipKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -38,21 +38,7 @@ public record FleetOptions(String url, int cams, Duration duration, Duration cli
             """;
 
     public static FleetOptions parse(List<String> args) {
-        Map<String, String> v = new LinkedHashMap<>();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("Unexpected argument '" + arg + "'\n" + USAGE);
-            }
-            int eq = arg.indexOf('=');
-            if (eq > 0) {
-                v.put(arg.substring(2, eq), arg.substring(eq + 1));
-            } else if (i + 1 < args.size()) {
-                v.put(arg.substring(2), args.get(++i));
-            } else {
-                throw new IllegalArgumentException("Option " + arg + " needs a value");
-            }
-        }
+        Map<String, String> v = ConvoyConfig.parseFlags(args);
         FleetOptions options = new FleetOptions(
                 v.getOrDefault("url", "http://localhost:8080").replaceAll("/+$", ""),
                 positive(v, "cams", "50"),

@@ -27,6 +27,11 @@ final class FleetStats {
     volatile long startNanos = System.nanoTime();
     volatile long uploadEndNanos;
 
+    /** Clips recorded whose upload has neither finished nor been given up. */
+    long uploadsPending() {
+        return recorded.get() - uploadsOk.get() - uploadsFailed.get();
+    }
+
     void error(String kind) {
         errors.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
     }
@@ -87,7 +92,9 @@ final class FleetStats {
             }
             long[] sorted = Arrays.copyOf(values, size);
             Arrays.sort(sorted);
-            return sorted[Math.min(size - 1, (int) Math.ceil(p / 100 * size) - 1 < 0 ? 0 : (int) Math.ceil(p / 100 * size) - 1)];
+            // Nearest rank: the smallest value with at least p% of the samples at or below it.
+            int rank = (int) Math.ceil(p / 100 * size);
+            return sorted[Math.max(0, Math.min(size, rank) - 1)];
         }
 
         synchronized int count() {

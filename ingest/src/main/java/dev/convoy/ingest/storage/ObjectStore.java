@@ -141,10 +141,6 @@ public final class ObjectStore implements AutoCloseable {
         return Future.fromCompletionStage(client.headBucket(b -> b.bucket(bucket)).thenApply(r -> (Void) null), ctx);
     }
 
-    public Future<Void> putFile(Context ctx, String key, Path file, String contentType) {
-        return putFile(ctx, key, file, PutOptions.of(contentType));
-    }
-
     /**
      * Streams a local file up; files larger than the part size go up as a multipart upload in
      * parallel parts, each with its SHA-256 for the store to check. A whole file's SHA-256,

@@ -2,6 +2,8 @@ package dev.convoy.ingest.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,12 +32,13 @@ class ObjectStoreTest {
     static EmbeddedS3 s3;
     static ObjectStore store;
     static Context ctx;
+    static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @BeforeAll
     static void start() throws Exception {
         vertx = Vertx.vertx();
         s3 = EmbeddedS3.start(dir.resolve("objects"));
-        store = new ObjectStore(ObjectStore.Endpoint.embedded(s3, "store-test", 5 * MIB, 3));
+        store = new ObjectStore(ObjectStore.Endpoint.embedded(s3, "store-test", 5 * MIB, 3), registry);
         ctx = vertx.getOrCreateContext();
         await(store.ensureBucket(ctx));
     }
@@ -58,6 +61,13 @@ class ObjectStoreTest {
         Future<Void> refused = store.putFile(ctx, "t/wrong.bin", file, ObjectStore.PutOptions.of("video/mp4").withSha256(wrong));
         assertThat(failure(refused)).as("the store checks the SHA-256 it was sent").isNotNull();
         assertThat(await(store.getSmall(ctx, "t/wrong.bin"))).as("nothing stored under a wrong checksum").isNull();
+        assertThat(requests("PutObject", "ok")).isGreaterThanOrEqualTo(1);
+        assertThat(requests("PutObject", "error")).as("the refused put is counted as an error").isGreaterThanOrEqualTo(1);
+    }
+
+    private static double requests(String operation, String outcome) {
+        Counter counter = registry.find("convoy.store.requests").tag("operation", operation).tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test
@@ -66,6 +76,7 @@ class ObjectStoreTest {
         Path file = Files.write(dir.resolve("large.bin"), bytes);
         await(store.putFile(ctx, "t/large.bin", file, ObjectStore.PutOptions.of("video/mp4").withSha256(sha256(bytes))));
         assertThat(sha256(await(store.getSmall(ctx, "t/large.bin")).getBytes())).isEqualTo(sha256(bytes));
+        assertThat(requests("UploadPart", "ok")).as("17 MiB in 5 MiB parts").isGreaterThanOrEqualTo(4);
     }
 
     @Test
