@@ -6,18 +6,21 @@ import dev.convoy.ingest.auth.DeviceRegistry;
 import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.auth.LogSmsSender;
 import dev.convoy.ingest.auth.PhoneNumbers;
+import dev.convoy.ingest.auth.Revocations;
 import dev.convoy.ingest.auth.SignInCodes;
+import dev.convoy.ingest.auth.SigningSecret;
 import dev.convoy.ingest.auth.SmsSender;
 import dev.convoy.ingest.auth.SnsSmsSender;
-import dev.convoy.ingest.catalog.RetentionSweeper;
-import dev.convoy.ingest.clip.ClipKind;
-import dev.convoy.ingest.auth.Revocations;
-import dev.convoy.ingest.auth.SigningSecret;
 import dev.convoy.ingest.catalog.ClipCatalog;
 import dev.convoy.ingest.catalog.ClipsApi;
-import dev.convoy.ingest.clip.ClipStatus;
+import dev.convoy.ingest.catalog.RetentionSweeper;
+import dev.convoy.ingest.clip.ClipKind;
+import dev.convoy.ingest.ops.Backpressure;
+import dev.convoy.ingest.ops.DiskSpace;
 import dev.convoy.ingest.ops.OpsRoutes;
+import dev.convoy.ingest.ops.PeriodicJobs;
 import dev.convoy.ingest.ops.Readiness;
+import dev.convoy.ingest.pipeline.ClipPipeline;
 import dev.convoy.ingest.queue.ClipProcessor;
 import dev.convoy.ingest.queue.ProcessTranscodePool;
 import dev.convoy.ingest.queue.TranscodePool;
@@ -25,14 +28,11 @@ import dev.convoy.ingest.queue.TranscodeQueue;
 import dev.convoy.ingest.storage.ClipCommitter;
 import dev.convoy.ingest.storage.EmbeddedS3;
 import dev.convoy.ingest.storage.ObjectStore;
-import dev.convoy.ingest.upload.Admission;
+import dev.convoy.ingest.tus.TusEndpoint;
+import dev.convoy.ingest.upload.ClipUploads;
 import dev.convoy.ingest.upload.SpoolStore;
 import dev.convoy.ingest.upload.UploadLimits;
-import dev.convoy.ingest.upload.TusHandler;
-import dev.convoy.ingest.upload.UploadListener;
-import dev.convoy.ingest.upload.UploadState;
 import dev.convoy.transcoder.RenditionSpec;
-import dev.convoy.ingest.ops.DiskSpace;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -43,9 +43,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
@@ -59,15 +59,17 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Optional;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.List;
-import java.util.Arrays;
 
 /**
  * One Convoy process: wires the stages of a clip's path together and serves HTTP.
@@ -76,6 +78,21 @@ import java.util.Arrays;
 public final class ConvoyServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConvoyServer.class);
+    /** Free space on the spool's disk is read this often (admission, readiness and a gauge use it). */
+    private static final Duration SPOOL_DISK_READ = Duration.ofSeconds(2);
+    /** Device revocations written by this node's CLI ({@code convoy revoke}) are read back this often. */
+    private static final Duration REVOCATIONS_RELOAD = Duration.ofSeconds(2);
+    /** Revocations made on other nodes (in object storage) reach this one within this long. */
+    private static final Duration REVOCATIONS_REFRESH = Duration.ofSeconds(5);
+    /** Expired sign-in codes and rate-limit windows are dropped this often. */
+    private static final Duration SIGN_IN_CODES_PRUNE = Duration.ofMinutes(1);
+    /** Readiness reports the object store down within this long of it going away. */
+    private static final Duration STORE_PING = Duration.ofSeconds(5);
+    /** The first retention sweep runs soon after start, so clips that expired while stopped go at once. */
+    private static final Duration RETENTION_FIRST_SWEEP = Duration.ofSeconds(1);
+    /** The tus headers, and Convoy's own header on a reclaimed upload. */
+    private static final Set<String> CORS_EXPOSED_HEADERS = Stream.concat(TusEndpoint.RESPONSE_HEADERS.stream(),
+            Stream.of("Convoy-Clip-Id")).collect(Collectors.toUnmodifiableSet());
 
     /**
      * What an embedding program (or a test) may put in place of the configured parts: the SMS
@@ -93,6 +110,7 @@ public final class ConvoyServer {
     private EmbeddedS3 embeddedS3;
     private ObjectStore objectStore;
     private TranscodePool pool;
+    private PeriodicJobs jobs;
     private SnsSmsSender sns;
     private int port;
 
@@ -140,32 +158,11 @@ public final class ConvoyServer {
             // FFmpeg natives unpack under the data dir, so a run is self-contained.
             System.setProperty("org.bytedeco.javacpp.cachedir", dataDir.resolve("cache/javacpp").toString());
         }
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
+        PrometheusMeterRegistry registry = registry();
+        vertx = vertx(registry);
+        jobs = new PeriodicJobs(vertx);
+        objectStore = objectStore(dataDir, registry);
 
-        vertx = Vertx.builder()
-                .with(new VertxOptions()
-                        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true))
-                        .setMaxEventLoopExecuteTime(config.eventLoopMaxMs())
-                        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
-                        .setBlockedThreadCheckInterval(Math.max(10, Math.min(1000, config.eventLoopMaxMs() / 2)))
-                        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS))
-                .withMetrics(new MicrometerMetricsFactory(registry))
-                .build();
-
-        if (config.embeddedS3()) {
-            embeddedS3 = EmbeddedS3.start(dataDir.resolve("objects"));
-            objectStore = new ObjectStore(ObjectStore.Endpoint.embedded(embeddedS3, config.s3Bucket(), config.s3PartSize(),
-                    config.s3UploadConcurrency()), registry);
-        } else {
-            objectStore = new ObjectStore(ObjectStore.Endpoint.external(URI.create(config.s3Endpoint()), config.s3Region(),
-                    config.s3Bucket(), config.s3PathStyle(), config.s3ChecksumWhenRequired(), config.s3PartSize(),
-                    config.s3UploadConcurrency()), registry);
-        }
         Revocations revocations = new Revocations(dataDir);
         revocations.reload();
         DeviceTokens tokens = new DeviceTokens(vertx, SigningSecret.loadOrCreate(dataDir, config.jwtSecret()), revocations);
@@ -174,48 +171,26 @@ public final class ConvoyServer {
         ClipCommitter committer = new ClipCommitter(objectStore, config.retention(), registry);
         DeviceRegistry devices = new DeviceRegistry(objectStore, tokens, revocations);
         SignInCodes codes = new SignInCodes(clock, SignInCodes.Limits.defaults());
-        SmsSender sms = parts.sms();
-        if (sms == null && config.smsSender().equals("sns")) {
-            sns = new SnsSmsSender(vertx.getOrCreateContext(), config.smsRegion(), "Convoy");
-            sms = sns;
-        } else if (sms == null) {
-            sms = new LogSmsSender();
-        }
+        SmsSender sms = smsSender();
         LOG.info("event=sms_sender sender=\"{}\"", sms.describe());
         AuthApi auth = new AuthApi(new PhoneNumbers(config.phoneRegion()), codes, sms, new Accounts(objectStore), tokens, devices);
         pool = new ProcessTranscodePool(vertx, ProcessTranscodePool.Options.defaults(config.transcodeWorkers()), registry);
         TranscodeQueue queue = new TranscodeQueue(pool, config.transcodeQueueLimit(), registry);
-        ClipProcessor processor = new ClipProcessor(vertx, queue, committer,
-                dataDir.resolve("work"), RenditionSpec.defaults().withThreads(config.transcodeThreads())
-                .withPreviews(config.previews()), registry);
+        ClipProcessor processor = new ClipProcessor(vertx, queue, committer, dataDir.resolve("work"),
+                RenditionSpec.defaults().withThreads(config.transcodeThreads()).withPreviews(config.previews()), registry);
+        ClipPipeline pipeline = new ClipPipeline(processor, catalog);
 
+        Path spoolDir = dataDir.resolve("uploads");
+        Files.createDirectories(spoolDir);
+        DiskSpace spoolDisk = DiskSpace.of(spoolDir);
+        Gauge.builder("convoy.spool.free", spoolDisk::freeBytes).baseUnit("bytes")
+                .description("Free bytes on the spool's disk").register(registry);
+        Backpressure admission = new Backpressure(queue::isFull, spoolDisk, config.minFreeSpoolBytes());
         AtomicBoolean storeUp = new AtomicBoolean(false);
         Readiness readiness = new Readiness();
         readiness.register("objectStore", storeUp::get);
         readiness.register("transcodeQueue", () -> !queue.isFull());
-        Path spoolDir = dataDir.resolve("uploads");
-        Files.createDirectories(spoolDir);
-        DiskSpace spoolDisk = DiskSpace.watch(vertx, spoolDir, 2_000);
-        readiness.register("spoolDisk", () -> spoolDisk.freeBytes() >= config.minFreeSpoolBytes());
-        Gauge.builder("convoy.spool.free", spoolDisk::freeBytes).baseUnit("bytes")
-                .description("Free bytes on the spool's disk").register(registry);
-        Admission admission = new Admission() {
-            @Override
-            public Optional<String> refusal() {
-                if (queue.isFull()) {
-                    return Optional.of("transcode backlog at its limit");
-                }
-                if (spoolDisk.freeBytes() < config.minFreeSpoolBytes()) {
-                    return Optional.of("spool disk nearly full");
-                }
-                return Optional.empty();
-            }
-
-            @Override
-            public int retryAfterSeconds() {
-                return 30;
-            }
-        };
+        readiness.register("spoolDisk", admission::spoolHasRoom);
         UploadLimits limits = new UploadLimits(config.maxUploadSize(), config.maxMetadataBytes(),
                 config.maxUploadsPerDevice(), config.uploadExpiry());
 
@@ -225,44 +200,101 @@ public final class ConvoyServer {
                 .compose(v -> devices.refreshRevocations(vertx.getOrCreateContext()))
                 .compose(v -> SpoolStore.open(vertx, spoolDir, config.idleTimeout().toMillis()))
                 .compose(spool -> {
-                    UploadListener listener = new PipelineListener(spool, processor, catalog);
-                    TusHandler tus = new TusHandler(spool, tokens, listener, limits, admission, registry);
-                    RetentionSweeper sweeper = new RetentionSweeper(objectStore, catalog, tus::removeForOwner, clock, registry);
-                    long sweepEvery = Math.max(1_000, Math.min(60_000, config.uploadExpiry().toMillis() / 4));
-                    vertx.setPeriodic(sweepEvery, id -> tus.sweepExpired());
-                    vertx.setPeriodic(2_000, id -> vertx.executeBlocking(() -> {
+                    ClipUploads uploads = ClipUploads.open(spool, tokens, admission, limits, pipeline, registry);
+                    TusEndpoint tus = uploads.endpoint();
+                    RetentionSweeper sweeper = new RetentionSweeper(objectStore, catalog, uploads::remove, clock, registry);
+                    ClipsApi api = new ClipsApi(catalog, tokens, uploads::remove);
+                    OpsRoutes ops = new OpsRoutes(registry, readiness);
+
+                    jobs.every("upload_expiry", uploadExpirySweep(), () -> tus.uploads().sweepExpired());
+                    jobs.every("spool_disk", SPOOL_DISK_READ, () -> spoolDisk.refresh(vertx));
+                    jobs.every("revocations_reload", REVOCATIONS_RELOAD, () -> vertx.executeBlocking(() -> {
                         revocations.reload();
                         return null;
                     }, false));
-                    vertx.setPeriodic(5_000, id -> devices.refreshRevocations(vertx.getOrCreateContext())
-                            .onFailure(err -> LOG.warn("event=revocations_refresh_failed cause=\"{}\"", err.toString())));
-                    vertx.setPeriodic(60_000, id -> codes.prune());
-                    ClipsApi api = new ClipsApi(catalog, tokens, tus::removeForOwner);
-                    OpsRoutes ops = new OpsRoutes(registry, readiness);
-                    vertx.setPeriodic(5_000, id -> objectStore.ping(vertx.getOrCreateContext())
-                            .onComplete(ar -> storeUp.set(ar.succeeded())));
-                    HttpServerOptions http = new HttpServerOptions()
-                            .setHost(config.host())
-                            .setPort(port)
-                            // The spool answers a stalled body first (with a 5xx clients retry); this only reaps dead sockets.
-                            .setIdleTimeout((int) config.idleTimeout().toSeconds() + 30)
-                            .setMaxHeaderSize(config.maxHeaderBytes())
-                            // Body pieces of up to 16 KiB rather than 8 KiB: half the messages per MiB. A paused request
-                            // buffers up to 16 pieces, so with the spool's two 64 KiB batches an upload holds <= ~400 KiB.
-                            .setMaxChunkSize(16 * 1024)
-                            .setHandle100ContinueAutomatically(true);
-                    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-                    return retention(committer, sweeper).compose(r -> vertx.deployVerticle(() -> new HttpVerticle(http, tus::onConnection, router -> {
+                    jobs.every("revocations_refresh", REVOCATIONS_REFRESH,
+                            () -> devices.refreshRevocations(vertx.getOrCreateContext()));
+                    jobs.every("sign_in_codes_prune", SIGN_IN_CODES_PRUNE, () -> {
+                        codes.prune();
+                        return Future.succeededFuture();
+                    });
+                    jobs.every("store_ping", STORE_PING, () -> objectStore.ping(vertx.getOrCreateContext())
+                            .andThen(ar -> storeUp.set(ar.succeeded())));
+                    return retention(committer, sweeper)
+                            .compose(r -> vertx.deployVerticle(() -> new HttpVerticle(httpOptions(), tus::onConnection, router -> {
                                 router.route("/files*").handler(cors(config.corsOrigins()));
                                 tus.mount(router);
                                 auth.mount(router);
                                 api.mount(router);
                                 ops.mount(router);
-                            }), new DeploymentOptions().setInstances(instances)))
-                            .onSuccess(d -> resume(spool, listener))
-                            .compose(d -> tus.resumeConcatenations());
+                            }), new DeploymentOptions().setInstances(Math.max(1, Runtime.getRuntime().availableProcessors()))))
+                            .onSuccess(d -> uploads.resume())
+                            .compose(d -> tus.uploads().resumeConcatenations());
                 })
                 .mapEmpty();
+    }
+
+    private static PrometheusMeterRegistry registry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        return registry;
+    }
+
+    private Vertx vertx(PrometheusMeterRegistry registry) {
+        return Vertx.builder()
+                .with(new VertxOptions()
+                        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true))
+                        .setMaxEventLoopExecuteTime(config.eventLoopMaxMs())
+                        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+                        .setBlockedThreadCheckInterval(Math.max(10, Math.min(1000, config.eventLoopMaxMs() / 2)))
+                        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS))
+                .withMetrics(new MicrometerMetricsFactory(registry))
+                .build();
+    }
+
+    private ObjectStore objectStore(Path dataDir, PrometheusMeterRegistry registry) throws Exception {
+        if (config.embeddedS3()) {
+            embeddedS3 = EmbeddedS3.start(dataDir.resolve("objects"));
+            return new ObjectStore(ObjectStore.Endpoint.embedded(embeddedS3, config.s3Bucket(), config.s3PartSize(),
+                    config.s3UploadConcurrency()), registry);
+        }
+        return new ObjectStore(ObjectStore.Endpoint.external(URI.create(config.s3Endpoint()), config.s3Region(),
+                config.s3Bucket(), config.s3PathStyle(), config.s3ChecksumWhenRequired(), config.s3PartSize(),
+                config.s3UploadConcurrency()), registry);
+    }
+
+    private SmsSender smsSender() {
+        if (parts.sms() != null) {
+            return parts.sms();
+        }
+        if (config.smsSender().equals("sns")) {
+            sns = new SnsSmsSender(vertx.getOrCreateContext(), config.smsRegion(), "Convoy");
+            return sns;
+        }
+        return new LogSmsSender();
+    }
+
+    private HttpServerOptions httpOptions() {
+        return new HttpServerOptions()
+                .setHost(config.host())
+                .setPort(port)
+                // The spool answers a stalled body first (with a 5xx clients retry); this only reaps dead sockets.
+                .setIdleTimeout((int) config.idleTimeout().toSeconds() + 30)
+                .setMaxHeaderSize(config.maxHeaderBytes())
+                // Body pieces of up to 16 KiB rather than 8 KiB: half the messages per MiB. A paused request
+                // buffers up to 16 pieces, so with the spool's two 64 KiB batches an upload holds <= ~400 KiB.
+                .setMaxChunkSize(16 * 1024)
+                .setHandle100ContinueAutomatically(true);
+    }
+
+    /** Open uploads are swept a few times per expiry period, between once a second and once a minute. */
+    private Duration uploadExpirySweep() {
+        long quarter = config.uploadExpiry().toMillis() / 4;
+        return Duration.ofMillis(Math.max(1_000, Math.min(60_000, quarter)));
     }
 
     /**
@@ -284,30 +316,17 @@ public final class ConvoyServer {
                     committer.useLifecycleRules(applied);
                     LOG.info("event=retention kinds=\"{}\" by={}", config.retention(), applied ? "lifecycle_rules" : "sweeper");
                     if (!applied) {
-                        vertx.setPeriodic(1_000, config.retentionSweepInterval().toMillis(),
-                                id -> sweeper.sweep(vertx.getOrCreateContext()));
+                        jobs.every("retention_sweep", RETENTION_FIRST_SWEEP, config.retentionSweepInterval(),
+                                () -> sweeper.sweep(vertx.getOrCreateContext()));
                     }
                     return null;
                 });
     }
 
-    /** Uploads that completed before a restart but were not committed go down the path again. */
-    private static void resume(SpoolStore spool, UploadListener listener) {
-        for (UploadState upload : spool.all()) {
-            if (!upload.isClip()) {
-                // Partial uploads are pieces of a later concatenation, never clips of their own.
-                continue;
-            }
-            if (upload.status() == ClipStatus.PROCESSING) {
-                LOG.info("event=commit_resumed upload={}", upload.id());
-                listener.onCompleted(upload);
-            } else {
-                listener.onProgress(upload);
-            }
-        }
-    }
-
     public Future<Void> close() {
+        if (jobs != null) {
+            jobs.close();
+        }
         if (pool != null) {
             // Workers are told to quit while Vert.x still runs to hear them go.
             pool.close();
@@ -340,8 +359,8 @@ public final class ConvoyServer {
         }
         return cors.allowedMethods(Set.of(HttpMethod.POST, HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PATCH,
                         HttpMethod.DELETE, HttpMethod.OPTIONS))
-                .allowedHeaders(TusHandler.REQUEST_HEADERS)
-                .exposedHeaders(TusHandler.RESPONSE_HEADERS)
+                .allowedHeaders(TusEndpoint.REQUEST_HEADERS)
+                .exposedHeaders(CORS_EXPOSED_HEADERS)
                 .maxAgeSeconds(86400);
     }
 
@@ -368,40 +387,6 @@ public final class ConvoyServer {
             Router router = Router.router(vertx);
             routes.accept(router);
             return vertx.createHttpServer(options).connectionHandler(connections::accept).requestHandler(router).listen();
-        }
-    }
-
-    /** Connects the upload stage to the rest of the path and to the catalog. */
-    private static final class PipelineListener implements UploadListener {
-        private final SpoolStore spool;
-        private final ClipProcessor processor;
-        private final ClipCatalog catalog;
-
-        PipelineListener(SpoolStore spool, ClipProcessor processor, ClipCatalog catalog) {
-            this.spool = spool;
-            this.processor = processor;
-            this.catalog = catalog;
-        }
-
-        @Override
-        public void onProgress(UploadState upload) {
-            catalog.track(upload.record());
-        }
-
-        @Override
-        public void onCompleted(UploadState upload) {
-            catalog.track(upload.record());
-            processor.process(upload.completed(spool.spool(upload.id())))
-                    .compose(outcome -> spool.save(upload.withStatus(outcome.status(), outcome.failureReason())))
-                    // The spool goes only once the manifest is written.
-                    .compose(done -> spool.deleteSpool(done.id()).map(done))
-                    .onSuccess(done -> catalog.track(done.record()))
-                    .onFailure(err -> LOG.error("event=clip_commit_failed upload={} cause=\"{}\"", upload.id(), err.toString(), err));
-        }
-
-        @Override
-        public void onTerminated(UploadState upload) {
-            catalog.forget(upload.id());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.convoy.ingest.ops;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.FileStore;
@@ -21,22 +22,26 @@ public final class DiskSpace {
         this.store = store;
     }
 
-    /** Reads once now (at start-up, off the event loop), then every {@code everyMs}. */
-    public static DiskSpace watch(Vertx vertx, Path dir, long everyMs) throws IOException {
+    /** Reads once now (at start-up, off the event loop); {@link #refresh} reads again. */
+    public static DiskSpace of(Path dir) throws IOException {
         DiskSpace disk = new DiskSpace(Files.getFileStore(dir));
-        disk.refresh();
-        vertx.setPeriodic(everyMs, id -> vertx.executeBlocking(() -> {
-            disk.refresh();
-            return null;
-        }, false));
+        disk.read();
         return disk;
+    }
+
+    /** Reads the free space again, off the event loop. */
+    public Future<Void> refresh(Vertx vertx) {
+        return vertx.executeBlocking(() -> {
+            read();
+            return null;
+        }, false);
     }
 
     public long freeBytes() {
         return free.get();
     }
 
-    private void refresh() throws IOException {
+    private void read() throws IOException {
         free.set(store.getUsableSpace());
     }
 }

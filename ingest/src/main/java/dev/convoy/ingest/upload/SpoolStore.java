@@ -1,5 +1,10 @@
 package dev.convoy.ingest.upload;
 
+import dev.convoy.ingest.clip.ClipOutcome;
+import dev.convoy.ingest.clip.ClipStatus;
+import dev.convoy.ingest.tus.TusException;
+import dev.convoy.ingest.tus.UploadState;
+import dev.convoy.ingest.tus.UploadStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -17,14 +22,17 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +76,8 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
     private final long idleTimeoutMs;
     private final Map<String, UploadState> states = new ConcurrentHashMap<>();
     private final Map<String, RunningDigest> digests = new ConcurrentHashMap<>();
+    /** How each committed clip's path ended, kept with its upload's state. */
+    private final Map<String, ClipOutcome> outcomes = new ConcurrentHashMap<>();
 
     private SpoolStore(Vertx vertx, Path dir, long idleTimeoutMs) {
         this.vertx = vertx;
@@ -92,7 +102,12 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
             files = list.filter(p -> p.getFileName().toString().endsWith(".json")).toList();
         }
         for (Path file : files) {
-            UploadState state = withSavedOffset(UploadState.fromJson(new JsonObject(Files.readString(file))));
+            JsonObject json = new JsonObject(Files.readString(file));
+            UploadState state = withSavedOffset(UploadState.fromJson(json));
+            ClipOutcome outcome = outcomeOf(json);
+            if (outcome != null) {
+                outcomes.put(state.id(), outcome);
+            }
             Path spool = spool(state.id());
             if (Files.exists(spool) && Files.size(spool) > state.offset()) {
                 // Bytes past the acknowledged offset were never confirmed to the client: drop them.
@@ -239,9 +254,37 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
     }
 
     private static boolean onlyOffsetMoved(UploadState before, UploadState after) {
-        return before.status() == after.status() && before.length() == after.length()
-                && java.util.Objects.equals(before.sha256(), after.sha256())
-                && java.util.Objects.equals(before.failureReason(), after.failureReason());
+        return before.length() == after.length() && Objects.equals(before.sha256(), after.sha256());
+    }
+
+    /** Records how a clip's path ended (with its state, atomically); the upload itself is unchanged. */
+    public Future<Void> saveOutcome(String id, ClipOutcome outcome) {
+        return io.executeBlocking(() -> {
+            UploadState upload = states.get(id);
+            if (upload != null) {
+                outcomes.put(id, outcome);
+                writeState(upload);
+            }
+            return null;
+        }, false);
+    }
+
+    /** How the clip of an upload ended, or null while it is on its way. */
+    public ClipOutcome outcome(String id) {
+        return outcomes.get(id);
+    }
+
+    /** The outcome in a state file; files written before outcomes were kept apart say it as the upload's status. */
+    private static ClipOutcome outcomeOf(JsonObject json) {
+        JsonObject outcome = json.getJsonObject("outcome");
+        if (outcome != null) {
+            return new ClipOutcome(ClipStatus.fromWire(outcome.getString("status")), outcome.getString("reason"));
+        }
+        String status = json.getString("status");
+        if (status != null && ClipStatus.fromWire(status).isFinal()) {
+            return new ClipOutcome(ClipStatus.fromWire(status), json.getString("failureReason"));
+        }
+        return null;
     }
 
     @Override
@@ -258,6 +301,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
         return io.executeBlocking(() -> {
             states.remove(id);
             digests.remove(id);
+            outcomes.remove(id);
             Files.deleteIfExists(statePath(id));
             Files.deleteIfExists(offsetPath(id));
             Files.deleteIfExists(spool(id));
@@ -287,7 +331,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
     private void writeOffset(UploadState upload) throws IOException {
         ByteBuffer record = ByteBuffer.allocate(OFFSET_RECORD_BYTES);
         record.putLong(upload.offset()).putLong(upload.updatedAt().toEpochMilli());
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        CRC32 crc = new CRC32();
         crc.update(record.array(), 0, 16);
         record.putInt((int) crc.getValue()).flip();
         Path path = offsetPath(upload.id());
@@ -310,7 +354,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
             return state;
         }
         ByteBuffer record = ByteBuffer.wrap(Files.readAllBytes(path));
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        CRC32 crc = new CRC32();
         crc.update(record.array(), 0, 16);
         long offset = record.getLong();
         long updatedMs = record.getLong();
@@ -318,7 +362,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
             LOG.warn("event=offset_record_invalid upload={} using=state_file", state.id());
             return state;
         }
-        return state.restored(offset, java.time.Instant.ofEpochMilli(updatedMs));
+        return state.restored(offset, Instant.ofEpochMilli(updatedMs));
     }
 
     private void fsyncDir() throws IOException {
@@ -330,7 +374,12 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
     private void writeState(UploadState upload) throws IOException {
         Path target = statePath(upload.id());
         Path tmp = dir.resolve(upload.id() + ".json.tmp");
-        byte[] bytes = upload.toJson().encode().getBytes(StandardCharsets.UTF_8);
+        JsonObject json = upload.toJson();
+        ClipOutcome outcome = outcomes.get(upload.id());
+        if (outcome != null) {
+            json.put("outcome", new JsonObject().put("status", outcome.status().wireName()).put("reason", outcome.failureReason()));
+        }
+        byte[] bytes = json.encode().getBytes(StandardCharsets.UTF_8);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);

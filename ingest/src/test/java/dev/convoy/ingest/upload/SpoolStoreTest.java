@@ -3,9 +3,10 @@ package dev.convoy.ingest.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.convoy.ingest.TestServer;
-import dev.convoy.ingest.clip.ClipKind;
-import dev.convoy.ingest.clip.ClipMetadata;
+import dev.convoy.ingest.clip.ClipOutcome;
 import dev.convoy.ingest.clip.ClipStatus;
+import dev.convoy.ingest.tus.UploadState;
+import dev.convoy.ingest.tus.UploadStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +58,7 @@ class SpoolStoreTest {
         UploadState upload = TestServer.await(store.create(fresh(1000)));
         UploadState moved = append(store, upload, 300);
         // A status change rewrites the state file with offset 300; then 200 more bytes move only the record.
-        TestServer.await(store.save(moved.withStatus(ClipStatus.UPLOADING, "noted")));
+        TestServer.await(store.saveOutcome(upload.id(), new ClipOutcome(ClipStatus.FAILED, "noted")));
         append(store, store.get(upload.id()), 200);
         byte[] record = Files.readAllBytes(dir.resolve(upload.id() + ".offset"));
         record[3] ^= 0x55;
@@ -121,8 +123,7 @@ class SpoolStoreTest {
 
     private static UploadState fresh(long length) {
         Instant now = Instant.now();
-        return new UploadState(TusHandler.newId(), "alice", "cam-1", length, 0,
-                new ClipMetadata(ClipKind.MANUAL, null, null, -1, null, null), null, ClipStatus.UPLOADING,
-                now, now, null, UploadState.Concat.NONE, List.of(), null);
+        return new UploadState(UUID.randomUUID().toString().replace("-", ""), "alice", "cam-1", length, 0, null,
+                now, now, UploadState.Concat.NONE, List.of(), null);
     }
 }

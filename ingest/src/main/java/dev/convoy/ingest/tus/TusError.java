@@ -1,4 +1,4 @@
-package dev.convoy.ingest.upload;
+package dev.convoy.ingest.tus;
 
 /**
  * Every error the upload endpoint answers with: an HTTP status, a stable code clients can
@@ -11,7 +11,7 @@ public enum TusError {
     INVALID_CONTENT_TYPE(415, "ERR_INVALID_CONTENT_TYPE", "Send chunks with 'Content-Type: application/offset+octet-stream'."),
     MISMATCHED_OFFSET(409, "ERR_MISMATCHED_OFFSET", "Upload-Offset does not match the bytes received; HEAD the upload and resume from its Upload-Offset."),
     INVALID_OFFSET(400, "ERR_INVALID_OFFSET", "Upload-Offset must be a non-negative whole number."),
-    INVALID_LENGTH(400, "ERR_INVALID_UPLOAD_LENGTH", "Upload-Length must be a non-negative whole number; deferred lengths are not supported."),
+    INVALID_LENGTH(400, "ERR_INVALID_UPLOAD_LENGTH", "Upload-Length must be a non-negative whole number; to declare it later, send 'Upload-Defer-Length: 1' instead."),
     MAX_SIZE_EXCEEDED(413, "ERR_MAX_SIZE_EXCEEDED", "Upload-Length is larger than this server accepts (see Tus-Max-Size)."),
     SIZE_EXCEEDED(413, "ERR_UPLOAD_SIZE_EXCEEDED", "The chunk goes past Upload-Length; bytes up to the length were kept, HEAD the upload for its offset."),
     INVALID_METADATA(400, "ERR_INVALID_METADATA", "Upload-Metadata must be comma-separated 'key base64value' pairs."),
@@ -56,5 +56,10 @@ public enum TusError {
 
     public TusException exception(String detail) {
         return new TusException(this, detail);
+    }
+
+    /** A refusal the client should retry after {@code seconds} (sent as {@code Retry-After}). */
+    public TusException retryAfter(int seconds, String detail) {
+        return new TusException(this, detail, seconds);
     }
 }

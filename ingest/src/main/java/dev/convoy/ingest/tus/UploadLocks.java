@@ -1,4 +1,4 @@
-package dev.convoy.ingest.upload;
+package dev.convoy.ingest.tus;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * One request at a time per upload. A newer request takes over: the older one is cut off
@@ -16,33 +17,52 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class UploadLocks {
 
-    /** Held while a request reads or writes an upload; release exactly once. */
-    interface Lock {
-        void release();
-    }
-
     private record Holder(HttpServerRequest request, Future<Void> released) {
     }
 
     private final Map<String, Holder> holders = new ConcurrentHashMap<>();
 
-    Future<Lock> acquire(String uploadId, HttpServerRequest request) {
+    /**
+     * Runs {@code work} while holding the upload's lock and releases the lock when the work's
+     * future completes, however it completes (a throwing {@code work} fails the future).
+     *
+     * @param request the request taking the lock, cut off by a later one; null for server-side work
+     */
+    <T> Future<T> withLock(String uploadId, HttpServerRequest request, Supplier<Future<T>> work) {
+        return acquire(uploadId, request).compose(release -> {
+            Future<T> result;
+            try {
+                result = work.get();
+            } catch (RuntimeException e) {
+                result = Future.failedFuture(e);
+            }
+            return result.andThen(ar -> release.run());
+        });
+    }
+
+    private Future<Runnable> acquire(String uploadId, HttpServerRequest request) {
         Promise<Void> released = Promise.promise();
         Holder mine = new Holder(request, released.future());
         Holder previous = holders.put(uploadId, mine);
-        Lock lock = () -> {
+        Runnable release = () -> {
             holders.remove(uploadId, mine);
             released.tryComplete();
         };
         if (previous == null) {
-            return Future.succeededFuture(lock);
+            return Future.succeededFuture(release);
         }
         if (previous.request() != null && !previous.request().response().ended()) {
             previous.request().response().reset();
         }
         Context ctx = Vertx.currentContext();
-        Promise<Lock> acquired = Promise.promise();
-        previous.released().onComplete(ar -> ctx.runOnContext(v -> acquired.complete(lock)));
+        Promise<Runnable> acquired = Promise.promise();
+        previous.released().onComplete(ar -> {
+            if (ctx == null) {
+                acquired.complete(release);
+            } else {
+                ctx.runOnContext(v -> acquired.complete(release));
+            }
+        });
         return acquired.future();
     }
 }

@@ -1,4 +1,4 @@
-package dev.convoy.ingest.upload;
+package dev.convoy.ingest.tus;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,4 +1,4 @@
-package dev.convoy.ingest.upload;
+package dev.convoy.ingest.tus;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;

@@ -1,0 +1,45 @@
+package dev.convoy.ingest.ops;
+
+import dev.convoy.ingest.upload.Admission;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * New uploads are refused while the transcode backlog is at its limit or the spool disk is
+ * nearly full; bytes for uploads already started keep coming (backpressure, not collapse).
+ */
+public final class Backpressure implements Admission {
+
+    /** What a refused camera is told to wait: long enough for a few clips to clear the queue. */
+    private static final int RETRY_AFTER_SECONDS = 30;
+
+    private final BooleanSupplier queueFull;
+    private final DiskSpace spoolDisk;
+    private final long minFreeSpoolBytes;
+
+    public Backpressure(BooleanSupplier queueFull, DiskSpace spoolDisk, long minFreeSpoolBytes) {
+        this.queueFull = queueFull;
+        this.spoolDisk = spoolDisk;
+        this.minFreeSpoolBytes = minFreeSpoolBytes;
+    }
+
+    @Override
+    public Optional<String> refusal() {
+        if (queueFull.getAsBoolean()) {
+            return Optional.of("transcode backlog at its limit");
+        }
+        if (!spoolHasRoom()) {
+            return Optional.of("spool disk nearly full");
+        }
+        return Optional.empty();
+    }
+
+    public boolean spoolHasRoom() {
+        return spoolDisk.freeBytes() >= minFreeSpoolBytes;
+    }
+
+    @Override
+    public int retryAfterSeconds() {
+        return RETRY_AFTER_SECONDS;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.convoy.ingest.pipeline;
+
+import dev.convoy.ingest.catalog.ClipCatalog;
+import dev.convoy.ingest.clip.ClipOutcome;
+import dev.convoy.ingest.clip.ClipRecord;
+import dev.convoy.ingest.clip.CompletedUpload;
+import dev.convoy.ingest.queue.ClipProcessor;
+import dev.convoy.ingest.upload.ClipListener;
+import io.vertx.core.Future;
+
+/**
+ * THE path of a clip after its last byte, in one place:
+ * upload completed → transcode queue (priority by kind, fairness across owners) → one-pass
+ * transcode in a worker process → commit to object storage (original, renditions, manifest
+ * last) → status saved with the upload → catalog.
+ *
+ * <p>The upload stage ({@code upload.ClipUploads}) calls in here; it keeps the spool until the
+ * future of {@link #completed} says the manifest is written, then records the outcome and
+ * reports the clip's final status, which the catalog hears through {@link #tracked}.
+ */
+public final class ClipPipeline implements ClipListener {
+
+    private final ClipProcessor processor;
+    private final ClipCatalog catalog;
+
+    public ClipPipeline(ClipProcessor processor, ClipCatalog catalog) {
+        this.processor = processor;
+        this.catalog = catalog;
+    }
+
+    @Override
+    public void tracked(ClipRecord clip) {
+        catalog.track(clip);
+    }
+
+    @Override
+    public Future<ClipOutcome> completed(CompletedUpload clip) {
+        return processor.process(clip);
+    }
+
+    @Override
+    public void removed(String id) {
+        catalog.forget(id);
+    }
+}

@@ -1,0 +1,257 @@
+package dev.convoy.ingest.tus;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.streams.ReadStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Uploads under the HTTP layer: the one place that takes an upload's lock, writes its bytes,
+ * completes it (SHA-256, then {@link UploadEvents#completed}), joins concatenations, expires
+ * abandoned uploads and removes uploads. The protocol handlers, the clip deletion API and the
+ * retention sweep all go through it.
+ */
+public final class UploadService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UploadService.class);
+
+    private final UploadStore store;
+    private final Capabilities capabilities;
+    private final UploadEvents events;
+    private final long maxSize;
+    private final Duration expiry;
+    private final TusMetrics metrics;
+    private final UploadLocks locks = new UploadLocks();
+    /** Uploads swept after expiring, with their owner, so a late client learns why (410) rather than 404. */
+    private final Map<String, String> expired = new ConcurrentHashMap<>();
+    /** Uploads whose last request was cut off: their next write is a resume. */
+    private final Set<String> interrupted = ConcurrentHashMap.newKeySet();
+
+    UploadService(UploadStore store, UploadEvents events, long maxSize, Duration expiry, TusMetrics metrics) {
+        this.store = store;
+        this.capabilities = Capabilities.of(store);
+        this.events = events;
+        this.maxSize = maxSize;
+        this.expiry = expiry;
+        this.metrics = metrics;
+    }
+
+    /** What one streamed request body did to an upload: its saved state and how the body ended. */
+    public record Written(UploadState state, UploadStore.Appended appended) {
+    }
+
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    public long maxSize() {
+        return maxSize;
+    }
+
+    /** The upload's durable state, or null. */
+    public UploadState find(String id) {
+        return store.get(id);
+    }
+
+    public Collection<UploadState> all() {
+        return store.all();
+    }
+
+    /** Whether {@code owner} had an upload {@code id} that expired and was deleted. */
+    public boolean expiredFor(String owner, String id) {
+        return owner.equals(expired.get(id));
+    }
+
+    /** An open upload expires this long after its last write; a complete one never does. */
+    public Instant expiresAt(UploadState upload) {
+        return upload.updatedAt().plus(expiry);
+    }
+
+    public boolean isExpired(UploadState upload, Instant now) {
+        return !upload.isComplete() && expiresAt(upload).isBefore(now);
+    }
+
+    /** Runs {@code work} holding the upload's lock; a later request for the same upload cuts {@code request} off. */
+    public <T> Future<T> locked(String id, HttpServerRequest request, Supplier<Future<T>> work) {
+        return locks.withLock(id, request, work);
+    }
+
+    public Future<UploadState> create(UploadState fresh) {
+        return store.create(fresh).onSuccess(upload -> {
+            metrics.created.increment();
+            events.progressed(upload);
+        });
+    }
+
+    /**
+     * Streams {@code body} into the upload (the caller holds its lock), at most up to its
+     * length, and saves the new offset durably; completes it when every byte is there.
+     * {@code upload} may carry a length this request just declared, not yet saved.
+     */
+    public Future<Written> write(UploadState upload, ReadStream<Buffer> body, UploadStore.ChunkCheck check) {
+        long room = upload.isLengthDeferred() ? maxSize - upload.offset() : upload.length() - upload.offset();
+        boolean wasInterrupted = interrupted.remove(upload.id());
+        return store.append(upload, body, room, metrics.bytes::increment, check).compose(appended -> {
+            if (appended.bytes() > 0 && wasInterrupted) {
+                metrics.resumes.increment();
+            }
+            UploadState moved = upload.withOffset(upload.offset() + appended.bytes());
+            UploadState before = store.get(upload.id());
+            boolean lengthDeclared = before != null && upload.length() != before.length();
+            boolean changed = appended.bytes() > 0 || lengthDeclared || moved.isComplete();
+            Future<UploadState> saved = changed ? save(moved) : Future.succeededFuture(moved);
+            return saved.map(state -> {
+                if (appended.interruption() != null) {
+                    interrupted.add(state.id());
+                    LOG.info("event=upload_interrupted upload={} offset={} received={} stalled={} cause=\"{}\"",
+                            state.id(), state.offset(), appended.bytes(), appended.stalled(),
+                            appended.interruption().getMessage());
+                }
+                return new Written(state, appended);
+            });
+        });
+    }
+
+    /** Saves a moved upload; when it is now complete, records its SHA-256 and hands it on. */
+    private Future<UploadState> save(UploadState moved) {
+        if (!moved.isComplete()) {
+            return store.save(moved).onSuccess(events::progressed);
+        }
+        return store.sha256(moved).compose(sha -> store.save(moved.withSha256(sha))).compose(state -> {
+            metrics.completed.increment();
+            LOG.info("event=upload_completed upload={} bytes={} sha256={}", state.id(), state.length(), state.sha256());
+            if (!state.isPartial()) {
+                events.completed(state);
+                return Future.succeededFuture(state);
+            }
+            return joinWaitingOn(state).map(state);
+        });
+    }
+
+    /** Termination by the upload's client: refused once the upload was completed and handed on. */
+    public Future<Void> terminate(String id, HttpServerRequest request) {
+        return locked(id, request, () -> {
+            UploadState upload = store.get(id);
+            if (upload == null || !capabilities.canTerminate()) {
+                return Future.failedFuture(TusError.UPLOAD_NOT_FOUND.exception());
+            }
+            if (upload.isComplete() && !upload.isPartial()) {
+                return Future.failedFuture(TusError.UPLOAD_FINISHED.exception());
+            }
+            return delete(upload).onSuccess(v -> {
+                metrics.terminated.increment();
+                LOG.info("event=upload_terminated upload={}", id);
+            });
+        });
+    }
+
+    /**
+     * Forgets an upload of {@code owner} for good, whatever its state (its clip is being
+     * deleted): a request still sending to it is cut off, its bytes and state are deleted.
+     * Nothing to do when there is no such upload here.
+     *
+     * @param request the deleting request, or null for server-side work
+     */
+    public Future<Void> remove(String owner, String id, HttpServerRequest request) {
+        UploadState found = store.get(id);
+        if (found == null || !found.owner().equals(owner) || !capabilities.canTerminate()) {
+            return Future.succeededFuture();
+        }
+        return locked(id, request, () -> {
+            UploadState upload = store.get(id);
+            if (upload == null) {
+                return Future.succeededFuture();
+            }
+            return delete(upload).onSuccess(v -> LOG.info("event=upload_removed upload={}", id));
+        });
+    }
+
+    /** Deletes open uploads whose last write is older than the expiry; completes with how many. */
+    public Future<Integer> sweepExpired() {
+        if (!capabilities.canTerminate()) {
+            return Future.succeededFuture(0);
+        }
+        Instant now = Instant.now();
+        List<Future<Void>> sweeps = new ArrayList<>();
+        for (UploadState candidate : store.all()) {
+            if (isExpired(candidate, now)) {
+                sweeps.add(locked(candidate.id(), null, () -> {
+                    UploadState upload = store.get(candidate.id());
+                    if (upload == null || !isExpired(upload, now)) {
+                        return Future.succeededFuture();
+                    }
+                    expired.put(upload.id(), upload.owner());
+                    return delete(upload).onSuccess(v -> {
+                        metrics.expired.increment();
+                        LOG.info("event=upload_expired upload={} offset={} length={}", upload.id(), upload.offset(),
+                                upload.length());
+                    });
+                }));
+            }
+        }
+        return Future.join(sweeps).map(cf -> sweeps.size());
+    }
+
+    private Future<Void> delete(UploadState upload) {
+        interrupted.remove(upload.id());
+        return capabilities.terminator().terminate(upload.id()).onSuccess(v -> events.removed(upload));
+    }
+
+    /**
+     * Final concatenations whose parts all completed but which were never joined (the process
+     * stopped in between) are joined now; called once at start.
+     */
+    public Future<Void> resumeConcatenations() {
+        List<Future<Void>> joins = new ArrayList<>();
+        for (UploadState upload : store.all()) {
+            if (upload.concat() == UploadState.Concat.FINAL && !upload.isComplete()) {
+                joins.add(joinIfReady(upload));
+            }
+        }
+        return Future.all(joins).mapEmpty();
+    }
+
+    /** When a partial upload completes, any final concatenation whose parts are now all complete is joined. */
+    private Future<Void> joinWaitingOn(UploadState part) {
+        List<Future<Void>> joins = new ArrayList<>();
+        for (UploadState upload : store.all()) {
+            if (upload.concat() == UploadState.Concat.FINAL && !upload.isComplete() && upload.parts().contains(part.id())) {
+                joins.add(joinIfReady(upload));
+            }
+        }
+        return Future.all(joins).mapEmpty();
+    }
+
+    /** Joins a final concatenation once all its parts are complete; until then nothing happens. */
+    public Future<Void> joinIfReady(UploadState finalUpload) {
+        List<UploadState> parts = finalUpload.parts().stream().map(store::get).toList();
+        if (parts.stream().anyMatch(p -> p == null || !p.isComplete()) || !capabilities.canConcatenate()) {
+            return Future.succeededFuture();
+        }
+        long total = parts.stream().mapToLong(UploadState::length).sum();
+        if (total > maxSize) {
+            events.refused(finalUpload, "too_large");
+            return Future.succeededFuture();
+        }
+        return capabilities.concatenator().concatenate(finalUpload, parts)
+                .compose(sha -> store.save(finalUpload.withLength(total).withOffset(total).withSha256(sha)))
+                .map(joined -> {
+                    metrics.completed.increment();
+                    LOG.info("event=concatenation_finished upload={} parts={} bytes={} sha256={}", joined.id(),
+                            parts.size(), joined.length(), joined.sha256());
+                    events.completed(joined);
+                    return null;
+                });
+    }
+}

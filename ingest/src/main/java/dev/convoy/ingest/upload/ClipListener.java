@@ -1,0 +1,22 @@
+package dev.convoy.ingest.upload;
+
+import dev.convoy.ingest.clip.ClipOutcome;
+import dev.convoy.ingest.clip.ClipRecord;
+import dev.convoy.ingest.clip.CompletedUpload;
+import io.vertx.core.Future;
+
+/** How the upload stage hands clips down the path (implemented by the pipeline). */
+public interface ClipListener {
+
+    /** A clip on its way moved: created, bytes arrived, completed, or committed (then its status is final). */
+    void tracked(ClipRecord clip);
+
+    /**
+     * Every byte of a clip has arrived and is durable: take it the rest of the way. The future
+     * completes once its manifest is written; until then the spool is kept.
+     */
+    Future<ClipOutcome> completed(CompletedUpload clip);
+
+    /** The clip's upload is gone (terminated, expired, or deleted with its clip). */
+    void removed(String id);
+}

@@ -1,0 +1,215 @@
+package dev.convoy.ingest.upload;
+
+import dev.convoy.ingest.auth.AuthException;
+import dev.convoy.ingest.auth.DeviceTokens;
+import dev.convoy.ingest.clip.ClipMetadata;
+import dev.convoy.ingest.clip.ClipOutcome;
+import dev.convoy.ingest.clip.ClipRecord;
+import dev.convoy.ingest.clip.ClipStatus;
+import dev.convoy.ingest.clip.CompletedUpload;
+import dev.convoy.ingest.tus.TusEndpoint;
+import dev.convoy.ingest.tus.TusError;
+import dev.convoy.ingest.tus.UploadEvents;
+import dev.convoy.ingest.tus.UploadPolicy;
+import dev.convoy.ingest.tus.UploadService;
+import dev.convoy.ingest.tus.UploadState;
+import dev.convoy.ingest.tus.Uploader;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Uploads as clips: Convoy's rules for the tus endpoint (who may upload, a retried creation
+ * finds its clip by the camera's {@code clientClipId}, a device's share of unfinished
+ * uploads, admission under load) and the clip's status on top of the upload's (uploading,
+ * processing until its manifest is written, then ready or failed).
+ */
+public final class ClipUploads implements UploadPolicy, UploadEvents {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClipUploads.class);
+    /** The device id of uploads made with an owner's own token. */
+    private static final String OWNER_DEVICE = "owner";
+
+    private final SpoolStore spool;
+    private final DeviceTokens tokens;
+    private final Admission admission;
+    private final int maxUploadsPerDevice;
+    private final ClipListener listener;
+    private final TusEndpoint endpoint;
+    /** Camera's own clip id (owner, device, clientClipId) to upload id: a retried POST finds its upload. */
+    private final Map<String, String> byClientClipId = new ConcurrentHashMap<>();
+    private final Map<String, ClipMetadata> metadata = new ConcurrentHashMap<>();
+
+    private ClipUploads(SpoolStore spool, DeviceTokens tokens, Admission admission, UploadLimits limits,
+                        ClipListener listener, MeterRegistry registry) {
+        this.spool = spool;
+        this.tokens = tokens;
+        this.admission = admission;
+        this.maxUploadsPerDevice = limits.maxUploadsPerDevice();
+        this.listener = listener;
+        this.endpoint = TusEndpoint.create(spool, this, this,
+                new TusEndpoint.Limits(limits.maxSize(), limits.maxMetadataBytes(), limits.expiry()), registry);
+    }
+
+    /** Clip uploads over {@code spool}, indexing the uploads it already holds. */
+    public static ClipUploads open(SpoolStore spool, DeviceTokens tokens, Admission admission, UploadLimits limits,
+                                   ClipListener listener, MeterRegistry registry) {
+        ClipUploads uploads = new ClipUploads(spool, tokens, admission, limits, listener, registry);
+        for (UploadState upload : spool.all()) {
+            uploads.index(upload);
+        }
+        return uploads;
+    }
+
+    public TusEndpoint endpoint() {
+        return endpoint;
+    }
+
+    public UploadService service() {
+        return endpoint.uploads();
+    }
+
+    @Override
+    public Future<Uploader> authenticate(String authorization) {
+        return tokens.authenticate(authorization)
+                .map(who -> new Uploader(who.owner(), who.isDevice() ? who.deviceId() : OWNER_DEVICE))
+                .recover(err -> {
+                    if (err instanceof AuthException) {
+                        LOG.info("event=auth_refused endpoint=files reason=\"{}\"", err.getMessage());
+                        return Future.failedFuture(TusError.UNAUTHORIZED.exception());
+                    }
+                    return Future.failedFuture(err);
+                });
+    }
+
+    @Override
+    public Optional<UploadState> beforeCreate(Creation request) {
+        ClipMetadata clip = UploadMetadata.parse(request.metadata());
+        Uploader who = request.who();
+        if (clip.clientClipId() != null && request.concat() != UploadState.Concat.PARTIAL) {
+            String id = byClientClipId.get(clipKey(who.owner(), who.device(), clip.clientClipId()));
+            UploadState existing = id == null ? null : spool.get(id);
+            if (existing != null) {
+                LOG.info("event=clip_upload_reclaimed upload={} client_clip_id={}", existing.id(), clip.clientClipId());
+                return Optional.of(existing);
+            }
+        }
+        Optional<String> busy = admission.refusal();
+        if (busy.isPresent()) {
+            throw TusError.SERVER_BUSY.retryAfter(admission.retryAfterSeconds(),
+                    TusError.SERVER_BUSY.message() + " (" + busy.get() + ")");
+        }
+        long unfinished = spool.all().stream().filter(u -> u.owner().equals(who.owner())
+                && u.deviceId().equals(who.device()) && !u.isComplete() && spool.outcome(u.id()) == null).count();
+        if (unfinished >= maxUploadsPerDevice) {
+            throw TusError.TOO_MANY_UPLOADS.exception("This device has " + unfinished + " unfinished uploads, the most allowed;"
+                    + " finish or delete one first.");
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Map<String, String> reclaimedHeaders(UploadState upload) {
+        return Map.of("Convoy-Clip-Id", upload.id());
+    }
+
+    @Override
+    public void progressed(UploadState upload) {
+        if (!upload.isPartial()) {
+            index(upload);
+            listener.tracked(record(upload));
+        }
+    }
+
+    @Override
+    public void completed(UploadState upload) {
+        listener.tracked(record(upload));
+        listener.completed(new CompletedUpload(upload.id(), upload.owner(), upload.deviceId(), clip(upload),
+                        spool.spool(upload.id()), upload.length(), upload.createdAt(), upload.sha256()))
+                .compose(outcome -> spool.saveOutcome(upload.id(), outcome))
+                // The spool goes only once the manifest is written.
+                .compose(v -> spool.deleteSpool(upload.id()))
+                .onSuccess(v -> {
+                    UploadState state = spool.get(upload.id());
+                    if (state != null) {
+                        listener.tracked(record(state));
+                    }
+                })
+                .onFailure(err -> LOG.error("event=clip_commit_failed upload={} cause=\"{}\"", upload.id(), err.toString(), err));
+    }
+
+    @Override
+    public void refused(UploadState upload, String reason) {
+        if (spool.outcome(upload.id()) == null) {
+            spool.saveOutcome(upload.id(), new ClipOutcome(ClipStatus.FAILED, reason))
+                    .onSuccess(v -> listener.tracked(record(upload)));
+        }
+    }
+
+    @Override
+    public void removed(UploadState upload) {
+        ClipMetadata clip = metadata.remove(upload.id());
+        if (clip != null && clip.clientClipId() != null) {
+            byClientClipId.remove(clipKey(upload.owner(), upload.deviceId(), clip.clientClipId()), upload.id());
+        }
+        listener.removed(upload.id());
+    }
+
+    /** Forgets the upload of a clip being deleted (by its owner or by retention); see {@link UploadService#remove}. */
+    public Future<Void> remove(String owner, String id, HttpServerRequest request) {
+        return service().remove(owner, id, request);
+    }
+
+    /**
+     * After a restart: clips whose bytes all arrived but that were not committed go down the
+     * path again; the others are tracked where they stand.
+     */
+    public void resume() {
+        for (UploadState upload : spool.all()) {
+            if (upload.isPartial()) {
+                // Pieces of a later concatenation, never clips of their own.
+                continue;
+            }
+            if (status(upload) == ClipStatus.PROCESSING) {
+                LOG.info("event=commit_resumed upload={}", upload.id());
+                completed(upload);
+            } else {
+                listener.tracked(record(upload));
+            }
+        }
+    }
+
+    /** The clip's status: its outcome once committed, else processing when every byte is in, else uploading. */
+    private ClipStatus status(UploadState upload) {
+        ClipOutcome outcome = spool.outcome(upload.id());
+        if (outcome != null) {
+            return outcome.status();
+        }
+        return upload.isComplete() ? ClipStatus.PROCESSING : ClipStatus.UPLOADING;
+    }
+
+    private ClipRecord record(UploadState upload) {
+        return new ClipRecord(upload.id(), upload.owner(), upload.deviceId(), status(upload), clip(upload),
+                upload.length(), upload.offset(), upload.createdAt());
+    }
+
+    private ClipMetadata clip(UploadState upload) {
+        return metadata.computeIfAbsent(upload.id(), id -> UploadMetadata.parse(upload.rawMetadata()));
+    }
+
+    private void index(UploadState upload) {
+        ClipMetadata clip = clip(upload);
+        if (clip.clientClipId() != null && !upload.isPartial()) {
+            byClientClipId.putIfAbsent(clipKey(upload.owner(), upload.deviceId(), clip.clientClipId()), upload.id());
+        }
+    }
+
+    private static String clipKey(String owner, String device, String clientClipId) {
+        return owner + '\u0000' + device + '\u0000' + clientClipId;
+    }
+}
