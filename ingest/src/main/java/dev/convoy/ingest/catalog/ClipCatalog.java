@@ -3,6 +3,8 @@ package dev.convoy.ingest.catalog;
 import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.ClipStatus;
 import dev.convoy.ingest.clip.Retention;
+import dev.convoy.ingest.storage.ClipManifest;
+import dev.convoy.ingest.storage.ClipManifestJson;
 import dev.convoy.ingest.storage.ExpiryMarker;
 import dev.convoy.ingest.storage.IndexEntry;
 import dev.convoy.ingest.storage.ObjectKeys;
@@ -19,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,7 +78,7 @@ public final class ClipCatalog {
                     .filter(c -> matches(q, c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
                             c.status().wireName(), timeOf(c)))
                     .limit(q.limit())
-                    .forEach(c -> items.add(item(c.id(), c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
+                    .forEach(c -> items.add(ClipView.listItem(c.id(), c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
                             timeOf(c), 0, c.status().wireName(), retention.expiresAt(c.metadata().kind(), c.createdAt()), null)));
         }
         String prefix = indexPrefix(owner, q.kind());
@@ -119,7 +122,7 @@ public final class ClipCatalog {
                 if (matches(q, e.kind(), e.event(), e.deviceId(), e.status(), e.at())) {
                     String thumb = e.status().equals(ClipStatus.READY.wireName())
                             ? store.presignGet(ObjectKeys.of(owner, e.clipId(), "thumb.jpg"), presignTtl, null) : null;
-                    items.add(item(e.clipId(), e.kind(), e.event(), e.deviceId(), e.at(), e.durationMs(), e.status(),
+                    items.add(ClipView.listItem(e.clipId(), e.kind(), e.event(), e.deviceId(), e.at(), e.durationMs(), e.status(),
                             e.expiresAt(), thumb));
                     if (items.size() == q.limit()) {
                         done.complete(page(items, page.truncated() || !key.equals(page.keys().get(page.keys().size() - 1))
@@ -149,13 +152,6 @@ public final class ClipCatalog {
         return c.metadata().recordedAt() != null ? c.metadata().recordedAt() : c.createdAt();
     }
 
-    private static JsonObject item(String id, String kind, String event, String device, Instant at, long durationMs,
-                                   String status, Instant expiresAt, String thumbnailUrl) {
-        return new JsonObject().put("id", id).put("kind", kind).put("event", event).put("deviceId", device)
-                .put("recordedAt", at.toString()).put("durationMs", durationMs).put("status", status)
-                .put("expiresAt", expiresAt == null ? null : expiresAt.toString()).put("thumbnailUrl", thumbnailUrl);
-    }
-
     private static JsonObject page(List<JsonObject> items, String lastKey) {
         return new JsonObject().put("items", new JsonArray(items))
                 .put("nextCursor", lastKey == null ? null
@@ -182,14 +178,12 @@ public final class ClipCatalog {
             if (bytes == null) {
                 return Future.succeededFuture(false);
             }
-            JsonObject json = new JsonObject(bytes);
-            List<String> indexKeys = json.getJsonArray("indexKeys", new JsonArray()).stream().map(Object::toString).toList();
-            String expiresAt = json.getString("expiresAt");
-            Future<?> unlisted = Future.all(indexKeys.stream().map(key -> store.delete(ctx, key)).toList());
+            ClipManifest clip = ClipManifestJson.decode(new JsonObject(bytes));
+            Future<?> unlisted = Future.all(clip.indexKeys().stream().map(key -> store.delete(ctx, key)).toList());
             return unlisted.compose(v -> store.delete(ctx, manifest))
                     .compose(v -> store.deletePrefix(ctx, ObjectKeys.prefix(owner, id)))
-                    .compose(n -> expiresAt == null ? Future.succeededFuture()
-                            : store.delete(ctx, new ExpiryMarker(Instant.parse(expiresAt), owner, id).key()))
+                    .compose(n -> clip.expiresAt() == null ? Future.succeededFuture()
+                            : store.delete(ctx, new ExpiryMarker(clip.expiresAt(), owner, id).key()))
                     .map(v -> true);
         });
     }
@@ -198,7 +192,8 @@ public final class ClipCatalog {
     public Future<JsonObject> view(Context ctx, String owner, String id) {
         ClipRecord clip = inFlight.get(id);
         if (clip != null) {
-            return Future.succeededFuture(clip.owner().equals(owner) ? inFlightView(clip) : null);
+            return Future.succeededFuture(clip.owner().equals(owner)
+                    ? ClipView.inFlight(clip, retention.expiresAt(clip.metadata().kind(), clip.createdAt())) : null);
         }
         if (!id.matches("[0-9a-f]{32}")) {
             return Future.succeededFuture(null);
@@ -207,77 +202,27 @@ public final class ClipCatalog {
             if (bytes == null) {
                 return null;
             }
-            JsonObject manifest = new JsonObject(bytes);
-            String expiresAt = manifest.getString("expiresAt");
-            return expiresAt != null && !clock.instant().isBefore(Instant.parse(expiresAt)) ? null : committedView(manifest);
+            ClipManifest manifest = ClipManifestJson.decode(new JsonObject(bytes));
+            return manifest.isExpiredAt(clock.instant()) ? null
+                    : ClipView.committed(manifest, urls(manifest), presignTtl.toSeconds());
         });
     }
 
-    private JsonObject inFlightView(ClipRecord clip) {
-        Instant expiresAt = retention.expiresAt(clip.metadata().kind(), clip.createdAt());
-        return new JsonObject()
-                .put("id", clip.id())
-                .put("status", clip.status().wireName())
-                .put("owner", clip.owner())
-                .put("deviceId", clip.deviceId())
-                .put("metadata", clip.metadata().toJson())
-                .put("size", clip.length())
-                .put("received", clip.offset())
-                .put("createdAt", clip.createdAt().toString())
-                .put("expiresAt", expiresAt == null ? null : expiresAt.toString());
+    /** Presigned links: the original (downloaded under its camera file name) and, when ready, each rendition. */
+    private Map<String, String> urls(ClipManifest manifest) {
+        Map<String, String> urls = new LinkedHashMap<>();
+        urls.put("original", store.presignGet(manifest.original().key(), presignTtl, downloadName(manifest)));
+        if (manifest.status() == ClipStatus.READY) {
+            manifest.renditions().forEach((role, r) -> urls.put(role, store.presignGet(r.key(), presignTtl, null)));
+        }
+        return urls;
     }
 
-    private JsonObject committedView(JsonObject manifest) {
-        JsonObject metadata = manifest.getJsonObject("metadata");
-        JsonObject original = manifest.getJsonObject("original");
-        JsonObject view = new JsonObject()
-                .put("id", manifest.getString("clipId"))
-                .put("status", manifest.getString("status"))
-                .put("owner", manifest.getString("owner"))
-                .put("deviceId", manifest.getString("deviceId"))
-                .put("metadata", metadata)
-                .put("size", original.getLong("size"))
-                .put("received", original.getLong("size"))
-                .put("sha256", original.getString("sha256"))
-                .put("createdAt", manifest.getString("uploadedAt"))
-                .put("committedAt", manifest.getString("committedAt"))
-                .put("expiresAt", manifest.getString("expiresAt"));
-        if (manifest.containsKey("probe")) {
-            view.put("probe", manifest.getJsonObject("probe"));
+    private static String downloadName(ClipManifest manifest) {
+        if (manifest.metadata().filename() != null) {
+            return manifest.metadata().filename();
         }
-        if (manifest.containsKey("failure")) {
-            view.put("failure", manifest.getJsonObject("failure"));
-        }
-        if (manifest.containsKey("renditions")) {
-            // What each rendition is (type, size, encoder); where it is stays inside: the URLs below lead there.
-            JsonObject renditions = new JsonObject();
-            manifest.getJsonObject("renditions").forEach(e -> {
-                JsonObject r = ((JsonObject) e.getValue()).copy();
-                r.remove("key");
-                renditions.put(e.getKey(), r);
-            });
-            view.put("renditions", renditions);
-        }
-        if (manifest.containsKey("transcode")) {
-            view.put("transcode", manifest.getJsonObject("transcode"));
-        }
-        JsonObject urls = new JsonObject()
-                .put("original", store.presignGet(original.getString("key"), presignTtl, downloadName(manifest)));
-        if (ClipStatus.READY.wireName().equals(manifest.getString("status"))) {
-            JsonObject renditions = manifest.getJsonObject("renditions");
-            for (String role : renditions.fieldNames()) {
-                urls.put(role, store.presignGet(renditions.getJsonObject(role).getString("key"), presignTtl, null));
-            }
-        }
-        return view.put("urls", urls).put("urlsExpireInSeconds", presignTtl.toSeconds());
-    }
-
-    private static String downloadName(JsonObject manifest) {
-        String filename = manifest.getJsonObject("metadata").getString("filename");
-        if (filename != null) {
-            return filename;
-        }
-        String key = manifest.getJsonObject("original").getString("key");
-        return manifest.getString("clipId") + key.substring(key.lastIndexOf('.'));
+        String key = manifest.original().key();
+        return manifest.clipId() + key.substring(key.lastIndexOf('.'));
     }
 }

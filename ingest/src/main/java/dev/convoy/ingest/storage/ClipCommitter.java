@@ -10,8 +10,6 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -64,7 +62,7 @@ public final class ClipCommitter {
     }
 
     /** Commits a transcoded clip; completes with its manifest. */
-    public Future<JsonObject> commitReady(Context ctx, CompletedUpload upload, TranscodeResult result) {
+    public Future<ClipManifest> commitReady(Context ctx, CompletedUpload upload, TranscodeResult result) {
         long start = System.nanoTime();
         return retrying(ctx, upload, () -> {
             String tagging = tagging(upload);
@@ -79,7 +77,7 @@ public final class ClipCommitter {
     }
 
     /** Commits a clip that could not be transcoded: its original is kept, with the reason. */
-    public Future<JsonObject> commitFailed(Context ctx, CompletedUpload upload, TranscodeException failure) {
+    public Future<ClipManifest> commitFailed(Context ctx, CompletedUpload upload, TranscodeException failure) {
         long start = System.nanoTime();
         return retrying(ctx, upload, () -> {
             String tagging = tagging(upload);
@@ -96,15 +94,14 @@ public final class ClipCommitter {
     }
 
     /** The expiry marker, the manifest, then the clip's listing index entries (a crash between is healed by the retry at start). */
-    private Future<JsonObject> writeManifest(Context ctx, CompletedUpload upload, JsonObject manifest, String tagging) {
+    private Future<ClipManifest> writeManifest(Context ctx, CompletedUpload upload, ClipManifest manifest, String tagging) {
         Instant expiresAt = retention.expiresAt(upload.metadata().kind(), upload.createdAt());
         IndexEntry entry = new IndexEntry(upload.owner(),
                 upload.metadata().recordedAt() != null ? upload.metadata().recordedAt() : upload.createdAt(),
-                upload.id(), upload.metadata().kind().wireName(), manifest.getString("status"),
-                manifest.containsKey("probe") ? manifest.getJsonObject("probe").getLong("durationMs", 0L) : 0L,
+                upload.id(), upload.metadata().kind().wireName(), manifest.status().wireName(), manifest.durationMs(),
                 expiresAt, upload.deviceId(), upload.metadata().event());
-        manifest.put("expiresAt", expiresAt == null ? null : expiresAt.toString()).put("indexKeys", new JsonArray(entry.keys()));
-        byte[] bytes = manifest.encodePrettily().getBytes(StandardCharsets.UTF_8);
+        ClipManifest written = manifest.indexed(expiresAt, entry.keys());
+        byte[] bytes = ClipManifestJson.encode(written).encodePrettily().getBytes(StandardCharsets.UTF_8);
         Future<Void> marked = expiresAt == null ? Future.succeededFuture()
                 : store.putBytes(ctx, new ExpiryMarker(expiresAt, upload.owner(), upload.id()).key(), new byte[0],
                         ObjectStore.PutOptions.of("application/octet-stream").withTagging(tagging));
@@ -113,7 +110,7 @@ public final class ClipCommitter {
                         ObjectStore.PutOptions.of("application/json").withTagging(tagging)))
                 .compose(v -> Future.all(entry.keys().stream().map(key -> store.putBytes(ctx, key, new byte[0],
                         ObjectStore.PutOptions.of("application/octet-stream").withTagging(tagging))).toList()))
-                .map(manifest);
+                .map(written);
     }
 
     private String tagging(CompletedUpload upload) {
@@ -122,14 +119,14 @@ public final class ClipCommitter {
     }
 
     /** Runs {@code attempt} until it succeeds, waiting 1 s, 2 s, 4 s ... up to the cap between tries. */
-    private Future<JsonObject> retrying(Context ctx, CompletedUpload upload, Supplier<Future<JsonObject>> attempt) {
-        Promise<JsonObject> done = Promise.promise();
+    private Future<ClipManifest> retrying(Context ctx, CompletedUpload upload, Supplier<Future<ClipManifest>> attempt) {
+        Promise<ClipManifest> done = Promise.promise();
         tryCommit(ctx, upload, attempt, 1, firstBackoff, done);
         return done.future();
     }
 
-    private void tryCommit(Context ctx, CompletedUpload upload, Supplier<Future<JsonObject>> attempt, int number,
-                           Duration backoff, Promise<JsonObject> done) {
+    private void tryCommit(Context ctx, CompletedUpload upload, Supplier<Future<ClipManifest>> attempt, int number,
+                           Duration backoff, Promise<ClipManifest> done) {
         attempt.get().onSuccess(done::complete).onFailure(err -> {
             if (localFailure(err)) {
                 // The spool itself is unreadable: trying again will not help.

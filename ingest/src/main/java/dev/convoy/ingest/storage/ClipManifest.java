@@ -1,86 +1,99 @@
 package dev.convoy.ingest.storage;
 
+import dev.convoy.ingest.clip.ClipMetadata;
 import dev.convoy.ingest.clip.ClipStatus;
 import dev.convoy.ingest.clip.CompletedUpload;
 import dev.convoy.transcoder.ProbeFacts;
 import dev.convoy.transcoder.TranscodeResult;
-import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * The manifest of a committed clip: written last, so a clip exists for readers exactly
- * when its manifest does. It names every object of the clip and holds what was learned.
+ * The manifest of a committed clip: written last, so a clip exists for readers exactly when
+ * its manifest does. It names every object of the clip and holds what was learned. Its JSON
+ * form is {@link ClipManifestJson}.
+ *
+ * @param probe      what probing found; null for a clip that could not be transcoded
+ * @param renditions by role ({@code poster}, {@code preview}, ...), in the order they were made; empty when failed
+ * @param transcode  the single pass's figures; null when failed
+ * @param failure    why the clip could not be transcoded; null when ready
+ * @param expiresAt  when retention deletes the clip, or null to keep it
+ * @param indexKeys  the listing index entries written after the manifest (deleted before it)
  */
-public final class ClipManifest {
+public record ClipManifest(int version, String clipId, String owner, String deviceId, ClipStatus status,
+                           ClipMetadata metadata, Original original, Instant uploadedAt, Instant committedAt,
+                           ProbeFacts probe, Map<String, Rendition> renditions, Transcode transcode, Failure failure,
+                           Instant expiresAt, List<String> indexKeys) {
 
     public static final int VERSION = 1;
 
-    private ClipManifest() {
+    /** The uploaded bytes, unchanged. */
+    public record Original(String key, long size, String sha256, String contentType) {
     }
 
-    public static JsonObject ready(CompletedUpload upload, String originalKey, TranscodeResult result) {
-        JsonObject renditions = new JsonObject();
+    /**
+     * One rendition object.
+     *
+     * @param width        pixels, or 0 when the rendition has no picture size (the storyboard's cues)
+     * @param videoEncoder the encoder of a video rendition, else null
+     */
+    public record Rendition(String key, String contentType, int width, int height, String videoEncoder) {
+    }
+
+    /** What the single decode pass cost. */
+    public record Transcode(long framesDecoded, long wallMs, long cpuMs) {
+    }
+
+    /** Why a clip is kept original-only: a stable reason code and a sentence. */
+    public record Failure(String reason, String message) {
+    }
+
+    public ClipManifest {
+        // Kept in the order the renditions were made: the JSON lists them so.
+        renditions = Collections.unmodifiableMap(new LinkedHashMap<>(renditions));
+        indexKeys = List.copyOf(indexKeys);
+    }
+
+    /** The manifest of a transcoded clip, before its expiry and index keys are known. */
+    public static ClipManifest ready(CompletedUpload upload, String originalKey, TranscodeResult result) {
+        Map<String, Rendition> renditions = new LinkedHashMap<>();
         for (TranscodeResult.Rendition r : result.renditions()) {
-            JsonObject json = new JsonObject()
-                    .put("key", ObjectKeys.of(upload.owner(), upload.id(), r.file().getFileName().toString()))
-                    .put("contentType", r.contentType());
-            if (r.width() > 0) {
-                json.put("width", r.width()).put("height", r.height());
-            }
-            if (r.contentType().equals("video/mp4")) {
-                json.put("videoEncoder", result.videoEncoder());
-            }
-            renditions.put(r.role(), json);
+            String encoder = r.contentType().equals("video/mp4") ? result.videoEncoder() : null;
+            renditions.put(r.role(), new Rendition(ObjectKeys.of(upload.owner(), upload.id(), r.file().getFileName().toString()),
+                    r.contentType(), Math.max(0, r.width()), Math.max(0, r.height()), encoder));
         }
-        return base(upload, originalKey, ClipStatus.READY)
-                .put("probe", probeJson(result.facts()))
-                .put("renditions", renditions)
-                .put("transcode", new JsonObject()
-                        .put("framesDecoded", result.framesDecoded())
-                        .put("wallMs", result.wallMs())
-                        .put("cpuMs", result.cpuMs()));
+        return new ClipManifest(VERSION, upload.id(), upload.owner(), upload.deviceId(), ClipStatus.READY, upload.metadata(),
+                original(upload, originalKey), upload.createdAt(), Instant.now(), result.facts(),
+                renditions, new Transcode(result.framesDecoded(), result.wallMs(), result.cpuMs()), null, null, List.of());
     }
 
-    public static JsonObject failed(CompletedUpload upload, String originalKey, String reason, String message) {
-        return base(upload, originalKey, ClipStatus.FAILED)
-                .put("failure", new JsonObject().put("reason", reason).put("message", message));
+    /** The manifest of a clip that could not be transcoded: its original, with the reason. */
+    public static ClipManifest failed(CompletedUpload upload, String originalKey, String reason, String message) {
+        return new ClipManifest(VERSION, upload.id(), upload.owner(), upload.deviceId(), ClipStatus.FAILED, upload.metadata(),
+                original(upload, originalKey), upload.createdAt(), Instant.now(), null, Map.of(), null,
+                new Failure(reason, message), null, List.of());
     }
 
-    private static JsonObject base(CompletedUpload upload, String originalKey, ClipStatus status) {
-        String ext = upload.metadata().originalExtension();
-        return new JsonObject()
-                .put("version", VERSION)
-                .put("clipId", upload.id())
-                .put("owner", upload.owner())
-                .put("deviceId", upload.deviceId())
-                .put("status", status.wireName())
-                .put("metadata", upload.metadata().toJson())
-                .put("original", new JsonObject()
-                        .put("key", originalKey)
-                        .put("size", upload.length())
-                        .put("sha256", upload.sha256())
-                        .put("contentType", ObjectKeys.contentTypeOf(ext)))
-                .put("uploadedAt", upload.createdAt().toString())
-                .put("committedAt", Instant.now().toString());
+    private static Original original(CompletedUpload upload, String originalKey) {
+        return new Original(originalKey, upload.length(), upload.sha256(),
+                ObjectKeys.contentTypeOf(upload.metadata().originalExtension()));
     }
 
-    public static JsonObject probeJson(ProbeFacts f) {
-        JsonObject json = new JsonObject()
-                .put("container", f.container())
-                .put("videoCodec", f.videoCodec())
-                .put("profile", f.profile())
-                .put("width", f.width())
-                .put("height", f.height())
-                .put("rotation", f.rotation())
-                .put("fps", Math.round(f.fps() * 1000) / 1000.0)
-                .put("variableFps", f.variableFps())
-                .put("durationMs", f.durationMs())
-                .put("bitrate", f.bitrate())
-                .put("hasAudio", f.hasAudio())
-                .put("creationTime", f.creationTime());
-        if (f.hasAudio()) {
-            json.put("audioCodec", f.audioCodec()).put("audioChannels", f.audioChannels());
-        }
-        return json;
+    /** This manifest with the clip's expiry and listing index keys, as written. */
+    public ClipManifest indexed(Instant expiry, List<String> keys) {
+        return new ClipManifest(version, clipId, owner, deviceId, status, metadata, original, uploadedAt, committedAt, probe,
+                renditions, transcode, failure, expiry, keys);
+    }
+
+    /** The clip's duration for its index entry; 0 when it was never probed. */
+    public long durationMs() {
+        return probe == null ? 0 : probe.durationMs();
+    }
+
+    public boolean isExpiredAt(Instant now) {
+        return expiresAt != null && !now.isBefore(expiresAt);
     }
 }
