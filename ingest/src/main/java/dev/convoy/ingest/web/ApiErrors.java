@@ -1,9 +1,10 @@
 package dev.convoy.ingest.web;
 
+import dev.convoy.ingest.auth.AuthException;
+import dev.convoy.ingest.storage.StoreFailures;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import dev.convoy.ingest.auth.AuthException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,13 +16,20 @@ public final class ApiErrors {
     private ApiErrors() {
     }
 
-    /** A failed request: 401 for a bad token, otherwise the object store did not answer (503). */
+    /**
+     * A failed request: 401 for a bad token, 503 when the object store did not answer (a client
+     * retries), otherwise 500 with the cause logged, so that a bug never looks like an outage.
+     */
     public static void failed(RoutingContext rc, Throwable err) {
         if (err instanceof AuthException) {
             unauthorized(rc);
+        } else if (StoreFailures.isUnavailable(err)) {
+            LOG.warn("event=api_store_unavailable path={} cause=\"{}\"", rc.request().path(), err.toString());
+            rc.response().putHeader("Retry-After", "5");
+            send(rc, 503, "store_unavailable", "The object store did not answer; retry shortly.");
         } else {
             LOG.error("event=api_failed path={}", rc.request().path(), err);
-            send(rc, 503, "store_unavailable", "The object store did not answer; retry shortly.");
+            send(rc, 500, "internal_error", "The server failed to answer this request; it has been logged. Retry later.");
         }
     }
 
