@@ -1,4 +1,4 @@
-package dev.convoy.ingest.fleet;
+package dev.convoy.benchmarks.fleet;
 
 import dev.convoy.ingest.clip.ClipKind;
 import io.vertx.core.Future;
