@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# A fleet against a fresh local server: `convoy fleet` with the given options, the server's
-# peak RSS and CPU sampled from /proc, and its stage metrics at the end.
-# Usage: benchmarks/fleet.sh [convoy fleet options...]   e.g. benchmarks/fleet.sh --cams 500 --network lossy --duration 5m
+# A fleet against a fresh local server: the fleet simulator (benchmarks/target/convoy-fleet.jar)
+# with the given options, the server's peak RSS and CPU sampled from /proc, and its stage metrics at the end.
+# Usage: benchmarks/fleet.sh [fleet options...]   e.g. benchmarks/fleet.sh --cams 500 --network lossy --duration 5m
 # SERVER_OPTS adds `convoy serve` options (e.g. "--transcode-workers 2").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -q -B -pl ingest -am package -DskipTests
+./mvnw -q -B -pl benchmarks -am package -DskipTests
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/convoy-fleet.XXXXXX")
-# The server and the fleet run from a copy, so that rebuilding the project meanwhile cannot disturb them.
+# The server and the fleet run from copies, so that rebuilding the project meanwhile cannot disturb them.
 cp ingest/target/convoy.jar "$DATA/convoy.jar"
+cp benchmarks/target/convoy-fleet.jar "$DATA/convoy-fleet.jar"
 PORT=$((20000 + RANDOM % 20000))
 trap 'kill $SERVER $SAMPLER 2>/dev/null || true; rm -rf "$DATA"' EXIT
 # shellcheck disable=SC2086
@@ -25,7 +26,7 @@ SAMPLER=$!
 TICKS0=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
 set +e
 mkdir -p benchmarks/target/fleet-clips
-java -Xmx2g -jar "$DATA/convoy.jar" fleet --url "http://127.0.0.1:$PORT" --data-dir "$DATA/server" --clip-cache "$PWD/benchmarks/target/fleet-clips" "$@"
+java -Xmx2g -jar "$DATA/convoy-fleet.jar" --url "http://127.0.0.1:$PORT" --data-dir "$DATA/server" --clip-cache "$PWD/benchmarks/target/fleet-clips" "$@"
 STATUS=$?
 set -e
 TICKS=$(( $(awk '{print $14 + $15}' "/proc/$SERVER/stat") - TICKS0 ))

@@ -6,6 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=benchmarks/target/run-all
 mkdir -p "$OUT"
+# Builds the server's convoy.jar, the fleet's convoy-fleet.jar and the benchmark classes the steps run.
 ./mvnw -q -B ${MAVEN_ARGS:-} -pl benchmarks -am package -DskipTests || exit 1
 ROWS=()
 row() { ROWS+=("| $1 | $2 | \`$3\` |"); }

@@ -1,5 +1,6 @@
 package dev.convoy.benchmarks;
 
+import dev.convoy.benchmarks.tus.TusClient;
 import dev.convoy.ingest.ConvoyConfig;
 import dev.convoy.ingest.ConvoyServer;
 import dev.convoy.ingest.auth.DeviceTokens;
@@ -7,9 +8,6 @@ import dev.convoy.ingest.auth.SigningSecret;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,8 +53,7 @@ public class PatchBenchmark {
     private Path dataDir;
     private ConvoyServer server;
     private Vertx vertx;
-    private HttpClient http;
-    private String token;
+    private TusClient tus;
     private Buffer chunk;
     private String upload;
     private long offset;
@@ -67,9 +64,9 @@ public class PatchBenchmark {
         server = ConvoyServer.start(ConvoyConfig.from(List.of("--port", "0", "--host", "127.0.0.1", "--data-dir",
                         dataDir.toString(), "--transcode-workers", "0", "--max-upload-size", Long.toString(1L << 40)), Map.of()))
                 .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-        token = new DeviceTokens(server.vertx(), SigningSecret.loadOrCreate(dataDir, null)).issueDevice("bench", "cam");
+        String token = new DeviceTokens(server.vertx(), SigningSecret.loadOrCreate(dataDir, null)).issueDevice("bench", "cam");
         vertx = Vertx.vertx();
-        http = vertx.createHttpClient();
+        tus = new TusClient(vertx.createHttpClient(), server.baseUrl() + "/files/", token);
         byte[] bytes = new byte[chunkKiB * 1024];
         new Random(7).nextBytes(bytes);
         chunk = Buffer.buffer(bytes);
@@ -85,32 +82,14 @@ public class PatchBenchmark {
     public long patch() throws Exception {
         if (upload == null || offset + chunk.length() > ROTATE_AT) {
             if (upload != null) {
-                await(call(HttpMethod.DELETE, upload, null, 0));
+                await(tus.terminate(upload));
             }
-            upload = await(call(HttpMethod.POST, server.baseUrl() + "/files/", null, 0));
+            // One chunk longer than the bytes it will get: it never completes, so it can be terminated.
+            upload = await(tus.create(ROTATE_AT + chunk.length(), Map.of())).url();
             offset = 0;
         }
-        offset = Long.parseLong(await(call(HttpMethod.PATCH, upload, chunk, offset)));
+        offset = await(tus.patch(upload, offset, chunk));
         return offset;
-    }
-
-    /** POST answers the upload URL, PATCH the new offset, DELETE nothing. */
-    private Future<String> call(HttpMethod method, String url, Buffer body, long at) {
-        RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url)
-                .putHeader("Tus-Resumable", "1.0.0").putHeader("Authorization", "Bearer " + token);
-        if (method == HttpMethod.POST) {
-            // One chunk longer than the bytes it will get: it never completes, so it can be deleted.
-            options.putHeader("Upload-Length", Long.toString(ROTATE_AT + chunk.length()));
-        } else if (method == HttpMethod.PATCH) {
-            options.putHeader("Upload-Offset", Long.toString(at)).putHeader("Content-Type", "application/offset+octet-stream");
-        }
-        return http.request(options).compose(req -> (body == null ? req.send() : req.send(body)).compose(res -> res.body().map(b -> {
-            if (res.statusCode() >= 300) {
-                throw new IllegalStateException(method + " " + url + " answered " + res.statusCode() + ": " + b);
-            }
-            return method == HttpMethod.POST ? server.baseUrl() + res.getHeader("Location").replaceFirst("^https?://[^/]+", "")
-                    : res.getHeader("Upload-Offset");
-        })));
     }
 
     private static <T> T await(Future<T> f) throws Exception {

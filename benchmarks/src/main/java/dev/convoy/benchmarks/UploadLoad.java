@@ -1,18 +1,18 @@
 package dev.convoy.benchmarks;
 
+import dev.convoy.benchmarks.tus.TusClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -36,10 +36,10 @@ public final class UploadLoad {
         int chunk = (int) (Double.parseDouble(args[4]) * (1 << 20));
         long serverPid = args.length > 5 ? Long.parseLong(args[5]) : -1;
 
-        java.net.URI uri = java.net.URI.create(base);
         Vertx vertx = Vertx.vertx();
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(uri.getHost())
-                .setDefaultPort(uri.getPort()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(uploads + 8));
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(uploads + 8));
+        TusClient tus = new TusClient(client, base + "/files/", token);
         byte[] bytes = new byte[chunk];
         new Random(1).nextBytes(bytes);
         Buffer body = Buffer.buffer(bytes);
@@ -51,7 +51,7 @@ public final class UploadLoad {
         long start = System.nanoTime();
         List<Future<Void>> all = new ArrayList<>();
         for (int i = 0; i < uploads; i++) {
-            all.add(create(client, token, size).compose(path -> patchAll(client, token, path, 0, size, body, latencies, sent)));
+            all.add(tus.create(size, Map.of()).compose(upload -> patchAll(tus, upload.url(), 0, size, body, latencies, sent)));
         }
         Future.all(all).toCompletionStage().toCompletableFuture().get();
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -69,38 +69,19 @@ public final class UploadLoad {
         vertx.close();
     }
 
-    private static Future<String> create(HttpClient client, String token, long size) {
-        return client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/files/"))
-                .compose(req -> req.putHeader("Tus-Resumable", "1.0.0").putHeader("Authorization", "Bearer " + token)
-                        .putHeader("Upload-Length", Long.toString(size)).send())
-                .compose(res -> {
-                    if (res.statusCode() != 201) {
-                        return res.body().compose(b -> Future.failedFuture("POST answered " + res.statusCode() + ": " + b));
-                    }
-                    String location = res.getHeader("Location");
-                    return res.end().map(location.substring(location.indexOf("/files/")));
-                });
-    }
-
-    private static Future<Void> patchAll(HttpClient client, String token, String path, long offset, long size, Buffer body,
-                                         List<Long> latencies, AtomicLong sent) {
+    /** The same chunk PATCHed again and again (the last one cut to size): the load is the server's, not the generator's. */
+    private static Future<Void> patchAll(TusClient tus, String url, long offset, long size, Buffer body, List<Long> latencies,
+                                         AtomicLong sent) {
         if (offset >= size) {
             return Future.succeededFuture();
         }
         Buffer chunk = size - offset >= body.length() ? body : body.slice(0, (int) (size - offset));
         long t0 = System.nanoTime();
-        return client.request(new RequestOptions().setMethod(HttpMethod.PATCH).setURI(path))
-                .compose(req -> req.putHeader("Tus-Resumable", "1.0.0").putHeader("Authorization", "Bearer " + token)
-                        .putHeader("Content-Type", "application/offset+octet-stream")
-                        .putHeader("Upload-Offset", Long.toString(offset)).send(chunk))
-                .compose(res -> res.end().compose(v -> {
-                    if (res.statusCode() != 204) {
-                        return Future.failedFuture("PATCH answered " + res.statusCode());
-                    }
-                    latencies.add(System.nanoTime() - t0);
-                    sent.addAndGet(chunk.length());
-                    return patchAll(client, token, path, Long.parseLong(res.getHeader("Upload-Offset")), size, body, latencies, sent);
-                }));
+        return tus.patch(url, offset, chunk).compose(acked -> {
+            latencies.add(System.nanoTime() - t0);
+            sent.addAndGet(chunk.length());
+            return patchAll(tus, url, acked, size, body, latencies, sent);
+        });
     }
 
     private static double pct(List<Long> sorted, double p) {

@@ -3,8 +3,6 @@ package dev.convoy.ingest;
 import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.auth.Revocations;
 import dev.convoy.ingest.auth.SigningSecret;
-import dev.convoy.ingest.fleet.Fleet;
-import dev.convoy.ingest.fleet.FleetOptions;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code convoy serve} runs the service; {@code convoy token} mints a bearer token; {@code convoy fleet} simulates cameras. */
+/** {@code convoy serve} runs the service; {@code convoy token} mints a bearer token; {@code convoy revoke} refuses a device's tokens. */
 public final class Main {
 
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -30,11 +28,9 @@ public final class Main {
                 case "token" -> token(rest);
                 case "revoke" -> revoke(rest);
                 case "fleet" -> {
-                    if (rest.contains("--help")) {
-                        System.out.print(FleetOptions.USAGE);
-                        System.exit(0);
-                    }
-                    System.exit(Fleet.run(FleetOptions.parse(rest), System.out));
+                    System.err.println("convoy: the fleet simulator has its own jar: build it with ./mvnw -q package -DskipTests,"
+                            + " then run java -jar benchmarks/target/convoy-fleet.jar --help");
+                    System.exit(2);
                 }
                 default -> {
                     usage();
@@ -132,8 +128,6 @@ public final class Main {
                                                      print a bearer token (device token with --device)
                        convoy revoke --owner ID --device ID [--data-dir DIR]
                                                      refuse every token issued so far to that device
-                       convoy fleet [--url URL --cams N --duration 5m --network 4g|wifi|lossy ...]
-                                                     simulate a fleet of cameras (convoy fleet --help)
                 options (flag, environment variable, default):
                 """);
         for (ConvoyConfig.Setting s : ConvoyConfig.SETTINGS) {

@@ -1,4 +1,4 @@
-package dev.convoy.ingest.fleet;
+package dev.convoy.benchmarks.fleet;
 
 import dev.convoy.ingest.ConvoyConfig;
 import dev.convoy.ingest.clip.ClipKind;
@@ -8,14 +8,14 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-/** What {@code convoy fleet} simulates; every flag has a default that runs against a local server. */
+/** The fleet simulator's options; every flag has a default that runs against a local server. */
 public record FleetOptions(String url, int cams, Duration duration, Duration clipEvery, Map<ClipKind, Double> mix,
                            NetworkProfile network, Path clipsDir, Path clipCache, Path dataDir, Path tokenFile, Path jsonFile,
                            int chunkBytes, int width, int height, int clipSeconds, Duration drain, Duration readyTimeout,
                            boolean verify, long seed) {
 
     public static final String USAGE = """
-            usage: convoy fleet [options]       simulate a fleet of cameras uploading clips
+            usage: java -jar convoy-fleet.jar [options]   simulate a fleet of cameras uploading clips
               --url URL              server (default http://localhost:8080)
               --cams N               virtual cameras (default 50)
               --duration D           how long cameras record, e.g. 90s, 5m (default 1m)

@@ -1,4 +1,4 @@
-package dev.convoy.ingest.fleet;
+package dev.convoy.benchmarks.fleet;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;

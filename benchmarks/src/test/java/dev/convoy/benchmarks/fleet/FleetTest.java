@@ -1,10 +1,9 @@
-package dev.convoy.ingest;
+package dev.convoy.benchmarks.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.convoy.ingest.fleet.Fleet;
-import dev.convoy.ingest.fleet.FleetOptions;
+import dev.convoy.benchmarks.LocalServer;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -16,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code convoy fleet} against a real server: cameras on a link that drops a third of their chunks lose nothing. */
+/** The fleet simulator against a real server: cameras on a link that drops a third of their chunks lose nothing. */
 class FleetTest {
 
     @TempDir
@@ -30,7 +29,7 @@ class FleetTest {
                 .put("stallPerChunk", 0.1).put("stallMs", 700).encode());
         Path json = dir.resolve("summary.json");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        try (TestServer server = TestServer.start(dataDir)) {
+        try (LocalServer server = LocalServer.start(dataDir)) {
             int status = Fleet.run(FleetOptions.parse(List.of("--url", server.baseUrl(), "--cams", "5", "--duration", "8s",
                     "--clip-every", "3s", "--network", network.toString(), "--data-dir", dataDir.toString(),
                     "--resolution", "320x240", "--chunk", "262144", "--drain", "90s", "--ready-timeout", "120s",

@@ -1,4 +1,4 @@
-package dev.convoy.ingest.fleet;
+package dev.convoy.benchmarks.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.convoy.ingest.fleet;
+package dev.convoy.benchmarks.fleet;
 
 import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.auth.SigningSecret;
@@ -15,21 +15,21 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.Collections;
-import java.util.Random;
-import java.security.NoSuchAlgorithmException;
 
 /**
- * {@code convoy fleet}: many virtual cameras uploading clips to a Convoy server at once, then a
- * wait until every clip is ready, then (by default) every original fetched back and compared
- * by SHA-256. Prints a progress line while it runs and a summary at the end; the exit status
+ * The fleet simulator ({@code convoy-fleet.jar}): many virtual cameras uploading clips to a
+ * Convoy server at once, then a wait until every clip is ready, then (by default) every original
+ * fetched back and compared by SHA-256. Prints a progress line while it runs and a summary at the end; the exit status
  * is 0 only if no byte was lost and every clip became ready.
  */
 public final class Fleet {

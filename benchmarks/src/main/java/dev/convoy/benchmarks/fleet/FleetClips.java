@@ -1,4 +1,4 @@
-package dev.convoy.ingest.fleet;
+package dev.convoy.benchmarks.fleet;
 
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 
