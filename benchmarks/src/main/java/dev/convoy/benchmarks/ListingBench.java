@@ -9,6 +9,7 @@ import dev.convoy.ingest.storage.ObjectKeys;
 import dev.convoy.ingest.storage.ObjectStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +28,6 @@ import java.util.Random;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import io.vertx.core.json.JsonArray;
 
 /**
  * An owner with many clips (10,000 by default): the catalog's listing, as the app calls it over

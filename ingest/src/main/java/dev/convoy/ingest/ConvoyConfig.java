@@ -4,10 +4,10 @@ import dev.convoy.ingest.clip.Retention;
 import dev.convoy.transcoder.RenditionSpec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Arrays;
 
 /**
  * All of Convoy's settings in one place, read from flags ({@code --port 8080} or

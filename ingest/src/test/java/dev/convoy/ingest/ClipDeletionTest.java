@@ -7,9 +7,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,7 +67,7 @@ class ClipDeletionTest {
         assertThat(TestServer.await(live.web().getAbs(live.server().baseUrl() + "/api/clips/" + id)
                 .bearerTokenAuthentication(alice).send()).statusCode()).isEqualTo(404);
         assertThat(TestServer.await(live.web().getAbs(preview).send()).statusCode()).as("its URLs stop working").isEqualTo(404);
-        assertThat(Files.exists(objects) ? files(objects).toList() : java.util.List.of()).as("no object of the clip is left").isEmpty();
+        assertThat(Files.exists(objects) ? files(objects).toList() : List.of()).as("no object of the clip is left").isEmpty();
         assertThat(dataDir.resolve("uploads").resolve(id + ".json")).doesNotExist();
         assertThat(delete(id, alice).statusCode()).as("a second delete").isEqualTo(404);
 
@@ -86,11 +90,11 @@ class ClipDeletionTest {
         assertThat(dataDir.resolve("uploads").resolve(id + ".bin")).doesNotExist();
     }
 
-    private static java.util.stream.Stream<Path> files(Path dir) {
+    private static Stream<Path> files(Path dir) {
         try {
             return Files.walk(dir).filter(Files::isRegularFile).toList().stream();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

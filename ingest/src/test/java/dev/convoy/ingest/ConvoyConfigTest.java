@@ -2,15 +2,14 @@ package dev.convoy.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.convoy.ingest.clip.ClipKind;
 import dev.convoy.ingest.clip.Retention;
-import java.time.Instant;
-import static org.assertj.core.groups.Tuple.tuple;
-
 import dev.convoy.transcoder.RenditionSpec.PreviewSpec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +69,7 @@ class CrashRecoveryTest {
             List<Future<String>> uploads = new ArrayList<>();
             // Patient cameras: they keep retrying while the server restarts.
             int[] retries = new int[60];
-            java.util.Arrays.fill(retries, 500);
+            Arrays.fill(retries, 500);
             for (int i = 0; i < UPLOADS; i++) {
                 byte[] bytes = new byte[1_500_000 + random.nextInt(1_500_000)];
                 random.nextBytes(bytes);
@@ -102,7 +104,7 @@ class CrashRecoveryTest {
                         .as("original %d in object storage", i).isEqualTo(expected);
             }
             String log = Files.readString(dataDir.resolve("child.log"));
-            assertThat(java.util.regex.Pattern.compile("event=spool_loaded .* unfinished=[1-9]").matcher(log).find())
+            assertThat(Pattern.compile("event=spool_loaded .* unfinished=[1-9]").matcher(log).find())
                     .as("a restart found uploads the kill had cut off mid-way").isTrue();
         } finally {
             cameras.shutdownNow();

@@ -2,12 +2,14 @@ package dev.convoy.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.convoy.ingest.upload.SpoolStore;
 import dev.convoy.transcoder.TestClips;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -85,9 +87,9 @@ class RestartTest {
         // The last part's bytes and offset were durable, then the process died before the join.
         Vertx offline = Vertx.vertx();
         try {
-            dev.convoy.ingest.upload.SpoolStore store = TestServer.await(
-                    dev.convoy.ingest.upload.SpoolStore.open(offline, dataDir.resolve("uploads"), 0));
-            java.nio.file.Files.write(store.spool(b), new byte[100]);
+            SpoolStore store = TestServer.await(
+                    SpoolStore.open(offline, dataDir.resolve("uploads"), 0));
+            Files.write(store.spool(b), new byte[100]);
             TestServer.await(store.save(store.get(b).withOffset(100)));
         } finally {
             TestServer.await(offline.close());
@@ -107,7 +109,7 @@ class RestartTest {
                 }
                 assertThat(head.getHeader("Upload-Offset")).isEqualTo("200");
                 assertThat(head.getHeader("Upload-Length")).isEqualTo("200");
-                assertThat(java.nio.file.Files.size(dataDir.resolve("uploads").resolve(finalUpload + ".bin"))).isEqualTo(200);
+                assertThat(Files.size(dataDir.resolve("uploads").resolve(finalUpload + ".bin"))).isEqualTo(200);
             } finally {
                 TestServer.await(vertx.close());
             }

@@ -2,15 +2,15 @@ package dev.convoy.ingest;
 
 import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.auth.SigningSecret;
+import dev.convoy.ingest.storage.EmbeddedS3;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutionException;
-import dev.convoy.ingest.storage.EmbeddedS3;
+import java.util.concurrent.TimeUnit;
 
 /** A real Convoy service on a free port with the embedded S3 store, for tests. */
 public final class TestServer implements AutoCloseable {

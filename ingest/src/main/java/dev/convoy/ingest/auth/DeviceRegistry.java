@@ -4,16 +4,16 @@ import dev.convoy.ingest.storage.ObjectStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import io.vertx.core.buffer.Buffer;
-import java.util.Comparator;
 
 /**
  * An owner's paired devices, in object storage: {@code devices/{owner}/{deviceId}.json} for

@@ -3,14 +3,14 @@ package dev.convoy.ingest.auth;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
-import java.util.regex.Pattern;
 import java.time.Duration;
-import io.vertx.ext.auth.User;
+import java.util.regex.Pattern;
 
 /**
  * Bearer tokens (HS256 JWTs): device tokens for cameras and phone apps, owner tokens for

@@ -2,8 +2,10 @@ package dev.convoy.ingest.auth;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -36,8 +38,8 @@ public final class SigningSecret {
         }
         Files.writeString(tmp, secret, StandardCharsets.UTF_8);
         try {
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.nio.file.FileAlreadyExistsException raced) {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException raced) {
             Files.delete(tmp);
             return Files.readString(file, StandardCharsets.UTF_8).trim();
         }

@@ -2,11 +2,11 @@ package dev.convoy.ingest.auth;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sns.SnsAsyncClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
-import java.util.HashMap;
 
 /** Texts through AWS SNS (credentials from the standard AWS chain), as transactional SMS. */
 public final class SnsSmsSender implements SmsSender, AutoCloseable {

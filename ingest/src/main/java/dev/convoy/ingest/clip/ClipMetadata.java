@@ -2,6 +2,7 @@ package dev.convoy.ingest.clip;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * What the camera says about a clip when it starts uploading it.
@@ -52,7 +53,7 @@ public record ClipMetadata(ClipKind kind, String filename, String event, long ev
         if (filename != null) {
             int dot = filename.lastIndexOf('.');
             if (dot > 0 && dot < filename.length() - 1) {
-                String ext = filename.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
+                String ext = filename.substring(dot + 1).toLowerCase(Locale.ROOT);
                 if (ext.matches("[a-z0-9]{1,5}")) {
                     return ext;
                 }

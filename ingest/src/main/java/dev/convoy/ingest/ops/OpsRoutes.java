@@ -3,10 +3,10 @@ package dev.convoy.ingest.ops;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import java.io.IOException;
-import java.io.InputStream;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.io.InputStream;
 
 /** Prometheus scrape endpoint, health probes and the API's OpenAPI document. */
 public final class OpsRoutes {

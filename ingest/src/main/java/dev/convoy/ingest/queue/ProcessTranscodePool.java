@@ -23,7 +23,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +96,7 @@ public final class ProcessTranscodePool implements TranscodePool {
         return options.workers();
     }
 
-    private synchronized int count(java.util.function.Predicate<Worker> which) {
+    private synchronized int count(Predicate<Worker> which) {
         return (int) all.stream().filter(which).count();
     }
 
@@ -270,7 +272,7 @@ public final class ProcessTranscodePool implements TranscodePool {
                 int code = exit;
                 try {
                     context.runOnContext(v -> onExit(code));
-                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                } catch (RejectedExecutionException stopping) {
                     // Vert.x is shutting down: no one is left to tell.
                 }
             }, "convoy-transcode-worker-" + process.pid());

@@ -24,6 +24,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -149,7 +150,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
         return runningDigest(upload).compose(running -> {
             // Only a checksummed chunk can be discarded, so only then is the digest's prior state kept.
             MessageDigest before = checksum == null ? null : copy(running.sha256);
-            Map<String, MessageDigest> chunk = new java.util.HashMap<>();
+            Map<String, MessageDigest> chunk = new HashMap<>();
             if (checksum != null) {
                 for (String algorithm : checksum.algorithms()) {
                     chunk.put(algorithm, digest(CHECKSUMS.get(algorithm)));

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class TranscodeQueueTest {
         void finishOldest() {
             running.remove(0).complete(new TranscodeResult(
                     new ProbeFacts("mp4", "h264", null, 2, 2, 0, 30, false, 1000, 0, false, null, 0, null),
-                    java.util.List.of(), "test", 30, 1, 1));
+                    List.of(), "test", 30, 1, 1));
         }
 
         @Override
@@ -92,7 +93,7 @@ class TranscodeQueueTest {
         queue.submit(ClipKind.MANUAL, "busy", 1, job("running"));
         queue.submit(ClipKind.MANUAL, "busy", 1_000_000_000, job("busy-big"));
         // An hour later (six half-lives) the busy owner's gigabyte counts for about 16 MB...
-        now[0] += java.time.Duration.ofHours(1).toNanos();
+        now[0] += Duration.ofHours(1).toNanos();
         queue.submit(ClipKind.MANUAL, "quiet", 100_000_000, job("quiet-100mb"));
         pool.finishOldest();
         // ...less than the quiet owner's fresh 100 MB, so the older clip goes first.

@@ -8,10 +8,13 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PatchTest extends TusTestBase {
@@ -65,7 +68,7 @@ class PatchTest extends TusTestBase {
 
     @Test
     void idsThatAreNotUploadIdsAreNotFound() throws Exception {
-        for (String path : java.util.List.of("/files/..%2F..%2Fetc%2Fpasswd", "/files/%2e%2e", "/files/x.json")) {
+        for (String path : List.of("/files/..%2F..%2Fetc%2Fpasswd", "/files/%2e%2e", "/files/x.json")) {
             assertThat(send(patch("x", 0).method(HttpMethod.PATCH).uri(path), bytes(10, 1)).statusCode())
                     .as(path).isIn(400, 404);
         }
@@ -143,7 +146,7 @@ class PatchTest extends TusTestBase {
             InputStream in = stalled.getInputStream();
             stalled.setSoTimeout(5_000);
             assertThat(in.read()).as("the older request was ended").isEqualTo(-1);
-        } catch (java.net.SocketException reset) {
+        } catch (SocketException reset) {
             // A reset is an equally good way to end the older request.
         }
         assertThat(offsetOf(id)).isEqualTo(100_000);
@@ -153,8 +156,8 @@ class PatchTest extends TusTestBase {
     }
 
     private static String digest(String algorithm, Buffer data) throws Exception {
-        return java.util.Base64.getEncoder().encodeToString(
-                java.security.MessageDigest.getInstance(algorithm).digest(data.getBytes()));
+        return Base64.getEncoder().encodeToString(
+                MessageDigest.getInstance(algorithm).digest(data.getBytes()));
     }
 
     private static void waitForSpool(String id, long size) throws Exception {

@@ -2,16 +2,22 @@ package dev.convoy.ingest.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.convoy.ingest.TestServer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class PostTest extends TusTestBase {
 
@@ -54,9 +60,9 @@ class PostTest extends TusTestBase {
     @Test
     void aHugeHeaderBlockIsRefusedWith431() throws Exception {
         // Its own client: the server closes the connection after a 431, which must not break the shared pool.
-        io.vertx.ext.web.client.WebClient own = io.vertx.ext.web.client.WebClient.create(vertx);
+        WebClient own = WebClient.create(vertx);
         try {
-            HttpResponse<Buffer> res = dev.convoy.ingest.TestServer.await(own.postAbs(server.baseUrl() + "/files/")
+            HttpResponse<Buffer> res = TestServer.await(own.postAbs(server.baseUrl() + "/files/")
                     .putHeader("Tus-Resumable", "1.0.0").bearerTokenAuthentication(aliceCam)
                     .putHeader("Upload-Length", "10").putHeader("X-Padding", "p".repeat(20_000)).send());
             assertThat(res.statusCode()).isEqualTo(431);
@@ -127,9 +133,9 @@ class PostTest extends TusTestBase {
     @Test
     void responsesSayWhenAnUnfinishedUploadExpires() throws Exception {
         HttpResponse<Buffer> res = send(tus(HttpMethod.POST, "/files/").putHeader("Upload-Length", "10"));
-        java.time.ZonedDateTime expires = java.time.ZonedDateTime.parse(res.getHeader("Upload-Expires"),
-                java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
-        assertThat(expires.toInstant()).isBetween(java.time.Instant.now().plusSeconds(86_000), java.time.Instant.now().plusSeconds(86_500));
+        ZonedDateTime expires = ZonedDateTime.parse(res.getHeader("Upload-Expires"),
+                DateTimeFormatter.RFC_1123_DATE_TIME);
+        assertThat(expires.toInstant()).isBetween(Instant.now().plusSeconds(86_000), Instant.now().plusSeconds(86_500));
     }
 
     @Test
@@ -152,7 +158,7 @@ class PostTest extends TusTestBase {
         assertThat(res.getHeader("Upload-Offset")).isEqualTo("1000");
         String id = res.getHeader("Location").substring(res.getHeader("Location").lastIndexOf('/') + 1);
         assertThat(offsetOf(id)).isEqualTo(1000);
-        assertThat(java.nio.file.Files.readAllBytes(dataDir.resolve("uploads").resolve(id + ".bin"))).isEqualTo(first.getBytes());
+        assertThat(Files.readAllBytes(dataDir.resolve("uploads").resolve(id + ".bin"))).isEqualTo(first.getBytes());
     }
 
     @Test

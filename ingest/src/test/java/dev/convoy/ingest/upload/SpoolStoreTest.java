@@ -7,12 +7,15 @@ import dev.convoy.ingest.clip.ClipOutcome;
 import dev.convoy.ingest.clip.ClipStatus;
 import dev.convoy.ingest.tus.UploadState;
 import dev.convoy.ingest.tus.UploadStore;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -47,7 +50,7 @@ class SpoolStoreTest {
         assertThat(Files.readString(dir.resolve(upload.id() + ".json"))).as("state file untouched").isEqualTo(stateBefore);
         SpoolStore reopened = TestServer.await(SpoolStore.open(vertx, dir, 0));
         assertThat(reopened.get(upload.id()).offset()).isEqualTo(300);
-        assertThat(reopened.get(upload.id()).updatedAt()).isEqualTo(moved.updatedAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(reopened.get(upload.id()).updatedAt()).isEqualTo(moved.updatedAt().truncatedTo(ChronoUnit.MILLIS));
         assertThat(TestServer.await(reopened.sha256(reopened.get(upload.id()))))
                 .isEqualTo(TestServer.await(store.sha256(moved)));
     }
@@ -71,17 +74,17 @@ class SpoolStoreTest {
 
     private UploadState append(SpoolStore store, UploadState upload, int n) throws Exception {
         ReadStream<Buffer> body = new ReadStream<>() {
-            io.vertx.core.Handler<Buffer> data;
-            io.vertx.core.Handler<Void> end;
+            Handler<Buffer> data;
+            Handler<Void> end;
             boolean sent;
 
             @Override
-            public ReadStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> handler) {
+            public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
                 return this;
             }
 
             @Override
-            public ReadStream<Buffer> handler(io.vertx.core.Handler<Buffer> handler) {
+            public ReadStream<Buffer> handler(Handler<Buffer> handler) {
                 data = handler;
                 return this;
             }
@@ -109,12 +112,12 @@ class SpoolStoreTest {
             }
 
             @Override
-            public ReadStream<Buffer> endHandler(io.vertx.core.Handler<Void> handler) {
+            public ReadStream<Buffer> endHandler(Handler<Void> handler) {
                 end = handler;
                 return this;
             }
         };
-        io.vertx.core.Promise<UploadStore.Appended> done = io.vertx.core.Promise.promise();
+        Promise<UploadStore.Appended> done = Promise.promise();
         vertx.runOnContext(v -> store.append(upload, body, upload.length() - upload.offset(), b -> { }, null).onComplete(done));
         UploadStore.Appended appended = TestServer.await(done.future());
         assertThat(appended.bytes()).isEqualTo(n);
