@@ -86,12 +86,12 @@ abstract class TusTestBase {
         return Long.parseLong(res.getHeader("Upload-Offset"));
     }
 
+    /** A refusal: its status, and a body that starts with the stable code and goes on with a sentence. */
     static void assertError(HttpResponse<Buffer> res, int status, String code) {
         assertThat(res.statusCode()).as("status of %s", res.bodyAsString()).isEqualTo(status);
-        if (res.body() != null) {
-            assertThat(res.bodyAsString()).startsWith(code + ": ");
-            assertThat(res.bodyAsString().length()).as("a sentence follows the code").isGreaterThan(code.length() + 10);
-        }
+        assertThat(res.body()).as("a refusal says why in its body").isNotNull();
+        assertThat(res.bodyAsString()).startsWith(code + ": ");
+        assertThat(res.bodyAsString().length()).as("a sentence follows the code").isGreaterThan(code.length() + 10);
         assertThat(res.getHeader("Tus-Resumable")).isEqualTo("1.0.0");
     }
 
