@@ -27,8 +27,8 @@ public final class ClipManifest {
             if (r.width() > 0) {
                 json.put("width", r.width()).put("height", r.height());
             }
-            if (r.contentType().equals("video/mp4")) {
-                json.put("videoEncoder", result.videoEncoder());
+            if (r.videoEncoder() != null) {
+                json.put("videoEncoder", r.videoEncoder());
             }
             renditions.put(r.role(), json);
         }

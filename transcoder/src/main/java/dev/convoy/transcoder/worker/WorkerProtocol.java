@@ -22,13 +22,16 @@ import java.util.Map;
  *
  * <pre>
  * worker  → ready pid=… encoder=…
- * service → job id=… source=… out=… posterAtMs=… spec…
+ * service → job id=… source=… out=… posterAtMs=… spec… sinks=…
  * worker  → probed id=… durationMs=…            (as soon as the clip is probed)
  * worker  → heartbeat frames=…                  (every second, busy or idle)
  * worker  → done id=… facts… r0=… r1=… encoder=… frames=… wallMs=… cpuMs=…
  * worker  → failed id=… reason=… message=…
  * service → quit
  * </pre>
+ *
+ * <p>A rendition {@code rN} is {@code role|file|contentType|width|height|videoEncoder|bytes}, whatever
+ * sink made it.
  */
 public final class WorkerProtocol {
 
@@ -101,6 +104,7 @@ public final class WorkerProtocol {
                     Integer.toString(p.videoBitrate()), Integer.toString(p.audioBitrate()), Integer.toString(p.audioChannels())));
         }
         f.put("previews", String.join(",", previews));
+        f.put("sinks", String.join(",", s.sinks()));
         ClipLimits l = s.limits();
         f.put("limits", l.maxLongSide() + ":" + l.maxShortSide() + ":" + l.maxDurationMs() + ":" + l.maxFps());
         f.put("threads", s.threads());
@@ -114,12 +118,13 @@ public final class WorkerProtocol {
             previews.add(new PreviewSpec(v[0], Integer.parseInt(v[1]), Double.parseDouble(v[2]), Integer.parseInt(v[3]),
                     Integer.parseInt(v[4]), Integer.parseInt(v[5])));
         }
+        String sinks = m.get("sinks");
         String[] l = m.get("limits").split(":");
         RenditionSpec spec = new RenditionSpec(
                 Integer.parseInt(m.get("posterWidth")), Integer.parseInt(m.get("posterQuality")),
                 Integer.parseInt(m.get("thumbWidth")), Integer.parseInt(m.get("tileWidth")),
                 Integer.parseInt(m.get("maxTiles")), Integer.parseInt(m.get("spriteColumns")),
-                m.getLong("storyboardMinMs"), previews,
+                m.getLong("storyboardMinMs"), previews, sinks.isEmpty() ? List.of() : List.of(sinks.split(",")),
                 new ClipLimits(Integer.parseInt(l[0]), Integer.parseInt(l[1]), Long.parseLong(l[2]), Double.parseDouble(l[3])),
                 Integer.parseInt(m.get("threads")));
         return new TranscodeJob(Path.of(m.get("source")), Path.of(m.get("out")), m.getLong("posterAtMs"), spec);
@@ -145,8 +150,10 @@ public final class WorkerProtocol {
         f.put("creationTime", p.creationTime());
         for (int i = 0; i < r.renditions().size(); i++) {
             Rendition x = r.renditions().get(i);
+            // An empty encoder stands for none: pictures and text have none.
             f.put("r" + i, String.join("|", x.role(), x.file().toString(), x.contentType(),
-                    Integer.toString(x.width()), Integer.toString(x.height())));
+                    Integer.toString(x.width()), Integer.toString(x.height()),
+                    x.videoEncoder() == null ? "" : x.videoEncoder(), Long.toString(x.bytes())));
         }
         f.put("encoder", r.videoEncoder());
         f.put("frames", r.framesDecoded());
@@ -164,7 +171,8 @@ public final class WorkerProtocol {
         List<Rendition> renditions = new ArrayList<>();
         for (int i = 0; m.getOrNull("r" + i) != null; i++) {
             String[] v = m.get("r" + i).split("\\|", -1);
-            renditions.add(new Rendition(v[0], Path.of(v[1]), v[2], Integer.parseInt(v[3]), Integer.parseInt(v[4])));
+            renditions.add(new Rendition(v[0], Path.of(v[1]), v[2], Integer.parseInt(v[3]), Integer.parseInt(v[4]),
+                    v[5].isEmpty() ? null : v[5], Long.parseLong(v[6])));
         }
         return new TranscodeResult(facts, renditions, m.get("encoder"), m.getLong("frames"), m.getLong("wallMs"), m.getLong("cpuMs"));
     }
