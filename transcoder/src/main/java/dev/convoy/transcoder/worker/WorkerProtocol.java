@@ -4,6 +4,7 @@ import dev.convoy.transcoder.ProbeFacts;
 import dev.convoy.transcoder.RenditionSpec;
 import dev.convoy.transcoder.RenditionSpec.ClipLimits;
 import dev.convoy.transcoder.RenditionSpec.PreviewSpec;
+import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;
 import dev.convoy.transcoder.TranscodeResult;
 import dev.convoy.transcoder.TranscodeResult.Rendition;
@@ -14,11 +15,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The line protocol between the service and a transcode worker process. Each message is
- * one line: a verb, then {@code key=value} fields separated by spaces, values URL-encoded.
+ * one line: a {@link Verb}, then {@code key=value} fields separated by spaces, values URL-encoded.
+ * Both sides build and read lines only through this class, so they cannot drift apart.
  *
  * <pre>
  * worker  → ready pid=… encoder=…
@@ -31,19 +34,72 @@ import java.util.Map;
  * </pre>
  *
  * <p>A rendition {@code rN} is {@code role|file|contentType|width|height|videoEncoder|bytes}, whatever
- * sink made it.
+ * sink made it. The service kills a worker for a {@link KillReason}.
  */
 public final class WorkerProtocol {
 
     private WorkerProtocol() {
     }
 
+    /** The first word of a line. */
+    public enum Verb {
+        /** Worker → service: started, with its pid and H.264 encoder. */
+        READY,
+        /** Service → worker: transcode this clip. */
+        JOB,
+        /** Worker → service: the clip was probed; its duration sets the job's deadline. */
+        PROBED,
+        /** Worker → service: alive, with frames decoded of the current job. */
+        HEARTBEAT,
+        /** Worker → service: the job's result. */
+        DONE,
+        /** Worker → service: the clip was refused or failed, with a reason. */
+        FAILED,
+        /** Service → worker: exit. */
+        QUIT;
+
+        /** As written on the wire: the name in lowercase. */
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The verb written as {@code word}, or null for a word that is none. */
+        static Verb ofWire(String word) {
+            for (Verb verb : values()) {
+                if (verb.wireName().equals(word)) {
+                    return verb;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Why the service killed a worker; what becomes of its job follows from it. */
+    public enum KillReason {
+        /** The job ran past its deadline: the clip fails with {@code transcode_timeout}, it is not tried again. */
+        DEADLINE,
+        /** No heartbeat within the timeout: the worker hangs, so the job is retried as after a crash. */
+        SILENT,
+        /** Its stdin could not be written: the worker is going away, so the job is retried as after a crash. */
+        UNWRITABLE;
+
+        /** As written in log lines: the name in lowercase. */
+        public String logName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** One parsed line. */
-    public record Message(String verb, Map<String, String> fields) {
+    public record Message(Verb verb, Map<String, String> fields) {
+
+        public Message {
+            fields = Map.copyOf(fields);
+        }
+
         public String get(String key) {
             String value = fields.get(key);
             if (value == null) {
-                throw new IllegalArgumentException("'" + verb + "' message lacks " + key);
+                throw new IllegalArgumentException("'" + verb.wireName() + "' message lacks " + key);
             }
             return value;
         }
@@ -57,20 +113,11 @@ public final class WorkerProtocol {
         }
     }
 
-    public static String line(String verb, Map<String, ?> fields) {
-        StringBuilder out = new StringBuilder(verb);
-        fields.forEach((k, v) -> {
-            if (v != null) {
-                out.append(' ').append(k).append('=').append(URLEncoder.encode(String.valueOf(v), StandardCharsets.UTF_8));
-            }
-        });
-        return out.toString();
-    }
-
-    /** Parses a line; null for a line that is not a protocol message (stray output). */
+    /** Parses a line; null for a line that is not a protocol message (stray output, an unknown verb). */
     public static Message parse(String line) {
         String[] parts = line.trim().split(" ");
-        if (parts.length == 0 || !parts[0].matches("[a-z]+")) {
+        Verb verb = Verb.ofWire(parts[0]);
+        if (verb == null) {
             return null;
         }
         Map<String, String> fields = new LinkedHashMap<>();
@@ -81,7 +128,42 @@ public final class WorkerProtocol {
             }
             fields.put(parts[i].substring(0, eq), URLDecoder.decode(parts[i].substring(eq + 1), StandardCharsets.UTF_8));
         }
-        return new Message(parts[0], fields);
+        return new Message(verb, fields);
+    }
+
+    public static String ready(long pid, String encoder) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("pid", pid);
+        f.put("encoder", encoder);
+        return line(Verb.READY, f);
+    }
+
+    public static String heartbeat(long frames) {
+        return line(Verb.HEARTBEAT, Map.of("frames", frames));
+    }
+
+    public static String probed(String id, long durationMs) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("id", id);
+        f.put("durationMs", durationMs);
+        return line(Verb.PROBED, f);
+    }
+
+    public static String failed(String id, String reason, String message) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("id", id);
+        f.put("reason", reason);
+        f.put("message", message);
+        return line(Verb.FAILED, f);
+    }
+
+    /** The refusal or failure a {@code failed} message carries. */
+    public static TranscodeException failure(Message m) {
+        return new TranscodeException(m.get("reason"), m.get("message"));
+    }
+
+    public static String quit() {
+        return line(Verb.QUIT, Map.of());
     }
 
     public static String job(String id, TranscodeJob job) {
@@ -108,7 +190,7 @@ public final class WorkerProtocol {
         ClipLimits l = s.limits();
         f.put("limits", l.maxLongSide() + ":" + l.maxShortSide() + ":" + l.maxDurationMs() + ":" + l.maxFps());
         f.put("threads", s.threads());
-        return line("job", f);
+        return line(Verb.JOB, f);
     }
 
     public static TranscodeJob job(Message m) {
@@ -159,7 +241,7 @@ public final class WorkerProtocol {
         f.put("frames", r.framesDecoded());
         f.put("wallMs", r.wallMs());
         f.put("cpuMs", r.cpuMs());
-        return line("done", f);
+        return line(Verb.DONE, f);
     }
 
     public static TranscodeResult result(Message m) {
@@ -175,5 +257,15 @@ public final class WorkerProtocol {
                     v[5].isEmpty() ? null : v[5], Long.parseLong(v[6])));
         }
         return new TranscodeResult(facts, renditions, m.get("encoder"), m.getLong("frames"), m.getLong("wallMs"), m.getLong("cpuMs"));
+    }
+
+    private static String line(Verb verb, Map<String, ?> fields) {
+        StringBuilder out = new StringBuilder(verb.wireName());
+        fields.forEach((k, v) -> {
+            if (v != null) {
+                out.append(' ').append(k).append('=').append(URLEncoder.encode(String.valueOf(v), StandardCharsets.UTF_8));
+            }
+        });
+        return out.toString();
     }
 }
