@@ -7,8 +7,10 @@ import dev.convoy.ingest.clip.Retention;
 import dev.convoy.ingest.storage.ClipCommitter;
 import dev.convoy.ingest.storage.EmbeddedS3;
 import dev.convoy.ingest.storage.ObjectStore;
+import dev.convoy.transcoder.Dimensions;
 import dev.convoy.transcoder.ProbeFacts;
 import dev.convoy.transcoder.TranscodeResult;
+import dev.convoy.transcoder.TranscodeResult.Rendition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -83,13 +85,14 @@ public class CommitBenchmark {
                 new ClipMetadata(ClipKind.DRIVE, "drive.mp4", null, -1, Instant.now(), null), original,
                 Files.size(original), Instant.now(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(Files.readAllBytes(original))));
-        List<TranscodeResult.Rendition> renditions = new ArrayList<>();
-        renditions.add(new TranscodeResult.Rendition("poster", file("poster.jpg", 180_000), "image/jpeg", 1280, 720));
-        renditions.add(new TranscodeResult.Rendition("thumbnail", file("thumb.jpg", 16_000), "image/jpeg", 320, 180));
-        renditions.add(new TranscodeResult.Rendition("thumbnail-webp", file("thumb.webp", 11_000), "image/webp", 320, 180));
-        renditions.add(new TranscodeResult.Rendition("storyboard", file("sprite.jpg", 350_000), "image/jpeg", 1600, 540));
-        renditions.add(new TranscodeResult.Rendition("storyboard-vtt", file("storyboard.vtt", 4_000), "text/vtt", 0, 0));
-        renditions.add(new TranscodeResult.Rendition("preview", file("preview.mp4", 4_000_000), "video/mp4", 640, 360));
+        List<Rendition> renditions = new ArrayList<>();
+        renditions.add(Rendition.picture("poster", file("poster.jpg", 180_000), "image/jpeg", new Dimensions(1280, 720)));
+        renditions.add(Rendition.picture("thumbnail", file("thumb.jpg", 16_000), "image/jpeg", new Dimensions(320, 180)));
+        renditions.add(Rendition.picture("thumbnail-webp", file("thumb.webp", 11_000), "image/webp", new Dimensions(320, 180)));
+        renditions.add(Rendition.picture("storyboard", file("sprite.jpg", 350_000), "image/jpeg", new Dimensions(1600, 540)));
+        renditions.add(Rendition.text("storyboard-vtt", file("storyboard.vtt", 4_000), "text/vtt"));
+        renditions.add(Rendition.video("preview", file("preview.mp4", 4_000_000), "video/mp4", new Dimensions(640, 360),
+                "libopenh264"));
         result = new TranscodeResult(new ProbeFacts("mov,mp4,m4a,3gp,3g2,mj2", "h264", "High", 1920, 1080, 0, 30, false,
                 60_000, 6_000_000, true, "aac", 1, null), renditions, "libopenh264", 1800, 5000, 9000);
     }

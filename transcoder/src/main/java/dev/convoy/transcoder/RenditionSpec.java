@@ -1,10 +1,13 @@
 package dev.convoy.transcoder;
 
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What renditions to make of a clip, and what clips to accept, as data so that operators can
- * tune it (an extra 480p preview is one more {@link PreviewSpec}).
+ * tune it (an extra 480p preview is one more {@link PreviewSpec}; a new kind of rendition is one
+ * more name in {@code sinks}).
  *
  * @param posterWidth     poster JPEG width in pixels (aspect kept, height even)
  * @param posterQuality   JPEG quality as an MJPEG qscale, 2 (best) to 31
@@ -14,6 +17,7 @@ import java.util.List;
  * @param spriteColumns   tiles per row in the storyboard sprite
  * @param storyboardMinMs clips shorter than this get no storyboard
  * @param previews        the preview videos, the first one the main preview
+ * @param sinks           the {@link FrameSink} kinds that make the renditions, by name, in the order of the result
  * @param limits          the largest clip accepted
  * @param threads         codec threads for decoding and encoding one clip
  */
@@ -26,6 +30,7 @@ public record RenditionSpec(
         int spriteColumns,
         long storyboardMinMs,
         List<PreviewSpec> previews,
+        List<String> sinks,
         ClipLimits limits,
         int threads) {
 
@@ -37,6 +42,12 @@ public record RenditionSpec(
         if (previews.stream().map(PreviewSpec::name).distinct().count() != previews.size()) {
             throw new IllegalArgumentException("preview names must differ: " + previews);
         }
+        sinks = List.copyOf(sinks);
+        if (sinks.stream().distinct().count() != sinks.size()) {
+            throw new IllegalArgumentException("sink names must differ: " + sinks);
+        }
+        // An unknown name fails here, where the spec is built, not on the first clip.
+        sinks.forEach(FrameSinks::named);
     }
 
     /**
@@ -63,7 +74,7 @@ public record RenditionSpec(
 
         /** Parses {@code name=HEIGHTp@KBITk}, e.g. {@code preview-480=480p@900k}; fps 30, AAC mono 64 kbit/s. */
         public static PreviewSpec parse(String text) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([a-z0-9-]+)=(\\d+)p@(\\d+)k").matcher(text.trim());
+            Matcher m = Pattern.compile("([a-z0-9-]+)=(\\d+)p@(\\d+)k").matcher(text.trim());
             if (!m.matches()) {
                 throw new IllegalArgumentException("'" + text + "' is not NAME=HEIGHTp@KBITSk, e.g. preview-480=480p@900k");
             }
@@ -86,23 +97,31 @@ public record RenditionSpec(
 
     public static final PreviewSpec MAIN_PREVIEW = new PreviewSpec("preview", 360, 30.0, 500_000, 64_000, 1);
 
+    /** Poster and thumbnails, storyboard, previews: the order the manifest and the API have always listed them in. */
+    public static final List<String> DEFAULT_SINKS = List.of(StillsSink.NAME, StoryboardSink.NAME, PreviewSink.NAME);
+
     public static RenditionSpec defaults() {
-        return new RenditionSpec(1280, 3, 320, 160, 100, 10, 3_000, List.of(MAIN_PREVIEW), ClipLimits.defaults(),
-                Math.max(1, Runtime.getRuntime().availableProcessors()));
+        return new RenditionSpec(1280, 3, 320, 160, 100, 10, 3_000, List.of(MAIN_PREVIEW), DEFAULT_SINKS,
+                ClipLimits.defaults(), Math.max(1, Runtime.getRuntime().availableProcessors()));
     }
 
     public RenditionSpec withThreads(int threads) {
         return new RenditionSpec(posterWidth, posterQuality, thumbWidth, tileWidth, maxTiles, spriteColumns, storyboardMinMs,
-                previews, limits, threads);
+                previews, sinks, limits, threads);
     }
 
     public RenditionSpec withPreviews(List<PreviewSpec> previews) {
         return new RenditionSpec(posterWidth, posterQuality, thumbWidth, tileWidth, maxTiles, spriteColumns, storyboardMinMs,
-                previews, limits, threads);
+                previews, sinks, limits, threads);
     }
 
     public RenditionSpec withLimits(ClipLimits limits) {
         return new RenditionSpec(posterWidth, posterQuality, thumbWidth, tileWidth, maxTiles, spriteColumns, storyboardMinMs,
-                previews, limits, threads);
+                previews, sinks, limits, threads);
+    }
+
+    public RenditionSpec withSinks(List<String> sinks) {
+        return new RenditionSpec(posterWidth, posterQuality, thumbWidth, tileWidth, maxTiles, spriteColumns, storyboardMinMs,
+                previews, sinks, limits, threads);
     }
 }

@@ -5,6 +5,8 @@ import dev.convoy.transcoder.TranscodeJob;
 import dev.convoy.transcoder.TranscodeResult;
 import dev.convoy.transcoder.worker.TranscodeWorker;
 import dev.convoy.transcoder.worker.WorkerProtocol;
+import dev.convoy.transcoder.worker.WorkerProtocol.KillReason;
+import dev.convoy.transcoder.worker.WorkerProtocol.Verb;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -235,7 +237,7 @@ public final class ProcessTranscodePool implements TranscodePool {
         private long deadline = Long.MAX_VALUE;
         private volatile boolean ready;
         private boolean dead;
-        private String killedFor;
+        private KillReason killedFor;
 
         Worker(Process process) {
             this.process = process;
@@ -255,7 +257,7 @@ public final class ProcessTranscodePool implements TranscodePool {
                         WorkerProtocol.Message m = WorkerProtocol.parse(line);
                         if (m == null) {
                             LOG.warn("event=transcode_worker_stray_output pid={} line=\"{}\"", process.pid(), line);
-                        } else if (!m.verb().equals("heartbeat")) {
+                        } else if (m.verb() != Verb.HEARTBEAT) {
                             context.runOnContext(v -> onMessage(m));
                         }
                     }
@@ -289,23 +291,23 @@ public final class ProcessTranscodePool implements TranscodePool {
                 stdin.flush();
             } catch (IOException e) {
                 // A worker that cannot be written to is dead; its exit ends the job.
-                kill("stdin closed: " + e.getMessage());
+                kill(KillReason.UNWRITABLE, "stdin closed: " + e.getMessage());
             }
             return current.future();
         }
 
         private void onMessage(WorkerProtocol.Message m) {
             switch (m.verb()) {
-                case "ready" -> ready = true;
-                case "probed" -> {
+                case READY -> ready = true;
+                case PROBED -> {
                     if (m.get("id").equals(jobId)) {
                         long ms = options.deadlineBase().toMillis() + (long) (m.getLong("durationMs") * options.deadlineFactor());
                         deadline = System.nanoTime() + ms * 1_000_000L;
                     }
                 }
-                case "done" -> finish(m, WorkerProtocol.result(m), null);
-                case "failed" -> finish(m, null, new TranscodeException(m.get("reason"), m.get("message")));
-                default -> LOG.warn("event=transcode_worker_unknown_message pid={} verb={}", process.pid(), m.verb());
+                case DONE -> finish(m, WorkerProtocol.result(m), null);
+                case FAILED -> finish(m, null, WorkerProtocol.failure(m));
+                default -> LOG.warn("event=transcode_worker_unknown_message pid={} verb={}", process.pid(), m.verb().wireName());
             }
         }
 
@@ -329,16 +331,15 @@ public final class ProcessTranscodePool implements TranscodePool {
                 return;
             }
             if (current != null && now > deadline) {
-                killedFor = "deadline";
-                kill("job past its deadline");
+                kill(KillReason.DEADLINE, "job past its deadline");
             } else if (now - lastHeard > options.heartbeatTimeout().toNanos()) {
-                killedFor = "silent";
-                kill("no heartbeat for " + options.heartbeatTimeout().toSeconds() + " s");
+                kill(KillReason.SILENT, "no heartbeat for " + options.heartbeatTimeout().toSeconds() + " s");
             }
         }
 
-        private void kill(String why) {
-            LOG.warn("event=transcode_worker_killed pid={} job={} why=\"{}\"", process.pid(), jobId, why);
+        private void kill(KillReason reason, String why) {
+            killedFor = reason;
+            LOG.warn("event=transcode_worker_killed pid={} job={} reason={} why=\"{}\"", process.pid(), jobId, reason.logName(), why);
             process.destroyForcibly();
         }
 
@@ -359,7 +360,7 @@ public final class ProcessTranscodePool implements TranscodePool {
             Promise<TranscodeResult> p = current;
             current = null;
             if (p != null) {
-                if ("deadline".equals(killedFor)) {
+                if (killedFor == KillReason.DEADLINE) {
                     p.fail(new TranscodeException("transcode_timeout", "Transcoding this clip ran past its deadline and was stopped."));
                 } else {
                     p.fail(new IOException("worker process " + process.pid() + " exited with " + code));
@@ -370,7 +371,7 @@ public final class ProcessTranscodePool implements TranscodePool {
 
         void quit() {
             try {
-                stdin.write("quit\n".getBytes(StandardCharsets.UTF_8));
+                stdin.write((WorkerProtocol.quit() + "\n").getBytes(StandardCharsets.UTF_8));
                 stdin.flush();
             } catch (IOException ignored) {
                 // Already gone.

@@ -61,9 +61,8 @@ public record ClipManifest(int version, String clipId, String owner, String devi
     public static ClipManifest ready(CompletedUpload upload, String originalKey, TranscodeResult result) {
         Map<String, Rendition> renditions = new LinkedHashMap<>();
         for (TranscodeResult.Rendition r : result.renditions()) {
-            String encoder = r.contentType().equals("video/mp4") ? result.videoEncoder() : null;
             renditions.put(r.role(), new Rendition(ObjectKeys.of(upload.owner(), upload.id(), r.file().getFileName().toString()),
-                    r.contentType(), Math.max(0, r.width()), Math.max(0, r.height()), encoder));
+                    r.contentType(), Math.max(0, r.width()), Math.max(0, r.height()), r.videoEncoder()));
         }
         return new ClipManifest(VERSION, upload.id(), upload.owner(), upload.deviceId(), ClipStatus.READY, upload.metadata(),
                 original(upload, originalKey), upload.createdAt(), Instant.now(), result.facts(),

@@ -5,17 +5,19 @@ import dev.convoy.transcoder.RenditionPipeline;
 import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;
 import dev.convoy.transcoder.TranscodeResult;
+import dev.convoy.transcoder.worker.WorkerProtocol.Verb;
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import sun.misc.Unsafe;
 
 /**
  * A long-lived transcode worker process: reads jobs from stdin, one at a time, and answers
@@ -43,7 +45,7 @@ public final class TranscodeWorker {
     }
 
     private void serve(InputStream in) throws Exception {
-        send("ready", Map.of("pid", ProcessHandle.current().pid(), "encoder", Codecs.h264Encoder()));
+        send(WorkerProtocol.ready(ProcessHandle.current().pid(), Codecs.h264Encoder()));
         Thread heartbeat = new Thread(() -> {
             while (true) {
                 try {
@@ -51,7 +53,8 @@ public final class TranscodeWorker {
                 } catch (InterruptedException e) {
                     return;
                 }
-                send("heartbeat", Map.of("frames", frames.get()));
+                // The service kills a worker that stays silent (KillReason.SILENT), busy or idle.
+                send(WorkerProtocol.heartbeat(frames.get()));
             }
         }, "heartbeat");
         heartbeat.setDaemon(true);
@@ -64,10 +67,10 @@ public final class TranscodeWorker {
             if (m == null) {
                 continue;
             }
-            if (m.verb().equals("quit")) {
+            if (m.verb() == Verb.QUIT) {
                 return;
             }
-            if (m.verb().equals("job")) {
+            if (m.verb() == Verb.JOB) {
                 run(pipeline, m);
                 // Frames live in direct buffers and JavaCPP memory that is freed only when their Java
                 // objects are collected; the heap itself sees little garbage, so collect between clips
@@ -86,7 +89,7 @@ public final class TranscodeWorker {
             TranscodeResult result = pipeline.run(job, new RenditionPipeline.Progress() {
                 @Override
                 public void probed(long durationMs) {
-                    send("probed", Map.of("id", id, "durationMs", durationMs));
+                    send(WorkerProtocol.probed(id, durationMs));
                 }
 
                 @Override
@@ -96,17 +99,9 @@ public final class TranscodeWorker {
             });
             send(WorkerProtocol.done(id, result));
         } catch (TranscodeException e) {
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("id", id);
-            f.put("reason", e.reason());
-            f.put("message", e.getMessage());
-            send("failed", f);
+            send(WorkerProtocol.failed(id, e.reason(), e.getMessage()));
         } catch (RuntimeException | OutOfMemoryError e) {
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("id", id);
-            f.put("reason", "transcoder_error");
-            f.put("message", "The transcoder failed: " + e);
-            send("failed", f);
+            send(WorkerProtocol.failed(id, "transcoder_error", "The transcoder failed: " + e));
         }
     }
 
@@ -118,17 +113,13 @@ public final class TranscodeWorker {
             byte[] head = in.readNBytes(CRASH_MARKER.length());
             if (new String(head, StandardCharsets.US_ASCII).equals(CRASH_MARKER)) {
                 // What a crafted file does to a decoder: a write through a null pointer, SIGSEGV.
-                java.lang.reflect.Field field = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+                Field field = Unsafe.class.getDeclaredField("theUnsafe");
                 field.setAccessible(true);
-                ((sun.misc.Unsafe) field.get(null)).putAddress(0L, 0L);
+                ((Unsafe) field.get(null)).putAddress(0L, 0L);
             }
-        } catch (java.io.IOException | ReflectiveOperationException ignored) {
+        } catch (IOException | ReflectiveOperationException ignored) {
             // The pipeline reports unreadable sources itself.
         }
-    }
-
-    private synchronized void send(String verb, Map<String, ?> fields) {
-        protocol.println(WorkerProtocol.line(verb, fields));
     }
 
     private synchronized void send(String line) {

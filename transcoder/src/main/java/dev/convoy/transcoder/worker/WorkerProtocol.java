@@ -4,6 +4,7 @@ import dev.convoy.transcoder.ProbeFacts;
 import dev.convoy.transcoder.RenditionSpec;
 import dev.convoy.transcoder.RenditionSpec.ClipLimits;
 import dev.convoy.transcoder.RenditionSpec.PreviewSpec;
+import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;
 import dev.convoy.transcoder.TranscodeResult;
 import dev.convoy.transcoder.TranscodeResult.Rendition;
@@ -14,33 +15,91 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The line protocol between the service and a transcode worker process. Each message is
- * one line: a verb, then {@code key=value} fields separated by spaces, values URL-encoded.
+ * one line: a {@link Verb}, then {@code key=value} fields separated by spaces, values URL-encoded.
+ * Both sides build and read lines only through this class, so they cannot drift apart.
  *
  * <pre>
  * worker  → ready pid=… encoder=…
- * service → job id=… source=… out=… posterAtMs=… spec…
+ * service → job id=… source=… out=… posterAtMs=… spec… sinks=…
  * worker  → probed id=… durationMs=…            (as soon as the clip is probed)
  * worker  → heartbeat frames=…                  (every second, busy or idle)
  * worker  → done id=… facts… r0=… r1=… encoder=… frames=… wallMs=… cpuMs=…
  * worker  → failed id=… reason=… message=…
  * service → quit
  * </pre>
+ *
+ * <p>A rendition {@code rN} is {@code role|file|contentType|width|height|videoEncoder|bytes}, whatever
+ * sink made it. The service kills a worker for a {@link KillReason}.
  */
 public final class WorkerProtocol {
 
     private WorkerProtocol() {
     }
 
+    /** The first word of a line. */
+    public enum Verb {
+        /** Worker → service: started, with its pid and H.264 encoder. */
+        READY,
+        /** Service → worker: transcode this clip. */
+        JOB,
+        /** Worker → service: the clip was probed; its duration sets the job's deadline. */
+        PROBED,
+        /** Worker → service: alive, with frames decoded of the current job. */
+        HEARTBEAT,
+        /** Worker → service: the job's result. */
+        DONE,
+        /** Worker → service: the clip was refused or failed, with a reason. */
+        FAILED,
+        /** Service → worker: exit. */
+        QUIT;
+
+        /** As written on the wire: the name in lowercase. */
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The verb written as {@code word}, or null for a word that is none. */
+        static Verb ofWire(String word) {
+            for (Verb verb : values()) {
+                if (verb.wireName().equals(word)) {
+                    return verb;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Why the service killed a worker; what becomes of its job follows from it. */
+    public enum KillReason {
+        /** The job ran past its deadline: the clip fails with {@code transcode_timeout}, it is not tried again. */
+        DEADLINE,
+        /** No heartbeat within the timeout: the worker hangs, so the job is retried as after a crash. */
+        SILENT,
+        /** Its stdin could not be written: the worker is going away, so the job is retried as after a crash. */
+        UNWRITABLE;
+
+        /** As written in log lines: the name in lowercase. */
+        public String logName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** One parsed line. */
-    public record Message(String verb, Map<String, String> fields) {
+    public record Message(Verb verb, Map<String, String> fields) {
+
+        public Message {
+            fields = Map.copyOf(fields);
+        }
+
         public String get(String key) {
             String value = fields.get(key);
             if (value == null) {
-                throw new IllegalArgumentException("'" + verb + "' message lacks " + key);
+                throw new IllegalArgumentException("'" + verb.wireName() + "' message lacks " + key);
             }
             return value;
         }
@@ -54,20 +113,11 @@ public final class WorkerProtocol {
         }
     }
 
-    public static String line(String verb, Map<String, ?> fields) {
-        StringBuilder out = new StringBuilder(verb);
-        fields.forEach((k, v) -> {
-            if (v != null) {
-                out.append(' ').append(k).append('=').append(URLEncoder.encode(String.valueOf(v), StandardCharsets.UTF_8));
-            }
-        });
-        return out.toString();
-    }
-
-    /** Parses a line; null for a line that is not a protocol message (stray output). */
+    /** Parses a line; null for a line that is not a protocol message (stray output, an unknown verb). */
     public static Message parse(String line) {
         String[] parts = line.trim().split(" ");
-        if (parts.length == 0 || !parts[0].matches("[a-z]+")) {
+        Verb verb = Verb.ofWire(parts[0]);
+        if (verb == null) {
             return null;
         }
         Map<String, String> fields = new LinkedHashMap<>();
@@ -78,7 +128,42 @@ public final class WorkerProtocol {
             }
             fields.put(parts[i].substring(0, eq), URLDecoder.decode(parts[i].substring(eq + 1), StandardCharsets.UTF_8));
         }
-        return new Message(parts[0], fields);
+        return new Message(verb, fields);
+    }
+
+    public static String ready(long pid, String encoder) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("pid", pid);
+        f.put("encoder", encoder);
+        return line(Verb.READY, f);
+    }
+
+    public static String heartbeat(long frames) {
+        return line(Verb.HEARTBEAT, Map.of("frames", frames));
+    }
+
+    public static String probed(String id, long durationMs) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("id", id);
+        f.put("durationMs", durationMs);
+        return line(Verb.PROBED, f);
+    }
+
+    public static String failed(String id, String reason, String message) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("id", id);
+        f.put("reason", reason);
+        f.put("message", message);
+        return line(Verb.FAILED, f);
+    }
+
+    /** The refusal or failure a {@code failed} message carries. */
+    public static TranscodeException failure(Message m) {
+        return new TranscodeException(m.get("reason"), m.get("message"));
+    }
+
+    public static String quit() {
+        return line(Verb.QUIT, Map.of());
     }
 
     public static String job(String id, TranscodeJob job) {
@@ -101,10 +186,11 @@ public final class WorkerProtocol {
                     Integer.toString(p.videoBitrate()), Integer.toString(p.audioBitrate()), Integer.toString(p.audioChannels())));
         }
         f.put("previews", String.join(",", previews));
+        f.put("sinks", String.join(",", s.sinks()));
         ClipLimits l = s.limits();
         f.put("limits", l.maxLongSide() + ":" + l.maxShortSide() + ":" + l.maxDurationMs() + ":" + l.maxFps());
         f.put("threads", s.threads());
-        return line("job", f);
+        return line(Verb.JOB, f);
     }
 
     public static TranscodeJob job(Message m) {
@@ -114,12 +200,13 @@ public final class WorkerProtocol {
             previews.add(new PreviewSpec(v[0], Integer.parseInt(v[1]), Double.parseDouble(v[2]), Integer.parseInt(v[3]),
                     Integer.parseInt(v[4]), Integer.parseInt(v[5])));
         }
+        String sinks = m.get("sinks");
         String[] l = m.get("limits").split(":");
         RenditionSpec spec = new RenditionSpec(
                 Integer.parseInt(m.get("posterWidth")), Integer.parseInt(m.get("posterQuality")),
                 Integer.parseInt(m.get("thumbWidth")), Integer.parseInt(m.get("tileWidth")),
                 Integer.parseInt(m.get("maxTiles")), Integer.parseInt(m.get("spriteColumns")),
-                m.getLong("storyboardMinMs"), previews,
+                m.getLong("storyboardMinMs"), previews, sinks.isEmpty() ? List.of() : List.of(sinks.split(",")),
                 new ClipLimits(Integer.parseInt(l[0]), Integer.parseInt(l[1]), Long.parseLong(l[2]), Double.parseDouble(l[3])),
                 Integer.parseInt(m.get("threads")));
         return new TranscodeJob(Path.of(m.get("source")), Path.of(m.get("out")), m.getLong("posterAtMs"), spec);
@@ -145,14 +232,16 @@ public final class WorkerProtocol {
         f.put("creationTime", p.creationTime());
         for (int i = 0; i < r.renditions().size(); i++) {
             Rendition x = r.renditions().get(i);
+            // An empty encoder stands for none: pictures and text have none.
             f.put("r" + i, String.join("|", x.role(), x.file().toString(), x.contentType(),
-                    Integer.toString(x.width()), Integer.toString(x.height())));
+                    Integer.toString(x.width()), Integer.toString(x.height()),
+                    x.videoEncoder() == null ? "" : x.videoEncoder(), Long.toString(x.bytes())));
         }
         f.put("encoder", r.videoEncoder());
         f.put("frames", r.framesDecoded());
         f.put("wallMs", r.wallMs());
         f.put("cpuMs", r.cpuMs());
-        return line("done", f);
+        return line(Verb.DONE, f);
     }
 
     public static TranscodeResult result(Message m) {
@@ -164,8 +253,19 @@ public final class WorkerProtocol {
         List<Rendition> renditions = new ArrayList<>();
         for (int i = 0; m.getOrNull("r" + i) != null; i++) {
             String[] v = m.get("r" + i).split("\\|", -1);
-            renditions.add(new Rendition(v[0], Path.of(v[1]), v[2], Integer.parseInt(v[3]), Integer.parseInt(v[4])));
+            renditions.add(new Rendition(v[0], Path.of(v[1]), v[2], Integer.parseInt(v[3]), Integer.parseInt(v[4]),
+                    v[5].isEmpty() ? null : v[5], Long.parseLong(v[6])));
         }
         return new TranscodeResult(facts, renditions, m.get("encoder"), m.getLong("frames"), m.getLong("wallMs"), m.getLong("cpuMs"));
+    }
+
+    private static String line(Verb verb, Map<String, ?> fields) {
+        StringBuilder out = new StringBuilder(verb.wireName());
+        fields.forEach((k, v) -> {
+            if (v != null) {
+                out.append(' ').append(k).append('=').append(URLEncoder.encode(String.valueOf(v), StandardCharsets.UTF_8));
+            }
+        });
+        return out.toString();
     }
 }
