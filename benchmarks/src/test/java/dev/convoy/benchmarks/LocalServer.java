@@ -81,7 +81,7 @@ public final class LocalServer implements AutoCloseable {
 
     /** Blocked-thread warnings Vert.x logged since the last call. */
     private static List<String> blockedThreadWarnings() {
-        synchronized (BLOCKED.list) {
+        synchronized (BLOCKED) { // the appender appends under its own lock
             List<String> messages = BLOCKED.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
             BLOCKED.list.clear();
             return messages;

@@ -29,7 +29,7 @@ final class BlockedThreadWatch {
 
     static synchronized List<String> take() {
         List<String> messages;
-        synchronized (EVENTS.list) {
+        synchronized (EVENTS) { // the appender appends under its own lock
             messages = EVENTS.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
             EVENTS.list.clear();
         }

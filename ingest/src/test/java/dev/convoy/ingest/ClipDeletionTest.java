@@ -91,8 +91,8 @@ class ClipDeletionTest {
     }
 
     private static Stream<Path> files(Path dir) {
-        try {
-            return Files.walk(dir).filter(Files::isRegularFile).toList().stream();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).toList().stream();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -4,8 +4,10 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVRational;
@@ -79,7 +81,7 @@ public final class Probe {
                     + limits.maxDurationMs() / 1000 + " s. Split long drives into shorter clips.");
         }
         if (facts.fps() > limits.maxFps()) {
-            throw new TranscodeException("frame_rate_too_high", String.format(java.util.Locale.ROOT,
+            throw new TranscodeException("frame_rate_too_high", String.format(Locale.ROOT,
                     "The clip runs at %.1f frames/s; the most accepted is %.0f.", facts.fps(), limits.maxFps()));
         }
     }
@@ -136,7 +138,7 @@ public final class Probe {
         } catch (IOException e) {
             return false;
         }
-        String box = new String(head, 4, 4, java.nio.charset.StandardCharsets.US_ASCII);
+        String box = new String(head, 4, 4, StandardCharsets.US_ASCII);
         return box.equals("ftyp") || box.equals("mdat") || box.equals("free") || box.equals("wide");
     }
 

@@ -6,6 +6,7 @@ import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
 import static org.bytedeco.ffmpeg.global.swscale.sws_getCachedContext;
 import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
 
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import org.bytedeco.ffmpeg.swscale.SwsContext;
 import org.bytedeco.javacpp.BytePointer;
@@ -46,7 +47,7 @@ final class Yuv420 {
         frame.imageDepth = Frame.DEPTH_UBYTE;
         frame.imageChannels = 1;
         frame.imageStride = width;
-        frame.image = new java.nio.Buffer[] {ByteBuffer.allocateDirect(size(width, height))};
+        frame.image = new Buffer[] {ByteBuffer.allocateDirect(size(width, height))};
         return frame;
     }
 
@@ -85,7 +86,7 @@ final class Yuv420 {
             this.dstWidth = dstWidth;
             this.dstHeight = dstHeight;
             this.out = allocate(dstWidth, dstHeight);
-            planes(new BytePointer(bytes(out)).position(0), dstWidth, dstHeight, dstWidth, dstData, dstLines);
+            planes(new BytePointer(bytes(out)).position(0), dstHeight, dstWidth, dstData, dstLines);
         }
 
         /** The scaled picture; valid until the next call. */
@@ -94,7 +95,7 @@ final class Yuv420 {
             int h = src.imageHeight;
             context = sws_getCachedContext(context, w, h, AV_PIX_FMT_YUV420P, dstWidth, dstHeight, AV_PIX_FMT_YUV420P,
                     SWS_BILINEAR, null, null, (DoublePointer) null);
-            planes(new BytePointer(bytes(src)).position(0), w, h, src.imageStride, srcData, srcLines);
+            planes(new BytePointer(bytes(src)).position(0), h, src.imageStride, srcData, srcLines);
             sws_scale(context, srcData, srcLines, 0, h, dstData, dstLines);
             return out;
         }
@@ -114,7 +115,7 @@ final class Yuv420 {
     }
 
     /** Points {@code data}/{@code lines} at the planes of a picture laid out as described above. */
-    private static void planes(BytePointer base, int width, int height, int stride,
+    private static void planes(BytePointer base, int height, int stride,
                                PointerPointer<BytePointer> data, IntPointer lines) {
         int cw = chromaWidth(stride);
         long ySize = (long) stride * height;

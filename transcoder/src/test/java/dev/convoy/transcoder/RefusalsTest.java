@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.ShortBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
+import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +48,7 @@ class RefusalsTest {
         Path audioOnly = out.resolve("voice.m4a");
         FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(audioOnly.toFile(), 1);
         recorder.setFormat("mp4");
-        recorder.setAudioCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_AAC);
+        recorder.setAudioCodec(avcodec.AV_CODEC_ID_AAC);
         recorder.setSampleRate(48_000);
         recorder.start();
         ShortBuffer samples = ShortBuffer.allocate(48_000);
@@ -75,7 +79,7 @@ class RefusalsTest {
         Path cut = out.resolve("cut.mp4");
         byte[] bytes = Files.readAllBytes(whole);
         // Cameras write the index (moov) last: a recording cut off has none.
-        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length * 2 / 3));
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length * 2 / 3));
         assertRefused(cut, RenditionSpec.defaults(), "truncated");
     }
 
@@ -86,7 +90,7 @@ class RefusalsTest {
                 .preview().file();
         byte[] bytes = Files.readAllBytes(whole);
         Path cut = out.resolve("cut-fast.mp4");
-        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 3));
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length / 3));
         assertRefused(cut, RenditionSpec.defaults(), "truncated");
     }
 
@@ -111,8 +115,8 @@ class RefusalsTest {
         // The container and its index are sound; every byte of the media data is noise.
         Path whole = TestClips.get(TestClips.Spec.small(640, 360, 2));
         byte[] bytes = Files.readAllBytes(whole);
-        int mdat = indexOf(bytes, "mdat".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        long size = java.nio.ByteBuffer.wrap(bytes, mdat - 4, 4).getInt() & 0xFFFFFFFFL;
+        int mdat = indexOf(bytes, "mdat".getBytes(StandardCharsets.US_ASCII));
+        long size = ByteBuffer.wrap(bytes, mdat - 4, 4).getInt() & 0xFFFFFFFFL;
         Random random = new Random(11);
         for (int i = mdat + 4; i < mdat - 4 + size; i++) {
             bytes[i] = (byte) random.nextInt();

@@ -45,7 +45,7 @@ class RenditionPipelineTest {
             assertThat(preview.getImageHeight()).isEqualTo(360);
             assertThat(preview.getAudioChannels()).as("AAC mono").isEqualTo(1);
             assertThat(preview.getAudioCodecName()).isEqualTo("aac");
-            assertThat(preview.getLengthInTime() / 1000.0).isCloseTo(facts.durationMs(), within(200.0));
+            assertThat(preview.getLengthInTime() / 1000.0).isCloseTo((double) facts.durationMs(), within(200.0));
         }
         assertThat(MoovAtom.isBeforeMdat(result.preview().file())).as("faststart: moov before mdat").isTrue();
 

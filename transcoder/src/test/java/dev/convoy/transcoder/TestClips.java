@@ -10,6 +10,7 @@ import java.nio.ShortBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Locale;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameRecorder;
@@ -87,7 +88,7 @@ public final class TestClips {
         }
 
         String fileName() {
-            return String.format(java.util.Locale.ROOT, "clip-%dx%d-%sfps-%ss-%dk-%s-%s-r%d%s-b%d.%s", width, height, fps, seconds,
+            return String.format(Locale.ROOT, "clip-%dx%d-%sfps-%ss-%dk-%s-%s-r%d%s-b%d.%s", width, height, fps, seconds,
                     bitrate / 1000, audio ? "audio" : "silent", encoder(), rotation, vfr ? "-vfr" : "", bframes, extension()).replace("." + extension(), (blackMiddle ? "-black" : "") + "." + extension());
         }
     }

@@ -102,7 +102,7 @@ final class Camera {
             return;
         }
         busy = true;
-        String clientClipId = run + "/" + name + "/" + (++sequence);
+        String clientClipId = run + "/" + name + "/" + ++sequence;
         create(clip, clientClipId, 0).onComplete(ar -> next());
     }
 

@@ -27,7 +27,11 @@ public final class ClipsApi {
 
     /** Forgets a clip's upload state on this node (the upload endpoint's side of a deletion). */
     public interface UploadRemover {
-        /** @param req the deleting request, cut off if it competes with an upload's own; null for the retention sweep */
+        /**
+         * Removes the upload of clip {@code id} of {@code owner}, if this node has it.
+         *
+         * @param req the deleting request, cut off if it competes with an upload's own; null for the retention sweep
+         */
         Future<Void> remove(String owner, String id, HttpServerRequest req);
     }
 

@@ -112,7 +112,7 @@ public final class TranscodeQueue {
             Volume v = recent.get(w.owner());
             double volume = v == null ? 0 : decayed(v, now);
             if (best == null || w.kind().ordinal() < best.kind().ordinal()
-                    || w.kind() == best.kind() && (volume < bestVolume || volume == bestVolume && w.seq() < best.seq())) {
+                    || (w.kind() == best.kind() && (volume < bestVolume || (volume == bestVolume && w.seq() < best.seq())))) {
                 best = w;
                 bestVolume = volume;
             }
@@ -157,7 +157,7 @@ public final class TranscodeQueue {
                 }
                 if (ar.succeeded()) {
                     timers.get(next.kind()).record(Duration.ofNanos(System.nanoTime() - start));
-                    frames.increment(ar.result().framesDecoded());
+                    frames.increment((double) ar.result().framesDecoded());
                 }
                 next.promise().handle(ar);
                 dispatch();

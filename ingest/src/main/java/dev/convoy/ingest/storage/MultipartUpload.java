@@ -49,15 +49,12 @@ final class MultipartUpload {
                         .thenCompose(parts -> client.completeMultipartUpload(b -> b.bucket(bucket).key(key)
                                 .uploadId(created.uploadId())
                                 .multipartUpload(m -> m.parts(parts))))
-                        .handle((done, err) -> {
-                            if (err == null) {
-                                return CompletableFuture.<Void>completedFuture(null);
-                            }
-                            return client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(created.uploadId()))
-                                    .handle((aborted, abortErr) -> (Void) null)
-                                    .thenCompose(v -> CompletableFuture.<Void>failedFuture(err));
-                        })
-                        .thenCompose(f -> f));
+                        .<Void>thenApply(done -> null)
+                        // A failed upload is aborted, so its parts do not linger in the bucket; the failure stands.
+                        .exceptionallyCompose(err -> client.abortMultipartUpload(b -> b.bucket(bucket).key(key)
+                                        .uploadId(created.uploadId()))
+                                .handle((aborted, abortErr) -> (Void) null)
+                                .thenCompose(v -> CompletableFuture.<Void>failedFuture(err))));
     }
 
     private CompletableFuture<List<CompletedPart>> uploadParts(String uploadId) {

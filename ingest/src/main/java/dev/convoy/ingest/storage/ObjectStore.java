@@ -130,7 +130,7 @@ public final class ObjectStore implements AutoCloseable {
                 .exceptionallyCompose(err -> {
                     Throwable cause = unwrap(err);
                     if (cause instanceof NoSuchBucketException
-                            || cause instanceof S3Exception s3 && s3.statusCode() == 404) {
+                            || (cause instanceof S3Exception s3 && s3.statusCode() == 404)) {
                         return client.createBucket(b -> b.bucket(bucket)).thenApply(r -> null);
                     }
                     return CompletableFuture.failedFuture(cause);
@@ -214,7 +214,7 @@ public final class ObjectStore implements AutoCloseable {
                 .thenApply(bytes -> Buffer.buffer(bytes.asByteArray()))
                 .exceptionallyCompose(err -> {
                     Throwable cause = unwrap(err);
-                    if (cause instanceof NoSuchKeyException || cause instanceof S3Exception s3 && s3.statusCode() == 404) {
+                    if (cause instanceof NoSuchKeyException || (cause instanceof S3Exception s3 && s3.statusCode() == 404)) {
                         return CompletableFuture.completedFuture(null);
                     }
                     return CompletableFuture.failedFuture(cause);

@@ -22,7 +22,7 @@ public final class StoreFailures {
                 return service.statusCode() >= 500 || service.isThrottlingException();
             }
             if (t instanceof SdkClientException || t instanceof TimeoutException
-                    || t instanceof IOException && !t.getClass().getName().startsWith("java.nio.file")) {
+                    || (t instanceof IOException && !t.getClass().getName().startsWith("java.nio.file"))) {
                 // No answer at all: connection refused or reset, timed out, or the client gave up.
                 return true;
             }

@@ -171,7 +171,7 @@ public final class TusHeaders {
     /** Whether a request carries a body: a positive {@code Content-Length} or a chunked transfer. */
     public static boolean hasBody(String contentLength, String transferEncoding) {
         return contentLength(contentLength) > 0
-                || transferEncoding != null && transferEncoding.toLowerCase(Locale.ROOT).contains("chunked");
+                || (transferEncoding != null && transferEncoding.toLowerCase(Locale.ROOT).contains("chunked"));
     }
 
     private static long nonNegative(String value, TusError error) {

@@ -179,7 +179,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
                             }
                         }
                         // A checksummed chunk is kept whole or not at all.
-                        if (checksum == null || whole && !mismatch && unresolved == null) {
+                        if (checksum == null || (whole && !mismatch && unresolved == null)) {
                             running.bytes = upload.offset() + w.bytes();
                             onBytes.accept(w.bytes());
                             return Future.succeededFuture(new Appended(w.bytes(), w.interruption(), w.overflow(), false, w.stalled()));
@@ -359,7 +359,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
         crc.update(record.array(), 0, 16);
         long offset = record.getLong();
         long updatedMs = record.getLong();
-        if ((int) crc.getValue() != record.getInt() || offset < 0 || state.length() >= 0 && offset > state.length()) {
+        if ((int) crc.getValue() != record.getInt() || offset < 0 || (state.length() >= 0 && offset > state.length())) {
             LOG.warn("event=offset_record_invalid upload={} using=state_file", state.id());
             return state;
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpResponse;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class OptionsTest extends TusTestBase {
@@ -31,7 +32,7 @@ class OptionsTest extends TusTestBase {
         assertThat(preflight.statusCode()).isBetween(200, 204);
         assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isIn("*", "https://app.example");
         assertThat(preflight.getHeader("Access-Control-Allow-Methods")).contains("PATCH");
-        assertThat(preflight.getHeader("Access-Control-Allow-Headers").toLowerCase()).contains("upload-length", "tus-resumable");
+        assertThat(preflight.getHeader("Access-Control-Allow-Headers").toLowerCase(Locale.ROOT)).contains("upload-length", "tus-resumable");
 
         HttpResponse<Buffer> post = send(tus(HttpMethod.POST, "/files/").putHeader("Origin", "https://app.example")
                 .putHeader("Upload-Length", "10"));
