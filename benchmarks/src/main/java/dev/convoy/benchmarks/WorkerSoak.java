@@ -1,6 +1,6 @@
 package dev.convoy.benchmarks;
 
-import dev.convoy.ingest.queue.ProcessTranscodePool;
+import dev.convoy.ingest.transcode.ProcessTranscodePool;
 import dev.convoy.transcoder.RenditionSpec;
 import dev.convoy.transcoder.TestClips;
 import dev.convoy.transcoder.TranscodeJob;

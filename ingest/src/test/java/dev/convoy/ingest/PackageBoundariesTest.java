@@ -21,12 +21,12 @@ class PackageBoundariesTest {
 
     @Test
     void theUploadStageNeverReachesDownThePath() throws IOException {
-        assertThat(convoyImports("upload")).noneMatch(i -> i.matches("dev\\.convoy\\.ingest\\.(pipeline|queue|storage|catalog)\\..*"));
+        assertThat(convoyImports("upload")).noneMatch(i -> i.matches("dev\\.convoy\\.ingest\\.(pipeline|transcode|storage|catalog)\\..*"));
     }
 
     @Test
     void storageAndCatalogNeverReachBackIntoUploadsOrTheProtocol() throws IOException {
-        for (String pkg : List.of("storage", "catalog", "queue", "pipeline")) {
+        for (String pkg : List.of("storage", "catalog", "transcode", "pipeline")) {
             assertThat(convoyImports(pkg)).as(pkg).noneMatch(i -> i.startsWith("dev.convoy.ingest.tus."));
         }
         assertThat(convoyImports("storage")).noneMatch(i -> i.startsWith("dev.convoy.ingest.upload."));

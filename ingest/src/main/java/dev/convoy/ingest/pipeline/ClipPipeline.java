@@ -4,7 +4,6 @@ import dev.convoy.ingest.catalog.ClipCatalog;
 import dev.convoy.ingest.clip.ClipOutcome;
 import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.CompletedUpload;
-import dev.convoy.ingest.queue.ClipProcessor;
 import dev.convoy.ingest.upload.ClipListener;
 import io.vertx.core.Future;
 

@@ -1,4 +1,4 @@
-package dev.convoy.ingest.queue;
+package dev.convoy.ingest.transcode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.convoy.ingest.queue;
+package dev.convoy.ingest.transcode;
 
 import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;

@@ -1,9 +1,10 @@
-package dev.convoy.ingest.queue;
+package dev.convoy.ingest.pipeline;
 
 import dev.convoy.ingest.clip.ClipOutcome;
 import dev.convoy.ingest.clip.ClipStatus;
 import dev.convoy.ingest.clip.CompletedUpload;
 import dev.convoy.ingest.storage.ClipCommitter;
+import dev.convoy.ingest.transcode.TranscodeQueue;
 import dev.convoy.transcoder.RenditionSpec;
 import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;
