@@ -2,7 +2,9 @@ package dev.convoy.ingest;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.filter.Filter;
 import ch.qos.logback.core.read.ListAppender;
+import ch.qos.logback.core.spi.FilterReply;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
@@ -14,11 +16,11 @@ final class BlockedThreadWatch {
     static {
         EVENTS.start();
         // Vert.x logs these under a logger whose package moved between versions: match on the class name.
-        EVENTS.addFilter(new ch.qos.logback.core.filter.Filter<>() {
+        EVENTS.addFilter(new Filter<>() {
             @Override
-            public ch.qos.logback.core.spi.FilterReply decide(ILoggingEvent event) {
+            public FilterReply decide(ILoggingEvent event) {
                 return event.getLoggerName().endsWith("BlockedThreadChecker")
-                        ? ch.qos.logback.core.spi.FilterReply.ACCEPT : ch.qos.logback.core.spi.FilterReply.DENY;
+                        ? FilterReply.ACCEPT : FilterReply.DENY;
             }
         });
         ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(EVENTS);

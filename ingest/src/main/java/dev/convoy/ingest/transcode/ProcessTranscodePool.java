@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -187,7 +188,7 @@ public final class ProcessTranscodePool implements TranscodePool {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), TranscodeWorker.class.getName()));
         try {
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process process = new ProcessBuilder(command).start();
             Worker worker = new Worker(process);
             synchronized (this) {
                 all.add(worker);
@@ -228,6 +229,9 @@ public final class ProcessTranscodePool implements TranscodePool {
     }
 
     /** One worker process; its state is touched on the pool's context, its stdout read by its own thread. */
+    /** Worker stderr lines logged per worker and minute; the rest are counted, not logged. */
+    private static final int STDERR_LINES_PER_MINUTE = 50;
+
     private final class Worker {
         private final Process process;
         private final OutputStream stdin;
@@ -280,6 +284,40 @@ public final class ProcessTranscodePool implements TranscodePool {
             }, "convoy-transcode-worker-" + process.pid());
             reader.setDaemon(true);
             reader.start();
+            Thread errors = new Thread(this::logStderr, "convoy-transcode-worker-stderr-" + process.pid());
+            errors.setDaemon(true);
+            errors.start();
+        }
+
+        /**
+         * FFmpeg's messages and any crash report of the worker, as log lines of the service (so they
+         * land where its logs go, with the worker's pid); at most {@link #STDERR_LINES_PER_MINUTE} a
+         * minute, since a corrupt clip can make FFmpeg complain about every frame.
+         */
+        private void logStderr() {
+            try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                long windowStart = System.nanoTime();
+                int inWindow = 0;
+                int dropped = 0;
+                String line;
+                while ((line = err.readLine()) != null) {
+                    if (System.nanoTime() - windowStart > TimeUnit.MINUTES.toNanos(1)) {
+                        if (dropped > 0) {
+                            LOG.warn("event=transcode_worker_stderr_dropped pid={} lines={}", process.pid(), dropped);
+                        }
+                        windowStart = System.nanoTime();
+                        inWindow = 0;
+                        dropped = 0;
+                    }
+                    if (inWindow++ < STDERR_LINES_PER_MINUTE) {
+                        LOG.warn("event=transcode_worker_stderr pid={} line=\"{}\"", process.pid(), line);
+                    } else {
+                        dropped++;
+                    }
+                }
+            } catch (IOException e) {
+                // The process went away; its exit is handled by the protocol reader.
+            }
         }
 
         Future<TranscodeResult> assign(String id, TranscodeJob job) {

@@ -107,10 +107,13 @@ final class PatchHandler implements TusEndpoint.Method {
      * durably, then answers {@code okStatus}; a body that ended badly gets the matching error.
      */
     Future<Void> receive(RoutingContext rc, UploadState upload, int okStatus, UploadStore.ChunkCheck checksum) {
-        if (upload.isComplete()) {
-            responses.written(rc, upload, okStatus);
+        UploadState stored = uploads.find(upload.id());
+        if (stored != null && stored.isCompletionRecorded()) {
+            responses.written(rc, stored, okStatus);
             return Future.succeededFuture();
         }
+        // Even an empty body is written: it may complete the upload (a length of 0, or a length
+        // just declared equal to the offset), and completion is recorded by the write.
         return uploads.write(upload, rc.request(), checksum).compose(written -> {
             UploadStore.Appended appended = written.appended();
             UploadState state = written.state();

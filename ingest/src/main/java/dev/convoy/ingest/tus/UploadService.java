@@ -7,7 +7,6 @@ import io.vertx.core.streams.ReadStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,10 +61,6 @@ public final class UploadService {
     /** The upload's durable state, or null. */
     public UploadState find(String id) {
         return store.get(id);
-    }
-
-    public Collection<UploadState> all() {
-        return store.all();
     }
 
     /** Whether {@code owner} had an upload {@code id} that expired and was deleted. */

@@ -42,6 +42,11 @@ public record UploadState(String id, String owner, String deviceId, long length,
         return length != DEFERRED && offset == length;
     }
 
+    /** Complete, and its completion recorded (its SHA-256 taken and the upload handed on). */
+    public boolean isCompletionRecorded() {
+        return isComplete() && sha256 != null;
+    }
+
     /** A partial upload is a piece of a later concatenation, never a whole of its own. */
     public boolean isPartial() {
         return concat == Concat.PARTIAL;

@@ -74,7 +74,7 @@ public interface UploadStore {
     /** Hex SHA-256 of the upload's bytes so far, computed as they streamed in. */
     Future<String> sha256(UploadState upload);
 
-    /** Durably records a new state (offset, status). */
+    /** Durably records a new state (offset, length, SHA-256). */
     Future<UploadState> save(UploadState upload);
 
     /** Deletes the spool file once its bytes are safely elsewhere; the state stays. */

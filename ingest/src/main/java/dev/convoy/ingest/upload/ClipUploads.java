@@ -205,7 +205,7 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     private void index(UploadState upload) {
         ClipMetadata clip = clip(upload);
         if (clip.clientClipId() != null && !upload.isPartial()) {
-            byClientClipId.putIfAbsent(clipKey(upload.owner(), upload.deviceId(), clip.clientClipId()), upload.id());
+            byClientClipId.put(clipKey(upload.owner(), upload.deviceId(), clip.clientClipId()), upload.id());
         }
     }
 

@@ -91,6 +91,49 @@ class PostTest extends TusTestBase {
     }
 
     @Test
+    void aDeferredLengthDeclaredByAnEmptyPatchAtTheEndCompletesTheUpload() throws Exception {
+        // Streaming clients (tus-js-client with uploadLengthDeferred) declare the length last, with no bytes.
+        HttpResponse<Buffer> res = send(tus(HttpMethod.POST, "/files/").putHeader("Upload-Defer-Length", "1"));
+        String id = res.getHeader("Location").substring(res.getHeader("Location").lastIndexOf('/') + 1);
+        assertThat(send(patch(id, 0), bytes(300, 4)).getHeader("Upload-Offset")).isEqualTo("300");
+
+        HttpResponse<Buffer> declared = send(patch(id, 300).putHeader("Upload-Length", "300"), Buffer.buffer());
+
+        assertThat(declared.statusCode()).isEqualTo(204);
+        HttpResponse<Buffer> head = send(tus(HttpMethod.HEAD, "/files/" + id));
+        assertThat(head.getHeader("Upload-Length")).isEqualTo("300");
+        assertThat(head.getHeader("Upload-Defer-Length")).isNull();
+        assertThat(head.getHeader("Upload-Expires")).as("a complete upload does not expire").isNull();
+        assertClipLeavesProcessing(id);
+    }
+
+    @Test
+    void anEmptyUploadIsCompleteAtOnceAndGoesDownThePath() throws Exception {
+        HttpResponse<Buffer> res = send(tus(HttpMethod.POST, "/files/").putHeader("Upload-Length", "0")
+                .putHeader("Upload-Metadata", "kind " + b64("manual")));
+
+        assertThat(res.statusCode()).isEqualTo(201);
+        String id = res.getHeader("Location").substring(res.getHeader("Location").lastIndexOf('/') + 1);
+        assertThat(offsetOf(id)).isZero();
+        assertClipLeavesProcessing(id);
+    }
+
+    /** The clip is handed down the path: it ends failed (nothing to decode in these bytes), never stuck processing. */
+    private static void assertClipLeavesProcessing(String id) throws Exception {
+        String owner = server.ownerToken("alice");
+        String status = null;
+        for (int i = 0; i < 300 && !"failed".equals(status); i++) {
+            HttpResponse<Buffer> clip = TestServer.await(web.getAbs(server.baseUrl() + "/api/clips/" + id)
+                    .bearerTokenAuthentication(owner).send());
+            status = clip.bodyAsJsonObject().getString("status");
+            if (!"failed".equals(status)) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(status).isEqualTo("failed");
+    }
+
+    @Test
     void aRetriedPostForTheSameClientClipIdGetsTheSameUploadBack() throws Exception {
         String metadata = "kind " + b64("incident") + ",clientClipId " + b64("cam-1/clip-77");
         HttpResponse<Buffer> first = send(tus(HttpMethod.POST, "/files/").putHeader("Upload-Length", "400")

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Expiry, revocation, admission control and stalled bodies, each on a server configured for it. */
 class UploadLifecycleTest {
@@ -80,8 +82,8 @@ class UploadLifecycleTest {
         }
     }
 
-    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.CsvSource({
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
             "spool disk nearly full, --min-free-spool-bytes, 9223372036854775807, spoolDisk",
             "transcode backlog at its limit, --transcode-queue-limit, 0, transcodeQueue"})
     void aFullServerRefusesNewUploadsButTakesBytesForStartedOnes(String why, String flag, String value, String check)
