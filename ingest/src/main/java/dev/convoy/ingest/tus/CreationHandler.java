@@ -71,8 +71,9 @@ final class CreationHandler implements TusEndpoint.Method {
             throw TusError.MODIFY_FINAL.exception();
         }
         UploadStore.ChunkCheck checksum = checksums.of(req);
+        UploadState retried = uploads.findByKey(uploads.keyOf(who, metadata, concat.concat()));
         Optional<UploadState> existing = policy.beforeCreate(
-                new UploadPolicy.Creation(who, length, metadata, rawMetadata, concat.concat()));
+                new UploadPolicy.Creation(who, length, metadata, rawMetadata, concat.concat(), retried));
         if (existing.isPresent()) {
             return reclaimed(rc, existing.get());
         }

@@ -61,7 +61,7 @@ public final class TusEndpoint {
                         MeterRegistry registry) {
         this.policy = policy;
         this.metrics = new TusMetrics(registry);
-        this.uploads = new UploadService(store, events, limits.maxSize(), limits.expiry(), metrics);
+        this.uploads = new UploadService(store, policy, events, limits.maxSize(), limits.expiry(), metrics);
         this.responses = new TusResponses(uploads, metrics);
         Checksums checksums = new Checksums(uploads.capabilities().checksumAlgorithms());
         PatchHandler writer = new PatchHandler(uploads, checksums, responses);

@@ -21,17 +21,27 @@ public interface UploadPolicy {
      * What a creation request asks for, already checked against the protocol.
      *
      * @param metadata the decoded {@code Upload-Metadata} pairs
+     * @param existing the upload already created under the same {@link #idempotencyKey}, or null
      */
     record Creation(Uploader who, long length, Map<String, String> metadata, String rawMetadata,
-                    UploadState.Concat concat) {
+                    UploadState.Concat concat, UploadState existing) {
     }
 
     /**
-     * Consulted before a new upload is created: throws (or fails with) a {@link TusException}
-     * to refuse it, answers an existing upload when the request is a retry of one the server
-     * already has (answered 200 with its offset, never a second upload), or empty to go ahead.
+     * Consulted before a new upload is created: throws a {@link TusException} to refuse it,
+     * answers an existing upload when the request is a retry of one the server already has
+     * (answered 200 with its offset, never a second upload), or empty to go ahead.
      */
     Optional<UploadState> beforeCreate(Creation request);
+
+    /**
+     * The application's own key that makes a retried creation find its upload (for Convoy: owner,
+     * device and the camera's clip id), or null when there is none. Asked of each creation request
+     * and of each stored upload; the {@link UploadService} keeps the index from keys to uploads.
+     */
+    default String idempotencyKey(Uploader who, Map<String, String> metadata, UploadState.Concat concat) {
+        return null;
+    }
 
     /** Headers of the application's own to add to the answer for a reclaimed upload; none by default. */
     default Map<String, String> reclaimedHeaders(UploadState upload) {

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Uploads under the HTTP layer: the one place that takes an upload's lock, writes its bytes,
  * completes it (SHA-256, then {@link UploadEvents#completed}), joins concatenations, expires
- * abandoned uploads and removes uploads. The protocol handlers, the clip deletion API and the
+ * abandoned uploads, removes uploads and keeps the index that lets a retried creation find its
+ * upload. The protocol handlers, the clip deletion API and the
  * retention sweep all go through it.
  */
 public final class UploadService {
@@ -28,6 +29,7 @@ public final class UploadService {
     private final UploadStore store;
     private final Capabilities capabilities;
     private final UploadEvents events;
+    private final UploadPolicy policy;
     private final long maxSize;
     private final Duration expiry;
     private final TusMetrics metrics;
@@ -36,14 +38,21 @@ public final class UploadService {
     private final Map<String, String> expired = new ConcurrentHashMap<>();
     /** Uploads whose last request was cut off: their next write is a resume. */
     private final Set<String> interrupted = ConcurrentHashMap.newKeySet();
+    /** The policy's idempotency keys to upload ids: a retried creation finds its upload. */
+    private final Map<String, String> byKey = new ConcurrentHashMap<>();
 
-    UploadService(UploadStore store, UploadEvents events, long maxSize, Duration expiry, TusMetrics metrics) {
+    UploadService(UploadStore store, UploadPolicy policy, UploadEvents events, long maxSize, Duration expiry,
+                  TusMetrics metrics) {
         this.store = store;
         this.capabilities = Capabilities.of(store);
+        this.policy = policy;
         this.events = events;
         this.maxSize = maxSize;
         this.expiry = expiry;
         this.metrics = metrics;
+        for (UploadState upload : store.all()) {
+            index(upload);
+        }
     }
 
     /** What one streamed request body did to an upload: its saved state and how the body ended. */
@@ -61,6 +70,12 @@ public final class UploadService {
     /** The upload's durable state, or null. */
     public UploadState find(String id) {
         return store.get(id);
+    }
+
+    /** The upload created under this idempotency key (see {@link UploadPolicy#idempotencyKey}), or null. */
+    public UploadState findByKey(String key) {
+        String id = key == null ? null : byKey.get(key);
+        return id == null ? null : store.get(id);
     }
 
     /** Whether {@code owner} had an upload {@code id} that expired and was deleted. */
@@ -84,6 +99,7 @@ public final class UploadService {
 
     public Future<UploadState> create(UploadState fresh) {
         return store.create(fresh).onSuccess(upload -> {
+            index(upload);
             metrics.created.increment();
             events.progressed(upload);
         });
@@ -198,8 +214,29 @@ public final class UploadService {
         return Future.join(sweeps).map(cf -> sweeps.size());
     }
 
+    /** The idempotency key of a creation request, by the policy. */
+    String keyOf(Uploader who, Map<String, String> metadata, UploadState.Concat concat) {
+        return policy.idempotencyKey(who, metadata, concat);
+    }
+
+    private String keyOf(UploadState upload) {
+        return keyOf(new Uploader(upload.owner(), upload.deviceId()),
+                TusHeaders.metadata(upload.rawMetadata(), Integer.MAX_VALUE), upload.concat());
+    }
+
+    private void index(UploadState upload) {
+        String key = keyOf(upload);
+        if (key != null) {
+            byKey.put(key, upload.id());
+        }
+    }
+
     private Future<Void> delete(UploadState upload) {
         interrupted.remove(upload.id());
+        String key = keyOf(upload);
+        if (key != null) {
+            byKey.remove(key, upload.id());
+        }
         return capabilities.terminator().terminate(upload.id()).onSuccess(v -> events.removed(upload));
     }
 

@@ -41,8 +41,6 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     private final int maxUploadsPerDevice;
     private final ClipListener listener;
     private final TusEndpoint endpoint;
-    /** Camera's own clip id (owner, device, clientClipId) to upload id: a retried POST finds its upload. */
-    private final Map<String, String> byClientClipId = new ConcurrentHashMap<>();
     private final Map<String, ClipMetadata> metadata = new ConcurrentHashMap<>();
 
     private ClipUploads(SpoolStore spool, DeviceTokens tokens, Admission admission, UploadLimits limits,
@@ -59,11 +57,7 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     /** Clip uploads over {@code spool}, indexing the uploads it already holds. */
     public static ClipUploads open(SpoolStore spool, DeviceTokens tokens, Admission admission, UploadLimits limits,
                                    ClipListener listener, MeterRegistry registry) {
-        ClipUploads uploads = new ClipUploads(spool, tokens, admission, limits, listener, registry);
-        for (UploadState upload : spool.all()) {
-            uploads.index(upload);
-        }
-        return uploads;
+        return new ClipUploads(spool, tokens, admission, limits, listener, registry);
     }
 
     public TusEndpoint endpoint() {
@@ -91,13 +85,11 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     public Optional<UploadState> beforeCreate(Creation request) {
         ClipMetadata clip = UploadMetadata.parse(request.metadata());
         Uploader who = request.who();
-        if (clip.clientClipId() != null && request.concat() != UploadState.Concat.PARTIAL) {
-            String id = byClientClipId.get(clipKey(who.owner(), who.device(), clip.clientClipId()));
-            UploadState existing = id == null ? null : spool.get(id);
-            if (existing != null) {
-                LOG.info("event=clip_upload_reclaimed upload={} client_clip_id={}", existing.id(), clip.clientClipId());
-                return Optional.of(existing);
-            }
+        UploadState existing = request.existing();
+        if (existing != null) {
+            // A retry of a clip this server already has: answered even when it is busy.
+            LOG.info("event=clip_upload_reclaimed upload={} client_clip_id={}", existing.id(), clip.clientClipId());
+            return Optional.of(existing);
         }
         Optional<String> busy = admission.refusal();
         if (busy.isPresent()) {
@@ -113,6 +105,14 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
         return Optional.empty();
     }
 
+    /** A clip is found again by the camera's own clip id, per owner and device; partial uploads are not clips. */
+    @Override
+    public String idempotencyKey(Uploader who, Map<String, String> metadata, UploadState.Concat concat) {
+        String clientClipId = metadata.get("clientClipId");
+        return clientClipId == null || clientClipId.isEmpty() || concat == UploadState.Concat.PARTIAL ? null
+                : who.owner() + '\u0000' + who.device() + '\u0000' + clientClipId;
+    }
+
     @Override
     public Map<String, String> reclaimedHeaders(UploadState upload) {
         return Map.of("Convoy-Clip-Id", upload.id());
@@ -121,7 +121,6 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     @Override
     public void progressed(UploadState upload) {
         if (!upload.isPartial()) {
-            index(upload);
             listener.tracked(record(upload));
         }
     }
@@ -153,10 +152,7 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
 
     @Override
     public void removed(UploadState upload) {
-        ClipMetadata clip = metadata.remove(upload.id());
-        if (clip != null && clip.clientClipId() != null) {
-            byClientClipId.remove(clipKey(upload.owner(), upload.deviceId(), clip.clientClipId()), upload.id());
-        }
+        metadata.remove(upload.id());
         listener.removed(upload.id());
     }
 
@@ -200,16 +196,5 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
 
     private ClipMetadata clip(UploadState upload) {
         return metadata.computeIfAbsent(upload.id(), id -> UploadMetadata.parse(upload.rawMetadata()));
-    }
-
-    private void index(UploadState upload) {
-        ClipMetadata clip = clip(upload);
-        if (clip.clientClipId() != null && !upload.isPartial()) {
-            byClientClipId.put(clipKey(upload.owner(), upload.deviceId(), clip.clientClipId()), upload.id());
-        }
-    }
-
-    private static String clipKey(String owner, String device, String clientClipId) {
-        return owner + '\u0000' + device + '\u0000' + clientClipId;
     }
 }
