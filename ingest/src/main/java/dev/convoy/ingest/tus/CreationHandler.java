@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +47,7 @@ final class CreationHandler implements TusEndpoint.Method {
         if (concat.concat() != UploadState.Concat.NONE && !uploads.capabilities().canConcatenate()) {
             throw TusError.INVALID_CONCAT.exception("This server does not join uploads; create a plain upload.");
         }
-        List<UploadState> parts = partsOf(concat, who);
+        List<UploadState> parts = uploads.partsOf(concat, who);
         long length;
         if (concat.concat() == UploadState.Concat.FINAL) {
             length = parts.stream().allMatch(UploadState::isComplete)
@@ -110,21 +109,6 @@ final class CreationHandler implements TusEndpoint.Method {
         res.setStatusCode(200).end();
         BodyDrainer.afterAnswer(rc.request());
         return Future.succeededFuture();
-    }
-
-    private List<UploadState> partsOf(TusHeaders.ConcatRequest concat, Uploader who) {
-        List<UploadState> parts = new ArrayList<>();
-        for (String id : concat.partIds()) {
-            UploadState part = uploads.find(id);
-            if (part == null || !part.owner().equals(who.owner())) {
-                throw TusError.INVALID_CONCAT.exception("Upload-Concat names /files/" + id + ", which is not one of your uploads.");
-            }
-            if (!part.isPartial()) {
-                throw TusError.INVALID_CONCAT.exception("Upload-Concat names /files/" + id + ", which was not created as partial.");
-            }
-            parts.add(part);
-        }
-        return parts;
     }
 
     static String newId() {

@@ -34,6 +34,7 @@ public final class UploadService {
     private final Duration expiry;
     private final TusMetrics metrics;
     private final UploadLocks locks = new UploadLocks();
+    private final Concatenation concatenation;
     /** Uploads swept after expiring, with their owner, so a late client learns why (410) rather than 404. */
     private final Map<String, String> expired = new ConcurrentHashMap<>();
     /** Uploads whose last request was cut off: their next write is a resume. */
@@ -50,6 +51,7 @@ public final class UploadService {
         this.maxSize = maxSize;
         this.expiry = expiry;
         this.metrics = metrics;
+        this.concatenation = new Concatenation(store, capabilities, events, metrics, maxSize);
         for (UploadState upload : store.all()) {
             index(upload);
         }
@@ -146,7 +148,7 @@ public final class UploadService {
                 events.completed(state);
                 return Future.succeededFuture(state);
             }
-            return joinWaitingOn(state).map(state);
+            return concatenation.joinWaitingOn(state).map(state);
         });
     }
 
@@ -240,50 +242,18 @@ public final class UploadService {
         return capabilities.terminator().terminate(upload.id()).onSuccess(v -> events.removed(upload));
     }
 
-    /**
-     * Final concatenations whose parts all completed but which were never joined (the process
-     * stopped in between) are joined now; called once at start.
-     */
+    /** Joins final concatenations whose parts all completed before a restart; called once at start. */
     public Future<Void> resumeConcatenations() {
-        List<Future<Void>> joins = new ArrayList<>();
-        for (UploadState upload : store.all()) {
-            if (upload.concat() == UploadState.Concat.FINAL && !upload.isComplete()) {
-                joins.add(joinIfReady(upload));
-            }
-        }
-        return Future.all(joins).mapEmpty();
-    }
-
-    /** When a partial upload completes, any final concatenation whose parts are now all complete is joined. */
-    private Future<Void> joinWaitingOn(UploadState part) {
-        List<Future<Void>> joins = new ArrayList<>();
-        for (UploadState upload : store.all()) {
-            if (upload.concat() == UploadState.Concat.FINAL && !upload.isComplete() && upload.parts().contains(part.id())) {
-                joins.add(joinIfReady(upload));
-            }
-        }
-        return Future.all(joins).mapEmpty();
+        return concatenation.resume();
     }
 
     /** Joins a final concatenation once all its parts are complete; until then nothing happens. */
     public Future<Void> joinIfReady(UploadState finalUpload) {
-        List<UploadState> parts = finalUpload.parts().stream().map(store::get).toList();
-        if (parts.stream().anyMatch(p -> p == null || !p.isComplete()) || !capabilities.canConcatenate()) {
-            return Future.succeededFuture();
-        }
-        long total = parts.stream().mapToLong(UploadState::length).sum();
-        if (total > maxSize) {
-            events.refused(finalUpload, "too_large");
-            return Future.succeededFuture();
-        }
-        return capabilities.concatenator().concatenate(finalUpload, parts)
-                .compose(sha -> store.save(finalUpload.withLength(total).withOffset(total).withSha256(sha)))
-                .map(joined -> {
-                    metrics.completed.increment();
-                    LOG.info("event=concatenation_finished upload={} parts={} bytes={} sha256={}", joined.id(),
-                            parts.size(), joined.length(), joined.sha256());
-                    events.completed(joined);
-                    return null;
-                });
+        return concatenation.joinIfReady(finalUpload);
+    }
+
+    /** The parts a final concatenation names, each checked to be a partial upload of {@code who}'s. */
+    List<UploadState> partsOf(TusHeaders.ConcatRequest request, Uploader who) {
+        return concatenation.partsOf(request, who);
     }
 }
