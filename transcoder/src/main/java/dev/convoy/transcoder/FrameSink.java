@@ -53,6 +53,27 @@ public interface FrameSink extends AutoCloseable {
 
         /** The sinks for this clip: none (the clip gets no such rendition), one, or several (one per preview). */
         List<FrameSink> open(Setup setup) throws IOException;
+
+        /** A factory named {@code name} that opens sinks with {@code open}. */
+        static Factory of(String name, Opener open) {
+            return new Factory() {
+                @Override
+                public String name() {
+                    return name;
+                }
+
+                @Override
+                public List<FrameSink> open(Setup setup) throws IOException {
+                    return open.open(setup);
+                }
+            };
+        }
+    }
+
+    /** How a {@link Factory#of} factory opens its sinks. */
+    @FunctionalInterface
+    interface Opener {
+        List<FrameSink> open(Setup setup) throws IOException;
     }
 
     /**

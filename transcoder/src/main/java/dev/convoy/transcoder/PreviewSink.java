@@ -21,31 +21,7 @@ final class PreviewSink implements FrameSink {
 
     static final String NAME = "previews";
 
-    static final FrameSink.Factory FACTORY = new FrameSink.Factory() {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public List<FrameSink> open(Setup setup) throws IOException {
-            List<FrameSink> opened = new ArrayList<>();
-            try {
-                for (PreviewSpec preview : setup.spec().previews()) {
-                    PreviewSink sink = new PreviewSink(preview, setup);
-                    opened.add(sink);
-                    sink.recorder.start();
-                }
-                return opened;
-            } catch (IOException | RuntimeException e) {
-                // The pipeline closes only what it was given: release the recorders started so far.
-                for (FrameSink sink : opened) {
-                    sink.close();
-                }
-                throw e;
-            }
-        }
-    };
+    static final FrameSink.Factory FACTORY = FrameSink.Factory.of(NAME, PreviewSink::openAll);
 
     private final PreviewSpec spec;
     private final Path file;
@@ -54,6 +30,25 @@ final class PreviewSink implements FrameSink {
     private final String encoder;
     private final FFmpegFrameRecorder recorder;
     private final Yuv420.Upright upright;
+
+    /** One sink per preview in the spec, each recorder started. */
+    private static List<FrameSink> openAll(Setup setup) throws IOException {
+        List<FrameSink> opened = new ArrayList<>();
+        try {
+            for (PreviewSpec preview : setup.spec().previews()) {
+                PreviewSink sink = new PreviewSink(preview, setup);
+                opened.add(sink);
+                sink.recorder.start();
+            }
+            return opened;
+        } catch (IOException | RuntimeException e) {
+            // The pipeline closes only what it was given: release the recorders started so far.
+            for (FrameSink sink : opened) {
+                sink.close();
+            }
+            throw e;
+        }
+    }
 
     private PreviewSink(PreviewSpec spec, Setup setup) {
         ProbeFacts facts = setup.facts();

@@ -21,17 +21,7 @@ final class StillsSink implements FrameSink {
     static final String THUMB_WEBP_FILE = "thumb.webp";
     private static final int WEBP_QUALITY = 75;
 
-    static final FrameSink.Factory FACTORY = new FrameSink.Factory() {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public List<FrameSink> open(Setup setup) {
-            return List.of(new StillsSink(setup));
-        }
-    };
+    static final FrameSink.Factory FACTORY = FrameSink.Factory.of(NAME, setup -> List.of(new StillsSink(setup)));
 
     private final Setup setup;
     private final PosterPicker picker;

@@ -16,18 +16,10 @@ final class StoryboardSink implements FrameSink {
     static final String STORYBOARD = "storyboard";
     static final String STORYBOARD_VTT = "storyboard-vtt";
 
-    static final FrameSink.Factory FACTORY = new FrameSink.Factory() {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public List<FrameSink> open(Setup setup) {
-            Storyboard storyboard = Storyboard.plan(setup.facts(), setup.spec());
-            return storyboard == null ? List.of() : List.of(new StoryboardSink(storyboard, setup));
-        }
-    };
+    static final FrameSink.Factory FACTORY = FrameSink.Factory.of(NAME, setup -> {
+        Storyboard storyboard = Storyboard.plan(setup.facts(), setup.spec());
+        return storyboard == null ? List.of() : List.of(new StoryboardSink(storyboard, setup));
+    });
 
     private final Storyboard storyboard;
     private final Path sprite;
