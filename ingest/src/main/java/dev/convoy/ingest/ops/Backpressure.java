@@ -24,12 +24,16 @@ public final class Backpressure implements Admission {
     }
 
     @Override
-    public Optional<String> refusal() {
+    public Optional<String> refusal(long bytes) {
         if (queueFull.getAsBoolean()) {
             return Optional.of("transcode backlog at its limit");
         }
         if (!spoolHasRoom()) {
             return Optional.of("spool disk nearly full");
+        }
+        if (spoolDisk.freeBytes() - bytes < minFreeSpoolBytes) {
+            // A concatenation of parts already here writes its whole length at once: it must fit too.
+            return Optional.of("spool disk cannot hold " + bytes + " more bytes");
         }
         return Optional.empty();
     }

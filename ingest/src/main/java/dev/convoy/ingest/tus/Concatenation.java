@@ -2,7 +2,9 @@ package dev.convoy.ingest.tus;
 
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +31,28 @@ final class Concatenation {
         this.maxSize = maxSize;
     }
 
-    /** The parts a final concatenation names, each checked to be a partial upload of {@code who}'s. */
+    /**
+     * The parts a final concatenation names, each checked to be a partial upload of {@code who}'s,
+     * named once, and not already promised to another final one: a part is joined at most once,
+     * so a short header can never make the server write a part's bytes many times over.
+     */
     List<UploadState> partsOf(TusHeaders.ConcatRequest concat, Uploader who) {
         List<UploadState> parts = new ArrayList<>();
+        Set<String> named = new HashSet<>();
+        Set<String> taken = new HashSet<>();
+        for (UploadState upload : store.all()) {
+            if (upload.concat() == UploadState.Concat.FINAL) {
+                taken.addAll(upload.parts());
+            }
+        }
         for (String id : concat.partIds()) {
+            if (!named.add(id)) {
+                throw TusError.INVALID_CONCAT.exception("Upload-Concat names /files/" + id + " more than once; name each part once.");
+            }
+            if (taken.contains(id)) {
+                throw TusError.INVALID_CONCAT.exception("Upload-Concat names /files/" + id
+                        + ", which another final upload already joins; upload the part again to use it twice.");
+            }
             UploadState part = store.get(id);
             if (part == null || !part.owner().equals(who.owner())) {
                 throw TusError.INVALID_CONCAT.exception("Upload-Concat names /files/" + id + ", which is not one of your uploads.");
@@ -83,12 +103,21 @@ final class Concatenation {
         }
         return capabilities.concatenator().concatenate(finalUpload, parts)
                 .compose(sha -> store.save(finalUpload.withLength(total).withOffset(total).withSha256(sha)))
-                .map(joined -> {
+                .compose(joined -> {
                     metrics.completed.increment();
                     LOG.info("event=concatenation_finished upload={} parts={} bytes={} sha256={}", joined.id(),
                             parts.size(), joined.length(), joined.sha256());
                     events.completed(joined);
-                    return null;
+                    return deleteParts(parts);
                 });
+    }
+
+    /** Joined parts are spent: their bytes now live in the final upload, so they go. */
+    private Future<Void> deleteParts(List<UploadState> parts) {
+        if (!capabilities.canTerminate()) {
+            return Future.succeededFuture();
+        }
+        return Future.all(parts.stream().map(part -> capabilities.terminator().terminate(part.id())
+                .onSuccess(v -> events.removed(part))).toList()).mapEmpty();
     }
 }

@@ -35,7 +35,7 @@ final class TusResponses {
         } else if (upload.concat() == UploadState.Concat.FINAL) {
             res.putHeader("Upload-Concat", "final;" + String.join(" ", upload.parts().stream().map(p -> "/files/" + p).toList()));
         }
-        if (!upload.isComplete() && uploads.capabilities().canTerminate()) {
+        if (uploads.canExpire(upload) && uploads.capabilities().canTerminate()) {
             res.putHeader("Upload-Expires", HTTP_DATE.format(uploads.expiresAt(upload)));
         }
     }

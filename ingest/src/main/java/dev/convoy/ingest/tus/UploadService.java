@@ -85,13 +85,21 @@ public final class UploadService {
         return owner.equals(expired.get(id));
     }
 
-    /** An open upload expires this long after its last write; a complete one never does. */
+    /** An upload expires this long after its last write unless it was completed and handed on. */
     public Instant expiresAt(UploadState upload) {
         return upload.updatedAt().plus(expiry);
     }
 
+    /**
+     * Whether the upload can expire: an open one, and a partial one even when complete (until a
+     * final upload joins it, it is bytes on disk that nothing will ever use).
+     */
+    public boolean canExpire(UploadState upload) {
+        return !upload.isComplete() || upload.isPartial();
+    }
+
     public boolean isExpired(UploadState upload, Instant now) {
-        return !upload.isComplete() && expiresAt(upload).isBefore(now);
+        return canExpire(upload) && expiresAt(upload).isBefore(now);
     }
 
     /** Runs {@code work} holding the upload's lock; a later request for the same upload cuts {@code request} off. */

@@ -5,8 +5,11 @@ import java.util.Optional;
 /** Whether the service takes new uploads now; bytes for started uploads are always taken. */
 public interface Admission {
 
-    /** Why new uploads are refused at the moment, or empty when they are welcome. */
-    Optional<String> refusal();
+    /**
+     * Why a new upload of {@code bytes} bytes (0 when its length is not known yet) is refused at
+     * the moment, or empty when it is welcome.
+     */
+    Optional<String> refusal(long bytes);
 
     /** Seconds a refused client should wait before trying again. */
     int retryAfterSeconds();

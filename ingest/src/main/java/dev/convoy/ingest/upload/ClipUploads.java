@@ -91,13 +91,13 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
             LOG.info("event=clip_upload_reclaimed upload={} client_clip_id={}", existing.id(), clip.clientClipId());
             return Optional.of(existing);
         }
-        Optional<String> busy = admission.refusal();
+        Optional<String> busy = admission.refusal(Math.max(0, request.length()));
         if (busy.isPresent()) {
             throw TusError.SERVER_BUSY.retryAfter(admission.retryAfterSeconds(),
                     TusError.SERVER_BUSY.message() + " (" + busy.get() + ")");
         }
         long unfinished = spool.all().stream().filter(u -> u.owner().equals(who.owner())
-                && u.deviceId().equals(who.device()) && !u.isComplete() && spool.outcome(u.id()) == null).count();
+                && u.deviceId().equals(who.device()) && service().canExpire(u) && spool.outcome(u.id()) == null).count();
         if (unfinished >= maxUploadsPerDevice) {
             throw TusError.TOO_MANY_UPLOADS.exception("This device has " + unfinished + " unfinished uploads, the most allowed;"
                     + " finish or delete one first.");

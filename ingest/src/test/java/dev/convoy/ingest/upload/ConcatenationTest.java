@@ -36,7 +36,8 @@ class ConcatenationTest extends TusTestBase {
         HttpResponse<Buffer> joined = send(tus(HttpMethod.HEAD, "/files/" + finalId));
         assertThat(joined.getHeader("Upload-Length")).isEqualTo("1200");
         assertThat(joined.getHeader("Upload-Offset")).isEqualTo("1200");
-        assertThat(send(tus(HttpMethod.HEAD, "/files/" + partA)).getHeader("Upload-Concat")).isEqualTo("partial");
+        assertThat(send(tus(HttpMethod.HEAD, "/files/" + partA)).statusCode()).as("a joined part is spent and deleted").isEqualTo(404);
+        assertThat(spool(partA)).doesNotExist();
 
         byte[] expected = Buffer.buffer().appendBuffer(a).appendBuffer(b).getBytes();
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected));
@@ -61,6 +62,32 @@ class ConcatenationTest extends TusTestBase {
                 .putHeader("Upload-Length", "10").putHeader("Upload-Concat", "partial")).getHeader("Location");
         assertError(send(tus(HttpMethod.POST, "/files/").putHeader("Upload-Concat", "final;" + bobsPart)),
                 400, "ERR_INVALID_CONCAT");
+    }
+
+    @Test
+    void aPartIsJoinedOnceAndNamedOnce() throws Exception {
+        // One 1 MiB part named 64 times once made a 64 MiB upload out of a 16 KiB header.
+        String part = createPartial(1 << 20);
+        send(patch(part, 0), bytes(1 << 20, 43));
+        String sixtyFourTimes = ("/files/" + part + " ").repeat(64).trim();
+        assertError(send(tus(HttpMethod.POST, "/files/").putHeader("Upload-Concat", "final;" + sixtyFourTimes)),
+                400, "ERR_INVALID_CONCAT");
+
+        String waiting = createPartial(100);
+        HttpResponse<Buffer> first = send(tus(HttpMethod.POST, "/files/").putHeader("Upload-Concat", "final;/files/" + waiting));
+        assertThat(first.statusCode()).isEqualTo(201);
+        HttpResponse<Buffer> second = send(tus(HttpMethod.POST, "/files/").putHeader("Upload-Concat", "final;/files/" + waiting));
+        assertError(second, 400, "ERR_INVALID_CONCAT");
+        assertThat(second.bodyAsString()).contains("already joins");
+    }
+
+    @Test
+    void aCompletePartThatNoFinalJoinsStillExpires() throws Exception {
+        String part = createPartial(10);
+        send(patch(part, 0), bytes(10, 44));
+        HttpResponse<Buffer> head = send(tus(HttpMethod.HEAD, "/files/" + part));
+        assertThat(head.getHeader("Upload-Offset")).isEqualTo("10");
+        assertThat(head.getHeader("Upload-Expires")).as("complete but unused: it still expires").isNotNull();
     }
 
     private static String createPartial(long length) throws Exception {
