@@ -4,6 +4,7 @@ import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.clip.ClipKind;
 import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.ClipStatus;
+import dev.convoy.ingest.storage.IndexEntry;
 import dev.convoy.ingest.web.ApiErrors;
 import dev.convoy.ingest.web.OwnerRequests;
 import io.vertx.core.Future;
@@ -146,12 +147,18 @@ public final class ClipsApi {
         if (value == null) {
             return null;
         }
+        Instant at;
         try {
-            return OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeParseException e) {
+            at = OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException | ArithmeticException e) {
             throw new IllegalArgumentException(name + " must be an ISO-8601 time with an offset, e.g. 2026-11-27T08:00:00Z, not '"
                     + value + "'.");
         }
+        if (at.isBefore(IndexEntry.EARLIEST) || at.isAfter(IndexEntry.LATEST)) {
+            throw new IllegalArgumentException(name + " must lie between " + IndexEntry.EARLIEST + " and " + IndexEntry.LATEST
+                    + ", not '" + value + "'.");
+        }
+        return at;
     }
 
 

@@ -43,6 +43,14 @@ public final class ClipProcessor {
         this.spec = spec;
     }
 
+    /** Commits a clip that could not be made ready: original only, with the reason. */
+    private Future<ClipOutcome> failed(Context ctx, CompletedUpload upload, TranscodeException failure) {
+        LOG.warn("event=transcode_failed upload={} reason={} message=\"{}\"", upload.id(), failure.reason(), failure.getMessage());
+        Counter.builder("convoy.transcode.failures").description("Clips that could not be transcoded, by reason")
+                .tag("reason", failure.reason()).register(registry).increment();
+        return committer.commitFailed(ctx, upload, failure).map(m -> new ClipOutcome(ClipStatus.FAILED, failure.reason()));
+    }
+
     public Future<ClipOutcome> process(CompletedUpload upload) {
         Context ctx = vertx.getOrCreateContext();
         Path out = workDir.resolve(upload.id());
@@ -55,15 +63,14 @@ public final class ClipProcessor {
                         var r = ar.result();
                         LOG.info("event=transcoded upload={} frames={} wall_ms={} cpu_ms={} encoder={}",
                                 upload.id(), r.framesDecoded(), r.wallMs(), r.cpuMs(), r.videoEncoder());
-                        return committer.commitReady(ctx, upload, r).map(m -> new ClipOutcome(ClipStatus.READY, null));
+                        // A commit that fails for any reason but the store being away is tried once, then
+                        // the clip is kept original-only: it never stays processing for ever.
+                        return committer.commitReady(ctx, upload, r).map(m -> new ClipOutcome(ClipStatus.READY, null))
+                                .recover(err -> failed(ctx, upload, new TranscodeException("commit_failed",
+                                        "The clip's renditions could not be committed: " + err, err)));
                     }
-                    TranscodeException failure = ar.cause() instanceof TranscodeException te ? te
-                            : new TranscodeException("transcoder_error", "The transcoder failed: " + ar.cause(), ar.cause());
-                    LOG.warn("event=transcode_failed upload={} reason={} message=\"{}\"", upload.id(), failure.reason(), failure.getMessage());
-                    Counter.builder("convoy.transcode.failures").description("Clips that could not be transcoded, by reason")
-                            .tag("reason", failure.reason()).register(registry).increment();
-                    return committer.commitFailed(ctx, upload, failure)
-                            .map(m -> new ClipOutcome(ClipStatus.FAILED, failure.reason()));
+                    return failed(ctx, upload, ar.cause() instanceof TranscodeException te ? te
+                            : new TranscodeException("transcoder_error", "The transcoder failed: " + ar.cause(), ar.cause()));
                 })
                 .andThen(ar -> vertx.fileSystem().deleteRecursive(out.toString()).otherwiseEmpty());
     }

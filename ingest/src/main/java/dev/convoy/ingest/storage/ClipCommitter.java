@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,9 +126,17 @@ public final class ClipCommitter {
 
     private void tryCommit(Context ctx, CompletedUpload upload, Supplier<Future<ClipManifest>> attempt, int number,
                            Duration backoff, Promise<ClipManifest> done) {
-        attempt.get().onSuccess(done::complete).onFailure(err -> {
-            if (localFailure(err)) {
-                // The spool itself is unreadable: trying again will not help.
+        Future<ClipManifest> tried;
+        try {
+            tried = attempt.get();
+        } catch (RuntimeException e) {
+            tried = Future.failedFuture(e);
+        }
+        tried.onSuccess(done::complete).onFailure(err -> {
+            if (!StoreFailures.isUnavailable(err)) {
+                // Not the store being away (an unreadable spool, a bug): the same commit would fail
+                // the same way, and re-sending the original every 30 s forever helps nobody.
+                LOG.error("event=commit_failed upload={} attempt={} cause=\"{}\"", upload.id(), number, err.toString(), err);
                 done.fail(err);
                 return;
             }
@@ -139,15 +146,6 @@ public final class ClipCommitter {
             Duration next = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
             ctx.owner().setTimer(backoff.toMillis(), id -> tryCommit(ctx, upload, attempt, number + 1, next, done));
         });
-    }
-
-    private static boolean localFailure(Throwable err) {
-        for (Throwable t = err; t != null; t = t.getCause()) {
-            if (t instanceof IOException && t.getClass().getName().startsWith("java.nio.file")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void finished(CompletedUpload upload, String status, long startNanos) {

@@ -22,6 +22,10 @@ public record IndexEntry(String owner, Instant at, String clipId, String kind, S
                          Instant expiresAt, String deviceId, String event) {
 
     private static final long INVERT = 9_999_999_999_999L;
+    /** The first time an index key can order: the epoch (its inverted time is 13 digits up to here). */
+    public static final Instant EARLIEST = Instant.EPOCH;
+    /** The last time an index key can order: 9999999999999 ms, in 2286. */
+    public static final Instant LATEST = Instant.ofEpochMilli(INVERT);
 
     /** Everything of the owner's index. */
     public static String ownerPrefix(String owner) {

@@ -17,6 +17,7 @@ import dev.convoy.ingest.tus.Uploader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -83,7 +84,7 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
 
     @Override
     public Optional<UploadState> beforeCreate(Creation request) {
-        ClipMetadata clip = UploadMetadata.parse(request.metadata());
+        ClipMetadata clip = UploadMetadata.parse(request.metadata(), Instant.now());
         Uploader who = request.who();
         UploadState existing = request.existing();
         if (existing != null) {
@@ -195,6 +196,6 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     }
 
     private ClipMetadata clip(UploadState upload) {
-        return metadata.computeIfAbsent(upload.id(), id -> UploadMetadata.parse(upload.rawMetadata()));
+        return metadata.computeIfAbsent(upload.id(), id -> UploadMetadata.parse(upload.rawMetadata(), upload.createdAt()));
     }
 }

@@ -1,0 +1,143 @@
+package dev.convoy.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hostile input found by attacking Convoy as an outsider would, each pinned by a test that
+ * failed before the fix: nothing gets stuck, nothing is amplified, nothing grows without bound.
+ */
+class SecurityRegressionTest {
+
+    @TempDir
+    static Path dataDir;
+
+    static TestServer server;
+    static Vertx vertx;
+    static WebClient web;
+    static String owner;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start(dataDir, "--max-uploads-per-device", "2");
+        vertx = Vertx.vertx();
+        web = WebClient.create(vertx);
+        owner = server.ownerToken("mallory");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        web.close();
+        TestServer.await(vertx.close());
+        server.close();
+    }
+
+    @Test
+    void aRecordingTimeNoIndexKeyCanHoldNeitherWedgesTheCommitNorHidesOtherClips() throws Exception {
+        // Once this made every commit attempt throw and retry for ever, the clip stuck 'processing'.
+        String far = upload(server.deviceToken("mallory", "cam-far"), "+999999999-12-31T23:59:59Z", 2000);
+        String reset = upload(server.deviceToken("mallory", "cam-1970"), "1970-01-01T00:00:00Z", 2000);
+        String fine = upload(server.deviceToken("mallory", "cam-fine"), "2026-11-27T08:00:00Z", 2000);
+
+        for (String id : new String[] {far, reset, fine}) {
+            assertThat(awaitSettled(id)).as("clip %s is committed, not stuck", id).isEqualTo("failed");
+        }
+        JsonObject farClip = get("/api/clips/" + far).bodyAsJsonObject();
+        assertThat(farClip.getJsonObject("metadata").getString("recordedAt")).as("an unset camera clock is not believed").isNull();
+
+        JsonArray listed = get("/api/clips?limit=200").bodyAsJsonObject().getJsonArray("items");
+        assertThat(listed.stream().map(o -> ((JsonObject) o).getString("id"))).contains(far, reset, fine);
+        assertThat(listed.stream().map(o -> (JsonObject) o).filter(o -> o.getString("id").equals(reset))
+                .map(o -> Instant.parse(o.getString("recordedAt")))).allMatch(at -> at.isAfter(Instant.parse("2020-01-01T00:00:00Z")));
+        JsonArray since = get("/api/clips?from=2026-01-01T00:00:00Z").bodyAsJsonObject().getJsonArray("items");
+        assertThat(since.stream().map(o -> ((JsonObject) o).getString("id"))).contains(fine);
+    }
+
+    @Test
+    void listingTimesNoIndexKeyCanOrderAreRefusedNotAnswered500() throws Exception {
+        for (String query : new String[] {"from=+999999999-12-31T23:59:59Z", "to=1900-01-01T00:00:00Z",
+                "from=2287-01-01T00:00:00Z", "to=-000001-01-01T00:00:00Z"}) {
+            HttpResponse<Buffer> res = get("/api/clips?" + query);
+            assertThat(res.statusCode()).as(query).isEqualTo(400);
+            assertThat(ApiClient.errorCode(res)).isEqualTo("invalid_parameter");
+        }
+    }
+
+    @Test
+    void completePartialUploadsCountTowardTheDeviceLimit() throws Exception {
+        // Once 40 complete partial uploads were made under a limit of 32: they counted only while open.
+        String device = server.deviceToken("mallory", "cam-parts");
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<Buffer> part = send(tus(HttpMethod.POST, "/files/", device).putHeader("Upload-Length", "10")
+                    .putHeader("Upload-Concat", "partial"));
+            assertThat(part.statusCode()).isEqualTo(201);
+            String path = part.getHeader("Location").substring(part.getHeader("Location").indexOf("/files/"));
+            HttpResponse<Buffer> done = TestServer.await(tus(HttpMethod.PATCH, path, device).putHeader("Upload-Offset", "0")
+                    .putHeader("Content-Type", "application/offset+octet-stream").sendBuffer(Buffer.buffer(new byte[10])));
+            assertThat(done.statusCode()).isEqualTo(204);
+        }
+        HttpResponse<Buffer> third = send(tus(HttpMethod.POST, "/files/", device).putHeader("Upload-Length", "10")
+                .putHeader("Upload-Concat", "partial"));
+        assertThat(third.statusCode()).isEqualTo(429);
+        assertThat(third.bodyAsString()).startsWith("ERR_TOO_MANY_UPLOADS: ");
+    }
+
+    /** Uploads {@code bytes} random bytes (no video: the clip ends failed, quickly) and returns the clip id. */
+    private static String upload(String device, String recordedAt, int bytes) throws Exception {
+        byte[] body = new byte[bytes];
+        new Random(bytes).nextBytes(body);
+        HttpResponse<Buffer> created = send(tus(HttpMethod.POST, "/files/", device).putHeader("Upload-Length", Integer.toString(bytes))
+                .putHeader("Upload-Metadata", "kind " + b64("incident") + ",recordedAt " + b64(recordedAt)));
+        assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+        String path = created.getHeader("Location").substring(created.getHeader("Location").indexOf("/files/"));
+        HttpResponse<Buffer> patched = TestServer.await(tus(HttpMethod.PATCH, path, device).putHeader("Upload-Offset", "0")
+                .putHeader("Content-Type", "application/offset+octet-stream").sendBuffer(Buffer.buffer(body)));
+        assertThat(patched.statusCode()).isEqualTo(204);
+        return path.substring("/files/".length());
+    }
+
+    /** The clip's status once it is no longer uploading or processing (at most 60 s). */
+    private static String awaitSettled(String id) throws Exception {
+        String status = "processing";
+        for (int i = 0; i < 600 && ("processing".equals(status) || "uploading".equals(status)); i++) {
+            status = get("/api/clips/" + id).bodyAsJsonObject().getString("status");
+            if ("processing".equals(status) || "uploading".equals(status)) {
+                Thread.sleep(100);
+            }
+        }
+        return status;
+    }
+
+    private static HttpResponse<Buffer> get(String path) throws Exception {
+        return TestServer.await(web.getAbs(server.baseUrl() + path).bearerTokenAuthentication(owner).send());
+    }
+
+    private static HttpRequest<Buffer> tus(HttpMethod method, String path, String token) {
+        return web.requestAbs(method, server.baseUrl() + path).putHeader("Tus-Resumable", "1.0.0").bearerTokenAuthentication(token);
+    }
+
+    private static HttpResponse<Buffer> send(HttpRequest<Buffer> req) throws Exception {
+        return TestServer.await(req.send());
+    }
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+}
