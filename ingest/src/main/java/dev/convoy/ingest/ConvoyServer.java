@@ -18,6 +18,7 @@ import dev.convoy.ingest.clip.ClipKind;
 import dev.convoy.ingest.ops.Backpressure;
 import dev.convoy.ingest.ops.DiskSpace;
 import dev.convoy.ingest.ops.OpsRoutes;
+import dev.convoy.ingest.ops.OwnerOnly;
 import dev.convoy.ingest.ops.PeriodicJobs;
 import dev.convoy.ingest.ops.Readiness;
 import dev.convoy.ingest.pipeline.ClipPipeline;
@@ -152,8 +153,7 @@ public final class ConvoyServer {
     }
 
     private Future<Void> boot() throws Exception {
-        Path dataDir = config.dataDir();
-        Files.createDirectories(dataDir);
+        Path dataDir = OwnerOnly.directory(config.dataDir());
         if (System.getProperty("org.bytedeco.javacpp.cachedir") == null) {
             // FFmpeg natives unpack under the data dir, so a run is self-contained.
             System.setProperty("org.bytedeco.javacpp.cachedir", dataDir.resolve("cache/javacpp").toString());

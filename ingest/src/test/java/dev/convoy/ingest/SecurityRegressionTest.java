@@ -2,6 +2,7 @@ package dev.convoy.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.convoy.ingest.clip.FailureReasons;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -11,7 +12,9 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Random;
@@ -68,6 +71,34 @@ class SecurityRegressionTest {
                 .map(o -> Instant.parse(o.getString("recordedAt")))).allMatch(at -> at.isAfter(Instant.parse("2020-01-01T00:00:00Z")));
         JsonArray since = get("/api/clips?from=2026-01-01T00:00:00Z").bodyAsJsonObject().getJsonArray("items");
         assertThat(since.stream().map(o -> ((JsonObject) o).getString("id"))).contains(fine);
+    }
+
+    @Test
+    void aFailedClipSaysItsReasonsSentenceNotTheServersPathsOrFfmpegsWords() throws Exception {
+        String id = upload(server.deviceToken("mallory", "cam-junk"), "2026-11-27T09:00:00Z", 3000);
+        assertThat(awaitSettled(id)).isEqualTo("failed");
+
+        JsonObject failure = get("/api/clips/" + id).bodyAsJsonObject().getJsonObject("failure");
+        assertThat(failure.getString("reason")).isEqualTo("not_a_video");
+        assertThat(failure.getString("message")).isEqualTo(FailureReasons.sentence("not_a_video"))
+                .doesNotContain(dataDir.toString()).doesNotContain("/uploads/").doesNotContainIgnoringCase("avformat");
+    }
+
+    @Test
+    void rawVideoAndUploadStateAreReadableByTheServicesUserOnly() throws Exception {
+        String device = server.deviceToken("mallory", "cam-perms");
+        HttpResponse<Buffer> created = send(tus(HttpMethod.POST, "/files/", device).putHeader("Upload-Length", "100"));
+        String id = created.getHeader("Location").substring(created.getHeader("Location").lastIndexOf('/') + 1);
+        TestServer.await(tus(HttpMethod.PATCH, "/files/" + id, device).putHeader("Upload-Offset", "0")
+                .putHeader("Content-Type", "application/offset+octet-stream").sendBuffer(Buffer.buffer(new byte[40])));
+
+        Path uploads = dataDir.resolve("uploads");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(uploads))).isEqualTo("rwx------");
+        for (String file : new String[] {id + ".bin", id + ".json", id + ".offset"}) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(uploads.resolve(file)))).as(file)
+                    .isEqualTo("rw-------");
+        }
     }
 
     @Test

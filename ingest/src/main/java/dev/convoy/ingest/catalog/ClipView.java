@@ -1,6 +1,7 @@
 package dev.convoy.ingest.catalog;
 
 import dev.convoy.ingest.clip.ClipRecord;
+import dev.convoy.ingest.clip.FailureReasons;
 import dev.convoy.ingest.storage.ClipManifest;
 import dev.convoy.ingest.storage.ClipManifestJson;
 import io.vertx.core.json.JsonObject;
@@ -45,7 +46,9 @@ final class ClipView {
             view.put("probe", ClipManifestJson.probe(m.probe()));
         }
         if (m.failure() != null) {
-            view.put("failure", new JsonObject().put("reason", m.failure().reason()).put("message", m.failure().message()));
+            // The reason's fixed sentence: the transcoder's own words (paths, FFmpeg internals) stay in the log.
+            view.put("failure", new JsonObject().put("reason", m.failure().reason())
+                    .put("message", FailureReasons.sentence(m.failure().reason())));
         }
         if (!m.renditions().isEmpty()) {
             // What each rendition is (type, size, encoder); where it is stays inside: the URLs lead there.

@@ -81,7 +81,7 @@ public final class ClipCommitter {
         return retrying(ctx, upload, () -> {
             String tagging = tagging(upload);
             return putOriginal(ctx, upload, tagging).compose(v -> writeManifest(ctx, upload,
-                    ClipManifest.failed(upload, originalKey(upload), failure.reason(), failure.getMessage()), tagging));
+                    ClipManifest.failed(upload, originalKey(upload), failure.reason()), tagging));
         }).onSuccess(m -> finished(upload, "failed", start));
     }
 

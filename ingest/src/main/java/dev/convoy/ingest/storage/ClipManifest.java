@@ -3,6 +3,7 @@ package dev.convoy.ingest.storage;
 import dev.convoy.ingest.clip.ClipMetadata;
 import dev.convoy.ingest.clip.ClipStatus;
 import dev.convoy.ingest.clip.CompletedUpload;
+import dev.convoy.ingest.clip.FailureReasons;
 import dev.convoy.transcoder.ProbeFacts;
 import dev.convoy.transcoder.TranscodeResult;
 import java.time.Instant;
@@ -69,11 +70,14 @@ public record ClipManifest(int version, String clipId, String owner, String devi
                 renditions, new Transcode(result.framesDecoded(), result.wallMs(), result.cpuMs()), null, null, List.of());
     }
 
-    /** The manifest of a clip that could not be transcoded: its original, with the reason. */
-    public static ClipManifest failed(CompletedUpload upload, String originalKey, String reason, String message) {
+    /**
+     * The manifest of a clip that could not be transcoded: its original, with the reason and the
+     * reason's sentence for its owner (the transcoder's detail is logged, not stored with the clip).
+     */
+    public static ClipManifest failed(CompletedUpload upload, String originalKey, String reason) {
         return new ClipManifest(VERSION, upload.id(), upload.owner(), upload.deviceId(), ClipStatus.FAILED, upload.metadata(),
                 original(upload, originalKey), upload.createdAt(), Instant.now(), null, Map.of(), null,
-                new Failure(reason, message), null, List.of());
+                new Failure(reason, FailureReasons.sentence(reason)), null, List.of());
     }
 
     private static Original original(CompletedUpload upload, String originalKey) {

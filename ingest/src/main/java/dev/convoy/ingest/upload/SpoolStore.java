@@ -2,6 +2,7 @@ package dev.convoy.ingest.upload;
 
 import dev.convoy.ingest.clip.ClipOutcome;
 import dev.convoy.ingest.clip.ClipStatus;
+import dev.convoy.ingest.ops.OwnerOnly;
 import dev.convoy.ingest.tus.TusException;
 import dev.convoy.ingest.tus.UploadState;
 import dev.convoy.ingest.tus.UploadStore;
@@ -97,7 +98,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
     }
 
     private void load() throws IOException {
-        Files.createDirectories(dir);
+        OwnerOnly.directory(dir);
         List<Path> files;
         try (Stream<Path> list = Files.list(dir)) {
             files = list.filter(p -> p.getFileName().toString().endsWith(".json")).toList();
@@ -129,7 +130,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
     public Future<UploadState> create(UploadState upload) {
         return io.executeBlocking(() -> {
             Files.deleteIfExists(spool(upload.id()));
-            Files.createFile(spool(upload.id()));
+            Files.createFile(spool(upload.id()), OwnerOnly.file());
             writeOffset(upload);
             writeState(upload);
             states.put(upload.id(), upload);
@@ -337,7 +338,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
         record.putInt((int) crc.getValue()).flip();
         Path path = offsetPath(upload.id());
         boolean created = !Files.exists(path);
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OwnerOnly.file())) {
             while (record.hasRemaining()) {
                 ch.write(record, record.position());
             }
@@ -381,8 +382,8 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
             json.put("outcome", new JsonObject().put("status", outcome.status().wireName()).put("reason", outcome.failureReason()));
         }
         byte[] bytes = json.encode().getBytes(StandardCharsets.UTF_8);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING), OwnerOnly.file())) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
                 ch.write(buf);
