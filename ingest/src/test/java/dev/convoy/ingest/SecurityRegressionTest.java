@@ -102,6 +102,25 @@ class SecurityRegressionTest {
     }
 
     @Test
+    void aDownloadIsSavedUnderTheBaseNameWithItsUtf8NameIntact() throws Exception {
+        // Once the path came along and non-Latin letters became spaces.
+        String device = server.deviceToken("mallory", "cam-names");
+        byte[] body = new byte[500];
+        HttpResponse<Buffer> created = send(tus(HttpMethod.POST, "/files/", device).putHeader("Upload-Length", "500")
+                .putHeader("Upload-Metadata", "filename " + b64("../../sdcard/Überfahrt 東京.mp4")));
+        String id = created.getHeader("Location").substring(created.getHeader("Location").lastIndexOf('/') + 1);
+        TestServer.await(tus(HttpMethod.PATCH, "/files/" + id, device).putHeader("Upload-Offset", "0")
+                .putHeader("Content-Type", "application/offset+octet-stream").sendBuffer(Buffer.buffer(body)));
+        assertThat(awaitSettled(id)).isEqualTo("failed");
+
+        String url = get("/api/clips/" + id).bodyAsJsonObject().getJsonObject("urls").getString("original");
+        HttpResponse<Buffer> download = TestServer.await(web.getAbs(url).send());
+        assertThat(download.statusCode()).isEqualTo(200);
+        assertThat(download.getHeader("Content-Disposition"))
+                .isEqualTo("attachment; filename=\"_berfahrt __.mp4\"; filename*=UTF-8''%C3%9Cberfahrt%20%E6%9D%B1%E4%BA%AC.mp4");
+    }
+
+    @Test
     void listingTimesNoIndexKeyCanOrderAreRefusedNotAnswered500() throws Exception {
         for (String query : new String[] {"from=+999999999-12-31T23:59:59Z", "to=1900-01-01T00:00:00Z",
                 "from=2287-01-01T00:00:00Z", "to=-000001-01-01T00:00:00Z"}) {

@@ -5,6 +5,7 @@ import dev.convoy.ingest.clip.ClipStatus;
 import dev.convoy.ingest.clip.Retention;
 import dev.convoy.ingest.storage.ClipManifest;
 import dev.convoy.ingest.storage.ClipManifestJson;
+import dev.convoy.ingest.storage.ContentDisposition;
 import dev.convoy.ingest.storage.ExpiryMarker;
 import dev.convoy.ingest.storage.IndexEntry;
 import dev.convoy.ingest.storage.ObjectKeys;
@@ -219,8 +220,9 @@ public final class ClipCatalog {
     }
 
     private static String downloadName(ClipManifest manifest) {
-        if (manifest.metadata().filename() != null) {
-            return manifest.metadata().filename();
+        String camera = manifest.metadata().filename() == null ? "" : ContentDisposition.baseName(manifest.metadata().filename());
+        if (!camera.isEmpty()) {
+            return camera;
         }
         String key = manifest.original().key();
         return manifest.clipId() + key.substring(key.lastIndexOf('.'));

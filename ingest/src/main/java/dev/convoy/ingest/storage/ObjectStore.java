@@ -255,11 +255,11 @@ public final class ObjectStore implements AutoCloseable {
                 });
     }
 
-    /** A time-limited GET URL; {@code downloadName} (may be null) becomes the saved file's name. */
+    /** A time-limited GET URL; {@code downloadName} (a base name, may be null) becomes the saved file's name. */
     public String presignGet(String key, Duration ttl, String downloadName) {
         GetObjectRequest.Builder get = GetObjectRequest.builder().bucket(bucket).key(key);
         if (downloadName != null) {
-            get.responseContentDisposition("attachment; filename=\"" + downloadName.replaceAll("[\"\\\\\\r\\n]", "_") + "\"");
+            get.responseContentDisposition(ContentDisposition.attachment(downloadName));
         }
         return presigner.presignGetObject(GetObjectPresignRequest.builder()
                 .signatureDuration(ttl)
