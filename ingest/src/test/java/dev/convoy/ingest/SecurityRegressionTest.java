@@ -2,6 +2,10 @@ package dev.convoy.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.read.ListAppender;
 import dev.convoy.ingest.clip.FailureReasons;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,11 +21,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hostile input found by attacking Convoy as an outsider would, each pinned by a test that
@@ -118,6 +124,39 @@ class SecurityRegressionTest {
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(download.getHeader("Content-Disposition"))
                 .isEqualTo("attachment; filename=\"_berfahrt __.mp4\"; filename*=UTF-8''%C3%9Cberfahrt%20%E6%9D%B1%E4%BA%AC.mp4");
+    }
+
+    @Test
+    void aNewlineInATokenHeaderOrAClipIdCannotForgeALogLine() throws Exception {
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        @SuppressWarnings("unchecked")
+        ConsoleAppender<ILoggingEvent> stdout = (ConsoleAppender<ILoggingEvent>) root.getAppender("STDOUT");
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        root.addAppender(events);
+        try {
+            String forged = "\n2026-11-28T00:00:00.000Z INFO  Main event=ready url=http://evil/";
+            // No account needed: a token whose header says anything at all.
+            String header = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    ("{\"alg\":\"HS256" + forged + "\",\"typ\":\"JWT\"}").getBytes(StandardCharsets.UTF_8));
+            HttpResponse<Buffer> refused = send(tus(HttpMethod.POST, "/files/", header + ".e30.c2ln").putHeader("Upload-Length", "1"));
+            assertThat(refused.statusCode()).isEqualTo(401);
+            String device = server.deviceToken("mallory", "cam-logs");
+            for (int i = 0; i < 2; i++) {
+                send(tus(HttpMethod.POST, "/files/", device).putHeader("Upload-Length", "10")
+                        .putHeader("Upload-Metadata", "clientClipId " + b64("clip-1" + forged)));
+            }
+        } finally {
+            root.detachAppender(events);
+        }
+        List<String> lines;
+        synchronized (events) { // the appender appends under its own lock
+            lines = events.list.stream().filter(e -> e.getThrowableProxy() == null)
+                    .map(e -> new String(stdout.getEncoder().encode(e), StandardCharsets.UTF_8)).toList();
+        }
+        assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line.indexOf('\n')).as(line).isEqualTo(line.length() - 1));
+        assertThat(lines).anySatisfy(line -> assertThat(line).contains("clip-1\\n2026-11-28T00:00:00.000Z INFO  Main event=ready"));
+        assertThat(lines).noneMatch(line -> line.contains("HS256"));
     }
 
     @Test
