@@ -2,6 +2,7 @@ package dev.convoy.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
@@ -157,6 +158,26 @@ class SecurityRegressionTest {
         assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line.indexOf('\n')).as(line).isEqualTo(line.length() - 1));
         assertThat(lines).anySatisfy(line -> assertThat(line).contains("clip-1\\n2026-11-28T00:00:00.000Z INFO  Main event=ready"));
         assertThat(lines).noneMatch(line -> line.contains("HS256"));
+    }
+
+    @Test
+    void aCleanStartLogsNoWarningOrError(@TempDir Path fresh) throws Exception {
+        // An operator reads ERROR as broken: the embedded store once logged one at every start.
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        root.addAppender(events);
+        TestServer second;
+        try {
+            second = TestServer.start(fresh);
+        } finally {
+            root.detachAppender(events);
+        }
+        second.close();
+        synchronized (events) { // the appender appends under its own lock
+            assertThat(events.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
+        }
     }
 
     @Test
