@@ -30,6 +30,7 @@ public record ConvoyConfig(
         int transcodeQueueLimit,
         long maxUploadSize,
         Duration idleTimeout,
+        long minUploadRate,
         Duration presignTtl,
         long eventLoopMaxMs,
         Duration uploadExpiry,
@@ -75,6 +76,7 @@ public record ConvoyConfig(
             new Setting("transcode-queue-limit", "CONVOY_TRANSCODE_QUEUE_LIMIT", "1000", "Clips waiting for a transcode before the service reports not ready."),
             new Setting("max-upload-size", "CONVOY_MAX_UPLOAD_SIZE", Long.toString(8L << 30), "Largest accepted Upload-Length in bytes (Tus-Max-Size)."),
             new Setting("idle-timeout", "CONVOY_IDLE_TIMEOUT", "60", "Seconds a connection may stall before it is closed (received bytes are kept)."),
+            new Setting("min-upload-rate", "CONVOY_MIN_UPLOAD_RATE", "1024", "Bytes per second an upload body must average once it has run for --idle-timeout; slower is cut off like a stall, received bytes kept (0: no minimum)."),
             new Setting("presign-ttl", "CONVOY_PRESIGN_TTL", "3600", "Lifetime in seconds of presigned download URLs."),
             new Setting("upload-expiry", "CONVOY_UPLOAD_EXPIRY", "86400", "Seconds an unfinished upload lives after its last write; then it is deleted (Upload-Expires)."),
             new Setting("max-metadata-bytes", "CONVOY_MAX_METADATA_BYTES", "4096", "Longest accepted Upload-Metadata header."),
@@ -105,6 +107,9 @@ public record ConvoyConfig(
         if (longValue(v, "s3-upload-concurrency") < 1 || longValue(v, "s3-upload-concurrency") > 64) {
             throw new IllegalArgumentException("--s3-upload-concurrency must be from 1 to 64");
         }
+        if (longValue(v, "min-upload-rate") < 0) {
+            throw new IllegalArgumentException("--min-upload-rate must be 0 or more bytes per second");
+        }
         if (longValue(v, "retention-sweep-interval") < 1) {
             throw new IllegalArgumentException("--retention-sweep-interval must be at least 1 second");
         }
@@ -128,6 +133,7 @@ public record ConvoyConfig(
                 intValue(v, "transcode-queue-limit"),
                 longValue(v, "max-upload-size"),
                 Duration.ofSeconds(longValue(v, "idle-timeout")),
+                longValue(v, "min-upload-rate"),
                 Duration.ofSeconds(longValue(v, "presign-ttl")),
                 longValue(v, "event-loop-max-ms"),
                 Duration.ofSeconds(longValue(v, "upload-expiry")),
@@ -172,7 +178,7 @@ public record ConvoyConfig(
     public ConvoyConfig withPort(int newPort) {
         return new ConvoyConfig(host, newPort, dataDir, s3Endpoint, s3Bucket, s3Region, s3PathStyle,
                 s3ChecksumWhenRequired, s3PartSize, jwtSecret, transcodeWorkers, transcodeThreads,
-                transcodeQueueLimit, maxUploadSize, idleTimeout, presignTtl, eventLoopMaxMs, uploadExpiry,
+                transcodeQueueLimit, maxUploadSize, idleTimeout, minUploadRate, presignTtl, eventLoopMaxMs, uploadExpiry,
                 maxMetadataBytes, maxUploadsPerDevice, maxHeaderBytes, minFreeSpoolBytes, corsOrigins, previews,
                 s3UploadConcurrency, retention, retentionSweepInterval, phoneRegion, smsSender, smsRegion);
     }

@@ -198,7 +198,7 @@ public final class ConvoyServer {
         return objectStore.ensureBucket(vertx.getOrCreateContext())
                 .onSuccess(v -> storeUp.set(true))
                 .compose(v -> devices.refreshRevocations(vertx.getOrCreateContext()))
-                .compose(v -> SpoolStore.open(vertx, spoolDir, config.idleTimeout().toMillis()))
+                .compose(v -> SpoolStore.open(vertx, spoolDir, config.idleTimeout().toMillis(), config.minUploadRate()))
                 .compose(spool -> {
                     ClipUploads uploads = ClipUploads.open(spool, tokens, admission, limits, pipeline, registry);
                     TusEndpoint tus = uploads.endpoint();

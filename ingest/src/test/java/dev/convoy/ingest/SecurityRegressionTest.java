@@ -16,6 +16,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +50,7 @@ class SecurityRegressionTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(dataDir, "--max-uploads-per-device", "2");
+        server = TestServer.start(dataDir, "--max-uploads-per-device", "2", "--idle-timeout", "2", "--min-upload-rate", "1000");
         vertx = Vertx.vertx();
         web = WebClient.create(vertx);
         owner = server.ownerToken("mallory");
@@ -178,6 +182,45 @@ class SecurityRegressionTest {
             assertThat(events.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
                     .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
         }
+    }
+
+    @Test
+    void aBodyDrippingAByteAtATimeIsCutOffWithItsBytesKept() throws Exception {
+        // Once a byte every 5 s held the upload's lock and connection for ever: it never stalled long enough.
+        String device = server.deviceToken("mallory", "cam-drip");
+        HttpResponse<Buffer> created = send(tus(HttpMethod.POST, "/files/", device).putHeader("Upload-Length", "100"));
+        String id = created.getHeader("Location").substring(created.getHeader("Location").lastIndexOf('/') + 1);
+        String head = "PATCH /files/" + id + " HTTP/1.1\r\nHost: localhost\r\nTus-Resumable: 1.0.0\r\n"
+                + "Authorization: Bearer " + device + "\r\nUpload-Offset: 0\r\n"
+                + "Content-Type: application/offset+octet-stream\r\nContent-Length: 100\r\n\r\n";
+        String answer;
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(200);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            StringBuilder read = new StringBuilder();
+            // A byte every 250 ms: 4 bytes/s, never quiet for the 2 s idle timeout, far under 1000 bytes/s.
+            for (int i = 0; i < 40 && read.length() == 0; i++) {
+                try {
+                    out.write('x');
+                    out.flush();
+                } catch (IOException closed) {
+                    break;
+                }
+                try {
+                    int n = socket.getInputStream().read();
+                    if (n >= 0) {
+                        read.append((char) n).append(new String(socket.getInputStream().readNBytes(11), StandardCharsets.US_ASCII));
+                    }
+                } catch (SocketTimeoutException nothingYet) {
+                    Thread.sleep(50);
+                }
+            }
+            answer = read.toString();
+        }
+        assertThat(answer).startsWith("HTTP/1.1 500");
+        HttpResponse<Buffer> after = send(tus(HttpMethod.HEAD, "/files/" + id, device));
+        assertThat(Long.parseLong(after.getHeader("Upload-Offset"))).as("the bytes that came are kept").isBetween(1L, 20L);
     }
 
     @Test

@@ -125,8 +125,8 @@ final class PatchHandler implements TusEndpoint.Method {
             }
             if (appended.stalled()) {
                 // Clients retry 5xx only: a stalled body gets a 500, its received bytes kept.
-                throw TusError.READ_TIMEOUT.exception("The request body stalled past the idle timeout; the "
-                        + state.offset() + " bytes received are kept, resume from there.");
+                throw TusError.READ_TIMEOUT.exception("The request body stalled, or arrived slower than this server's"
+                        + " minimum rate; the " + state.offset() + " bytes received are kept, resume from there.");
             }
             responses.written(rc, state, okStatus);
             return Future.<Void>succeededFuture();

@@ -39,12 +39,15 @@ final class SpoolFile {
     private final WorkerExecutor io;
     private final Path path;
     private final long idleTimeoutMs;
+    /** A body averaging less than this once it has run for the idle timeout holds a lock for nothing: it is cut. */
+    private final long minBytesPerSecond;
 
-    SpoolFile(Vertx vertx, WorkerExecutor io, Path path, long idleTimeoutMs) {
+    SpoolFile(Vertx vertx, WorkerExecutor io, Path path, long idleTimeoutMs, long minBytesPerSecond) {
         this.vertx = vertx;
         this.io = io;
         this.path = path;
         this.idleTimeoutMs = idleTimeoutMs;
+        this.minBytesPerSecond = minBytesPerSecond;
     }
 
     /**
@@ -77,6 +80,7 @@ final class SpoolFile {
         private boolean stalled;
         private Throwable interruption;
         private long lastData = System.nanoTime();
+        private final long started = System.nanoTime();
         private long timer;
 
         Pump(long offset, ReadStream<Buffer> body, long maxBytes, Consumer<Buffer> tap) {
@@ -90,9 +94,15 @@ final class SpoolFile {
             long tick = idleTimeoutMs > 0 ? Math.max(50, Math.min(1_000, idleTimeoutMs / 4)) : 1_000;
             timer = vertx.setPeriodic(tick, id -> {
                 long quietMs = (System.nanoTime() - lastData) / 1_000_000;
+                long runMs = (System.nanoTime() - started) / 1_000_000;
                 if (idleTimeoutMs > 0 && !paused && quietMs >= idleTimeoutMs) {
                     stalled = true;
                     end(new TimeoutException("no data for " + idleTimeoutMs + " ms"));
+                } else if (minBytesPerSecond > 0 && idleTimeoutMs > 0 && !paused && runMs >= idleTimeoutMs
+                        && received * 1000 / runMs < minBytesPerSecond) {
+                    // A body dripping a byte now and then never stalls, yet holds its upload's lock for ever.
+                    stalled = true;
+                    end(new TimeoutException(received + " bytes in " + runMs + " ms, under " + minBytesPerSecond + " bytes/s"));
                 } else if (quietMs >= tick && batchBytes > 0 && !writeInFlight) {
                     // A slow or stalled sender's bytes go to the page cache now, not when a batch fills.
                     flush(false);

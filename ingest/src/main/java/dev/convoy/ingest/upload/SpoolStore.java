@@ -76,21 +76,31 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
     private final WorkerExecutor io;
     private final Path dir;
     private final long idleTimeoutMs;
+    private final long minBytesPerSecond;
     private final Map<String, UploadState> states = new ConcurrentHashMap<>();
     private final Map<String, RunningDigest> digests = new ConcurrentHashMap<>();
     /** How each committed clip's path ended, kept with its upload's state. */
     private final Map<String, ClipOutcome> outcomes = new ConcurrentHashMap<>();
 
-    private SpoolStore(Vertx vertx, Path dir, long idleTimeoutMs) {
+    private SpoolStore(Vertx vertx, Path dir, long idleTimeoutMs, long minBytesPerSecond) {
         this.vertx = vertx;
         this.io = vertx.createSharedWorkerExecutor("convoy-spool-io", IO_THREADS);
         this.dir = dir;
         this.idleTimeoutMs = idleTimeoutMs;
+        this.minBytesPerSecond = minBytesPerSecond;
     }
 
     /** Opens the store, loading every upload's state (spool bytes past the acknowledged offset are cut). */
     public static Future<SpoolStore> open(Vertx vertx, Path dir, long idleTimeoutMs) {
-        SpoolStore store = new SpoolStore(vertx, dir, idleTimeoutMs);
+        return open(vertx, dir, idleTimeoutMs, 0);
+    }
+
+    /**
+     * Opens the store; a request body that averages under {@code minBytesPerSecond} once it has
+     * run for the idle timeout is cut off like a stalled one (0: no minimum).
+     */
+    public static Future<SpoolStore> open(Vertx vertx, Path dir, long idleTimeoutMs, long minBytesPerSecond) {
+        SpoolStore store = new SpoolStore(vertx, dir, idleTimeoutMs, minBytesPerSecond);
         return store.io.executeBlocking(() -> {
             store.load();
             return store;
@@ -157,7 +167,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
                     chunk.put(algorithm, digest(CHECKSUMS.get(algorithm)));
                 }
             }
-            return new SpoolFile(vertx, io, spool(upload.id()), idleTimeoutMs)
+            return new SpoolFile(vertx, io, spool(upload.id()), idleTimeoutMs, minBytesPerSecond)
                     .append(upload.offset(), body, maxBytes, buf -> {
                         // Digest the received bytes where they lie: no copy per body piece.
                         for (ByteBuffer view : ((BufferInternal) buf).getByteBuf().nioBuffers()) {
