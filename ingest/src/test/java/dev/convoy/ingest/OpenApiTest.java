@@ -172,6 +172,15 @@ class OpenApiTest {
         api("live", HttpMethod.GET, "/health/live", null, null);
         api("ready", HttpMethod.GET, "/health/ready", null, null);
 
+        // Signing out, last: it ends the owner's sessions.
+        api("signOut", HttpMethod.POST, "/api/auth/sign-out", camera, null);
+        api("signOut", HttpMethod.POST, "/api/auth/sign-out", owner, null);
+        api("signOut", HttpMethod.POST, "/api/auth/sign-out", owner, null);
+        api("signOutEverywhere", HttpMethod.POST, "/api/auth/sign-out-everywhere", null, null);
+        String other = live.api().signIn("+16502530000").getString("token");
+        api("signOutEverywhere", HttpMethod.POST, "/api/auth/sign-out-everywhere", other, null);
+        api("signOutEverywhere", HttpMethod.POST, "/api/auth/sign-out-everywhere", camera, null);
+
         assertThat(invalid).as("answers that do not match the document").isEmpty();
         Set<String> documented = new TreeSet<>(contract.operations().stream().map(Operation::getOperationId).toList());
         assertThat(exercised).as("every documented operation was exercised").isEqualTo(documented);

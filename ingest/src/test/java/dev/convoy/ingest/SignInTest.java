@@ -74,6 +74,31 @@ class SignInTest {
     }
 
     @Test
+    void signingOutEndsThatSessionAndSigningOutEverywhereEndsAllButNotTheDevices() throws Exception {
+        // Owner session tokens lasted their 30 days whatever happened to the phone.
+        String phone = "+33142685300";
+        String first = live.api().signIn(phone).getString("token");
+        live.server().clock().advance(Duration.ofSeconds(31));
+        String second = live.api().signIn(phone).getString("token");
+        String camera = live.api().pair(second, "Dash").getString("token");
+
+        assertThat(live.api().send(HttpMethod.POST, "/api/auth/sign-out", first, null).statusCode()).isEqualTo(204);
+        assertThat(live.api().send(HttpMethod.GET, "/api/clips", first, null).statusCode()).as("signed out").isEqualTo(401);
+        assertThat(live.api().send(HttpMethod.GET, "/api/clips", second, null).statusCode()).as("the other session").isEqualTo(200);
+
+        assertThat(live.api().send(HttpMethod.POST, "/api/auth/sign-out-everywhere", second, null).statusCode()).isEqualTo(204);
+        assertThat(live.api().send(HttpMethod.GET, "/api/clips", second, null).statusCode()).isEqualTo(401);
+        assertThat(live.api().send(HttpMethod.GET, "/api/clips/" + "0".repeat(32), camera, null).statusCode())
+                .as("a paired camera keeps uploading").isEqualTo(404);
+
+        // Tokens carry whole seconds: a sign-in in the same second as 'everywhere' would be ended with it.
+        Thread.sleep(1_100);
+        live.server().clock().advance(Duration.ofSeconds(31));
+        String third = live.api().signIn(phone).getString("token");
+        assertThat(live.api().send(HttpMethod.GET, "/api/clips", third, null).statusCode()).as("signing in again works").isEqualTo(200);
+    }
+
+    @Test
     void askingAgainAtOnceIsSlowedWithRetryAfter() throws Exception {
         assertThat(askCode("+4930901820").statusCode()).isEqualTo(202);
         HttpResponse<Buffer> again = askCode("+49 30 901820");

@@ -43,6 +43,8 @@ public final class AuthApi {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(4096);
         router.post("/api/auth/code").handler(body).handler(this::sendCode);
         router.post("/api/auth/verify").handler(body).handler(this::verify);
+        router.post("/api/auth/sign-out").handler(this::signOut);
+        router.post("/api/auth/sign-out-everywhere").handler(this::signOutEverywhere);
         router.post("/api/devices").handler(body).handler(this::pair);
         router.get("/api/devices").handler(this::listDevices);
         router.delete("/api/devices/:id").handler(this::revoke);
@@ -122,6 +124,34 @@ public final class AuthApi {
                     })
                     .onFailure(err -> ApiErrors.failed(rc, err));
         });
+    }
+
+    /** Ends the session of the owner token the request carries; that token is refused from now on. */
+    private void signOut(RoutingContext rc) {
+        tokens.authenticate(rc.request().getHeader(HttpHeaders.AUTHORIZATION))
+                .onFailure(err -> ApiErrors.failed(rc, err))
+                .onSuccess(who -> {
+                    if (who.isDevice() || who.session() == null) {
+                        ApiErrors.ownerOnly(rc, "signs out");
+                        return;
+                    }
+                    devices.signOut(rc.vertx().getOrCreateContext(), who.owner(), who.session())
+                            .onSuccess(v -> {
+                                LOG.info("event=signed_out owner={} session={}", who.owner(), who.session());
+                                rc.response().setStatusCode(204).end();
+                            })
+                            .onFailure(err -> ApiErrors.failed(rc, err));
+                });
+    }
+
+    /** Ends every session of the owner (a lost phone): every owner token issued until now is refused. */
+    private void signOutEverywhere(RoutingContext rc) {
+        OwnerRequests.asOwner(tokens, rc, "signs out everywhere", owner -> devices.signOutEverywhere(rc.vertx().getOrCreateContext(), owner)
+                .onSuccess(v -> {
+                    LOG.info("event=signed_out_everywhere owner={}", owner);
+                    rc.response().setStatusCode(204).end();
+                })
+                .onFailure(err -> ApiErrors.failed(rc, err)));
     }
 
     private void listDevices(RoutingContext rc) {

@@ -95,6 +95,22 @@ public final class DeviceRegistry {
         });
     }
 
+    /** Ends one owner session: its token stops working here at once, on other nodes at their next refresh. */
+    public Future<Void> signOut(Context ctx, String owner, String session) {
+        return revokeName(ctx, owner, DeviceTokens.sessionKey(session));
+    }
+
+    /** Ends every owner session issued until now ("sign out everywhere"); paired devices keep working. */
+    public Future<Void> signOutEverywhere(Context ctx, String owner) {
+        return revokeName(ctx, owner, DeviceTokens.ALL_SESSIONS);
+    }
+
+    private Future<Void> revokeName(Context ctx, String owner, String name) {
+        Instant now = Instant.now();
+        revocations.record(owner, name, now);
+        return store.putBytes(ctx, REVOKED + owner + "/" + name + "/" + now.getEpochSecond(), new byte[0], "application/octet-stream");
+    }
+
     /** Learns every revocation recorded in object storage (by any node). */
     public Future<Integer> refreshRevocations(Context ctx) {
         Promise<Integer> done = Promise.promise();

@@ -9,7 +9,9 @@ import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
@@ -22,6 +24,9 @@ public final class DeviceTokens {
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private static final String BEARER = "bearer ";
+    private static final SecureRandom SESSION_IDS = new SecureRandom();
+    /** The revocation that ends every owner session issued until then ("sign out everywhere"). */
+    static final String ALL_SESSIONS = "sessions";
 
     /** How long an owner's session token lasts. */
     public static final Duration OWNER_TOKEN_LIFETIME = Duration.ofDays(30);
@@ -46,9 +51,13 @@ public final class DeviceTokens {
                 new JWTOptions().setAlgorithm("HS256"));
     }
 
+    /** A session token for the owner; each has its own session id, so that signing out ends that one alone. */
     public String issueOwner(String owner) {
         requireId("owner", owner);
-        return jwt.generateToken(new JsonObject().put("sub", owner).put("owner", owner).put("typ", "owner"),
+        byte[] sid = new byte[12];
+        SESSION_IDS.nextBytes(sid);
+        return jwt.generateToken(new JsonObject().put("sub", owner).put("owner", owner).put("typ", "owner")
+                        .put("sid", HexFormat.of().formatHex(sid)),
                 new JWTOptions().setAlgorithm("HS256").setExpiresInMinutes((int) OWNER_TOKEN_LIFETIME.toMinutes()));
     }
 
@@ -73,8 +82,18 @@ public final class DeviceTokens {
                             && revocations.isRevoked(owner, device, issuedAt(user))) {
                         return Future.failedFuture(new AuthException("device token revoked"));
                     }
-                    return Future.succeededFuture(new Principal(owner, device));
+                    String session = device == null ? claims.getString("sid") : null;
+                    if (device == null && revocations != null && (revocations.isRevoked(owner, ALL_SESSIONS, issuedAt(user))
+                            || (session != null && revocations.isRevoked(owner, sessionKey(session), issuedAt(user))))) {
+                        return Future.failedFuture(new AuthException("session signed out"));
+                    }
+                    return Future.succeededFuture(new Principal(owner, device, session));
                 });
+    }
+
+    /** The name a signed-out session is revoked under, beside device ids (which start with 'd'). */
+    static String sessionKey(String session) {
+        return "session." + session;
     }
 
     /** Vert.x moves the standard time claims out of the principal into the user's attributes. */

@@ -5,8 +5,9 @@ package dev.convoy.ingest.auth;
  *
  * @param owner    the owner account every clip belongs to
  * @param deviceId the camera or phone, or null for an owner's own token
+ * @param session  the sign-in an owner's token came from (what signing out ends), else null
  */
-public record Principal(String owner, String deviceId) {
+public record Principal(String owner, String deviceId, String session) {
 
     public boolean isDevice() {
         return deviceId != null;
