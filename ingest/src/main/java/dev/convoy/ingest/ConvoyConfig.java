@@ -38,6 +38,8 @@ public record ConvoyConfig(
         int maxUploadsPerDevice,
         int maxHeaderBytes,
         long minFreeSpoolBytes,
+        long spoolFloorBytes,
+        long maxOwnerBytesInFlight,
         String corsOrigins,
         List<RenditionSpec.PreviewSpec> previews,
         int s3UploadConcurrency,
@@ -82,7 +84,9 @@ public record ConvoyConfig(
             new Setting("max-metadata-bytes", "CONVOY_MAX_METADATA_BYTES", "4096", "Longest accepted Upload-Metadata header."),
             new Setting("max-uploads-per-device", "CONVOY_MAX_UPLOADS_PER_DEVICE", "32", "Unfinished uploads one device may hold at once."),
             new Setting("max-header-bytes", "CONVOY_MAX_HEADER_BYTES", "16384", "Largest request header block; larger requests get 431."),
-            new Setting("min-free-spool-bytes", "CONVOY_MIN_FREE_SPOOL_BYTES", Long.toString(1L << 30), "Below this much free disk under the data dir new uploads are refused (503) and readiness turns false."),
+            new Setting("min-free-spool-bytes", "CONVOY_MIN_FREE_SPOOL_BYTES", Long.toString(1L << 30), "Below this much free disk under the data dir new uploads are refused (503) and readiness turns false; what started uploads may still write counts as used."),
+            new Setting("spool-floor-bytes", "CONVOY_SPOOL_FLOOR_BYTES", Long.toString(256L << 20), "Below this much free disk even uploads already started are refused more bytes (507, Retry-After); what they sent is kept."),
+            new Setting("max-owner-bytes-in-flight", "CONVOY_MAX_OWNER_BYTES_IN_FLIGHT", Long.toString(64L << 30), "Bytes one owner's unfinished uploads may still send, all devices together (429 beyond)."),
             new Setting("cors-origins", "CONVOY_CORS_ORIGINS", "*", "Origins browsers may upload from: * or a comma-separated list."),
             new Setting("event-loop-max-ms", "CONVOY_EVENT_LOOP_MAX_MS", "2000", "An event-loop task running longer than this is logged as a blocked thread (the tests run with 300)."));
 
@@ -141,6 +145,8 @@ public record ConvoyConfig(
                 intValue(v, "max-uploads-per-device"),
                 intValue(v, "max-header-bytes"),
                 longValue(v, "min-free-spool-bytes"),
+                longValue(v, "spool-floor-bytes"),
+                longValue(v, "max-owner-bytes-in-flight"),
                 v.get("cors-origins"),
                 previews(v.get("previews")),
                 intValue(v, "s3-upload-concurrency"),
@@ -179,7 +185,8 @@ public record ConvoyConfig(
         return new ConvoyConfig(host, newPort, dataDir, s3Endpoint, s3Bucket, s3Region, s3PathStyle,
                 s3ChecksumWhenRequired, s3PartSize, jwtSecret, transcodeWorkers, transcodeThreads,
                 transcodeQueueLimit, maxUploadSize, idleTimeout, minUploadRate, presignTtl, eventLoopMaxMs, uploadExpiry,
-                maxMetadataBytes, maxUploadsPerDevice, maxHeaderBytes, minFreeSpoolBytes, corsOrigins, previews,
+                maxMetadataBytes, maxUploadsPerDevice, maxHeaderBytes, minFreeSpoolBytes, spoolFloorBytes,
+                maxOwnerBytesInFlight, corsOrigins, previews,
                 s3UploadConcurrency, retention, retentionSweepInterval, phoneRegion, smsSender, smsRegion);
     }
 

@@ -185,14 +185,14 @@ public final class ConvoyServer {
         DiskSpace spoolDisk = DiskSpace.of(spoolDir);
         Gauge.builder("convoy.spool.free", spoolDisk::freeBytes).baseUnit("bytes")
                 .description("Free bytes on the spool's disk").register(registry);
-        Backpressure admission = new Backpressure(queue::isFull, spoolDisk, config.minFreeSpoolBytes());
+        Backpressure admission = new Backpressure(queue::isFull, spoolDisk, config.minFreeSpoolBytes(), config.spoolFloorBytes());
         AtomicBoolean storeUp = new AtomicBoolean(false);
         Readiness readiness = new Readiness();
         readiness.register("objectStore", storeUp::get);
         readiness.register("transcodeQueue", () -> !queue.isFull());
         readiness.register("spoolDisk", admission::spoolHasRoom);
         UploadLimits limits = new UploadLimits(config.maxUploadSize(), config.maxMetadataBytes(),
-                config.maxUploadsPerDevice(), config.uploadExpiry());
+                config.maxUploadsPerDevice(), config.maxOwnerBytesInFlight(), config.uploadExpiry());
 
         port = config.port() == 0 ? freePort() : config.port();
         return objectStore.ensureBucket(vertx.getOrCreateContext())

@@ -16,11 +16,18 @@ public final class Backpressure implements Admission {
     private final BooleanSupplier queueFull;
     private final DiskSpace spoolDisk;
     private final long minFreeSpoolBytes;
+    private final long floorBytes;
 
-    public Backpressure(BooleanSupplier queueFull, DiskSpace spoolDisk, long minFreeSpoolBytes) {
+    public Backpressure(BooleanSupplier queueFull, DiskSpace spoolDisk, long minFreeSpoolBytes, long floorBytes) {
         this.queueFull = queueFull;
         this.spoolDisk = spoolDisk;
         this.minFreeSpoolBytes = minFreeSpoolBytes;
+        this.floorBytes = floorBytes;
+    }
+
+    @Override
+    public boolean belowFloor() {
+        return spoolDisk.freeBytes() < floorBytes;
     }
 
     @Override

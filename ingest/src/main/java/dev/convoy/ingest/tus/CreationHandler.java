@@ -94,6 +94,7 @@ final class CreationHandler implements TusEndpoint.Method {
                 res.setStatusCode(201).end();
                 return Future.succeededFuture();
             }
+            policy.beforeWrite(who, upload);
             return uploads.locked(upload.id(), req, () -> writer.receive(rc, uploads.find(upload.id()), 201, checksum));
         });
     }

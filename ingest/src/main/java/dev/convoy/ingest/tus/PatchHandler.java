@@ -10,11 +10,13 @@ import io.vertx.ext.web.RoutingContext;
 final class PatchHandler implements TusEndpoint.Method {
 
     private final UploadService uploads;
+    private final UploadPolicy policy;
     private final Checksums checksums;
     private final TusResponses responses;
 
-    PatchHandler(UploadService uploads, Checksums checksums, TusResponses responses) {
+    PatchHandler(UploadService uploads, UploadPolicy policy, Checksums checksums, TusResponses responses) {
         this.uploads = uploads;
+        this.policy = policy;
         this.checksums = checksums;
         this.responses = responses;
     }
@@ -31,6 +33,7 @@ final class PatchHandler implements TusEndpoint.Method {
         if (found.concat() == UploadState.Concat.FINAL) {
             throw TusError.MODIFY_FINAL.exception();
         }
+        policy.beforeWrite(who, found);
         return uploads.locked(found.id(), req, () -> {
             // The state may have moved while a previous request was being cut off.
             UploadState upload = uploads.find(found.id());

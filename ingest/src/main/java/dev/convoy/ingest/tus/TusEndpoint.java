@@ -64,7 +64,7 @@ public final class TusEndpoint {
         this.uploads = new UploadService(store, policy, events, limits.maxSize(), limits.expiry(), metrics);
         this.responses = new TusResponses(uploads, metrics);
         Checksums checksums = new Checksums(uploads.capabilities().checksumAlgorithms());
-        PatchHandler writer = new PatchHandler(uploads, checksums, responses);
+        PatchHandler writer = new PatchHandler(uploads, policy, checksums, responses);
         this.creation = new CreationHandler(uploads, policy, limits.maxMetadataBytes(), checksums, writer, responses);
         this.head = new HeadHandler(uploads, responses);
         this.patch = writer;

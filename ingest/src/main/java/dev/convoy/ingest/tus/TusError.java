@@ -23,6 +23,8 @@ public enum TusError {
     MODIFY_FINAL(403, "ERR_MODIFY_FINAL", "A final concatenation takes no bytes of its own; PATCH its partial uploads."),
     METADATA_TOO_LARGE(400, "ERR_METADATA_TOO_LARGE", "Upload-Metadata is larger than this server accepts; send only the clip's fields."),
     TOO_MANY_UPLOADS(429, "ERR_TOO_MANY_UPLOADS", "This device has too many unfinished uploads; finish or delete one first."),
+    INSUFFICIENT_STORAGE(507, "ERR_INSUFFICIENT_STORAGE", "The server's disk is nearly full; the bytes sent so far are kept, retry after the Retry-After seconds."),
+    OWNER_BYTES_IN_FLIGHT(429, "ERR_OWNER_BYTES_IN_FLIGHT", "This account's unfinished uploads already add up to as much as it may have in flight; finish or delete some first."),
     SERVER_BUSY(503, "ERR_SERVER_BUSY", "The server is not taking new uploads right now; retry after the Retry-After seconds. Uploads already started continue."),
     READ_TIMEOUT(500, "ERR_READ_TIMEOUT", "The request body stalled; the bytes received were kept, HEAD the upload and resume."),
     UPLOAD_FINISHED(403, "ERR_UPLOAD_FINISHED", "This upload is complete and can no longer be changed; delete the clip through the API."),

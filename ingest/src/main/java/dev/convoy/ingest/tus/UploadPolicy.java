@@ -43,6 +43,13 @@ public interface UploadPolicy {
         return null;
     }
 
+    /**
+     * Consulted before a request writes bytes into an existing upload (PATCH, and a creation
+     * with its first bytes): throws a {@link TusException} to refuse them, the upload untouched.
+     */
+    default void beforeWrite(Uploader who, UploadState upload) {
+    }
+
     /** Headers of the application's own to add to the answer for a reclaimed upload; none by default. */
     default Map<String, String> reclaimedHeaders(UploadState upload) {
         return Map.of();

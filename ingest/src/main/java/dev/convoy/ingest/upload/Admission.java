@@ -11,6 +11,9 @@ public interface Admission {
      */
     Optional<String> refusal(long bytes);
 
+    /** Whether the spool's disk is below the hard floor, where even started uploads get no more bytes. */
+    boolean belowFloor();
+
     /** Seconds a refused client should wait before trying again. */
     int retryAfterSeconds();
 }

@@ -40,6 +40,7 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     private final DeviceTokens tokens;
     private final Admission admission;
     private final int maxUploadsPerDevice;
+    private final long maxOwnerBytesInFlight;
     private final ClipListener listener;
     private final TusEndpoint endpoint;
     private final Map<String, ClipMetadata> metadata = new ConcurrentHashMap<>();
@@ -50,6 +51,7 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
         this.tokens = tokens;
         this.admission = admission;
         this.maxUploadsPerDevice = limits.maxUploadsPerDevice();
+        this.maxOwnerBytesInFlight = limits.maxOwnerBytesInFlight();
         this.listener = listener;
         this.endpoint = TusEndpoint.create(spool, this, this,
                 new TusEndpoint.Limits(limits.maxSize(), limits.maxMetadataBytes(), limits.expiry()), registry);
@@ -92,7 +94,9 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
             LOG.info("event=clip_upload_reclaimed upload={} client_clip_id={}", existing.id(), clip.clientClipId());
             return Optional.of(existing);
         }
-        Optional<String> busy = admission.refusal(Math.max(0, request.length()));
+        // What started uploads may still write is spoken for: a new one must fit beside it.
+        long promised = spool.all().stream().filter(u -> !u.isComplete()).mapToLong(ClipUploads::stillToCome).sum();
+        Optional<String> busy = admission.refusal(promised + Math.max(0, request.length()));
         if (busy.isPresent()) {
             throw TusError.SERVER_BUSY.retryAfter(admission.retryAfterSeconds(),
                     TusError.SERVER_BUSY.message() + " (" + busy.get() + ")");
@@ -103,6 +107,13 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
             throw TusError.TOO_MANY_UPLOADS.exception("This device has " + unfinished + " unfinished uploads, the most allowed;"
                     + " finish or delete one first.");
         }
+        long ownerInFlight = spool.all().stream().filter(u -> u.owner().equals(who.owner()) && !u.isComplete())
+                .mapToLong(ClipUploads::stillToCome).sum();
+        if (ownerInFlight + Math.max(0, request.length()) > maxOwnerBytesInFlight) {
+            throw TusError.OWNER_BYTES_IN_FLIGHT.exception("This account's unfinished uploads may still send " + ownerInFlight
+                    + " bytes; with " + request.length() + " more it would pass the " + maxOwnerBytesInFlight
+                    + " allowed. Finish or delete some first.");
+        }
         return Optional.empty();
     }
 
@@ -112,6 +123,18 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
         String clientClipId = metadata.get("clientClipId");
         return clientClipId == null || clientClipId.isEmpty() || concat == UploadState.Concat.PARTIAL ? null
                 : who.owner() + '\u0000' + who.device() + '\u0000' + clientClipId;
+    }
+
+    @Override
+    public void beforeWrite(Uploader who, UploadState upload) {
+        if (admission.belowFloor()) {
+            throw TusError.INSUFFICIENT_STORAGE.retryAfter(admission.retryAfterSeconds(), TusError.INSUFFICIENT_STORAGE.message());
+        }
+    }
+
+    /** Bytes an open upload may still send: the rest of its declared length (none known while deferred). */
+    private static long stillToCome(UploadState upload) {
+        return upload.isLengthDeferred() ? 0 : upload.length() - upload.offset();
     }
 
     @Override
