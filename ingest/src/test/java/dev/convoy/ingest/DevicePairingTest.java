@@ -9,7 +9,11 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,6 +90,40 @@ class DevicePairingTest {
             assertThat(createUpload(again, deviceToken).statusCode()).as("revocations come back from object storage")
                     .isEqualTo(401);
             assertThat(createUpload(again, owner).statusCode()).as("the owner's session survives").isEqualTo(201);
+        }
+    }
+
+    @Test
+    void aDeviceRevokedWhileItSendsGetsNoReceiptAndItsBytesDoNotCount(@TempDir Path dir) throws Exception {
+        // Once a revoked camera's upload in flight was acknowledged to the end and became a clip.
+        try (LiveService live = LiveService.start(dir)) {
+            String owner = live.api().signIn("+44 20 7946 0959").getString("token");
+            JsonObject device = live.api().pair(owner, "Stolen camera");
+            String camera = device.getString("token");
+            HttpResponse<Buffer> created = createUpload(live, camera);
+            String id = created.getHeader("Location").substring(created.getHeader("Location").lastIndexOf('/') + 1);
+            int length = Integer.parseInt(created.getHeader("Upload-Length"));
+            String head = "PATCH /files/" + id + " HTTP/1.1\r\nHost: localhost\r\nTus-Resumable: 1.0.0\r\n"
+                    + "Authorization: Bearer " + camera + "\r\nUpload-Offset: 0\r\n"
+                    + "Content-Type: application/offset+octet-stream\r\nContent-Length: " + length + "\r\n\r\n";
+            String answer;
+            try (Socket socket = new Socket("127.0.0.1", live.server().port())) {
+                socket.setSoTimeout(10_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(head.getBytes(StandardCharsets.US_ASCII));
+                out.write(new byte[length / 2]);
+                out.flush();
+                assertThat(live.api().send(HttpMethod.DELETE, "/api/devices/" + device.getString("deviceId"), owner, null)
+                        .statusCode()).isEqualTo(204);
+                out.write(new byte[length - length / 2]);
+                out.flush();
+                answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            }
+            assertThat(answer).startsWith("HTTP/1.1 401");
+            assertThat(answer.toLowerCase(Locale.ROOT)).as("its connection is closed").contains("connection: close");
+            JsonObject clip = live.api().send(HttpMethod.GET, "/api/clips/" + id, owner, null).bodyAsJsonObject();
+            assertThat(clip.getString("status")).as("no clip is made of it").isEqualTo("uploading");
+            assertThat(clip.getLong("received")).isZero();
         }
     }
 }

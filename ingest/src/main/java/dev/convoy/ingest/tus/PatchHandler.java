@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.Supplier;
 
 /** {@code PATCH /files/{id}}: the core protocol's write, with creation-defer-length's late length. */
 final class PatchHandler implements TusEndpoint.Method {
@@ -117,7 +118,13 @@ final class PatchHandler implements TusEndpoint.Method {
         }
         // Even an empty body is written: it may complete the upload (a length of 0, or a length
         // just declared equal to the offset), and completion is recorded by the write.
-        return uploads.write(upload, rc.request(), checksum).compose(written -> {
+        String authorization = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
+        // Asked again before the bytes are acknowledged: a device revoked while it sent gets no receipt.
+        Supplier<Future<?>> stillAllowed = () -> policy.authenticate(authorization).recover(err -> {
+            rc.response().putHeader(HttpHeaders.CONNECTION, "close");
+            return Future.failedFuture(err);
+        });
+        return uploads.write(upload, rc.request(), checksum, stillAllowed).compose(written -> {
             UploadStore.Appended appended = written.appended();
             UploadState state = written.state();
             if (appended.checksumMismatch()) {

@@ -108,7 +108,8 @@ final class TusResponses {
             res.putHeader(HttpHeaders.CONNECTION, "close");
         }
         res.end(error.code() + ": " + message + "\n");
-        if (error == TusError.READ_TIMEOUT) {
+        if (error == TusError.READ_TIMEOUT || "close".equalsIgnoreCase(res.headers().get(HttpHeaders.CONNECTION))) {
+            // Nothing more from this connection is wanted: a stalled body, or a client refused mid-upload.
             rc.request().connection().close();
         } else {
             BodyDrainer.afterAnswer(rc.request());

@@ -121,9 +121,22 @@ public final class UploadService {
      * {@code upload} may carry a length this request just declared, not yet saved.
      */
     public Future<Written> write(UploadState upload, ReadStream<Buffer> body, UploadStore.ChunkCheck check) {
+        return write(upload, body, check, Future::succeededFuture);
+    }
+
+    /**
+     * As {@link #write(UploadState, ReadStream, UploadStore.ChunkCheck)}, asking {@code stillAllowed}
+     * once the body has arrived and before anything is saved: when it fails (the client was
+     * revoked meanwhile), the bytes are neither acknowledged nor counted, and the upload does
+     * not complete.
+     */
+    public Future<Written> write(UploadState upload, ReadStream<Buffer> body, UploadStore.ChunkCheck check,
+                                 Supplier<Future<?>> stillAllowed) {
         long room = upload.isLengthDeferred() ? maxSize - upload.offset() : upload.length() - upload.offset();
         boolean wasInterrupted = interrupted.remove(upload.id());
-        return store.append(upload, body, room, metrics.bytes::increment, check).compose(appended -> {
+        return store.append(upload, body, room, metrics.bytes::increment, check)
+                .compose(appended -> stillAllowed.get().map(appended))
+                .compose(appended -> {
             if (appended.bytes() > 0 && wasInterrupted) {
                 metrics.resumes.increment();
             }
