@@ -8,6 +8,7 @@ import dev.convoy.ingest.storage.IndexEntry;
 import dev.convoy.ingest.web.ApiErrors;
 import dev.convoy.ingest.web.OwnerRequests;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -93,7 +94,7 @@ public final class ClipsApi {
         OwnerRequests.asOwner(tokens, rc, "lists clips", owner -> {
             ClipCatalog.ListQuery query;
             try {
-                query = query(rc, owner);
+                query = query(rc.queryParams(), owner);
             } catch (IllegalArgumentException e) {
                 ApiErrors.send(rc, 400, "invalid_parameter", e.getMessage());
                 return;
@@ -105,17 +106,21 @@ public final class ClipsApi {
         });
     }
 
-    private static ClipCatalog.ListQuery query(RoutingContext rc, String owner) {
-        String kind = rc.queryParams().get("kind");
+    /**
+     * The listing an owner asks for in {@code params}; refuses a bad parameter with an
+     * {@link IllegalArgumentException} whose message is the sentence the 400 answer carries.
+     */
+    public static ClipCatalog.ListQuery query(MultiMap params, String owner) {
+        String kind = params.get("kind");
         if (kind != null && ClipKind.fromWire(kind).isEmpty()) {
             throw new IllegalArgumentException("kind must be incident, manual or drive, not '" + kind + "'.");
         }
-        String status = rc.queryParams().get("status");
+        String status = params.get("status");
         if (status != null && Arrays.stream(ClipStatus.values()).noneMatch(s -> s.wireName().equals(status))) {
             throw new IllegalArgumentException("status must be uploading, processing, ready or failed, not '" + status + "'.");
         }
         int limit = 50;
-        String limitParam = rc.queryParams().get("limit");
+        String limitParam = params.get("limit");
         if (limitParam != null) {
             try {
                 limit = Integer.parseInt(limitParam);
@@ -127,7 +132,7 @@ public final class ClipsApi {
             }
         }
         String cursorKey = null;
-        String cursor = rc.queryParams().get("cursor");
+        String cursor = params.get("cursor");
         if (cursor != null) {
             try {
                 cursorKey = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
@@ -138,12 +143,12 @@ public final class ClipsApi {
                 throw new IllegalArgumentException("cursor is not one this listing returned; start again without it.");
             }
         }
-        return new ClipCatalog.ListQuery(kind, rc.queryParams().get("event"), rc.queryParams().get("device"), status,
-                instant(rc, "from"), instant(rc, "to"), limit, cursorKey);
+        return new ClipCatalog.ListQuery(kind, params.get("event"), params.get("device"), status,
+                instant(params, "from"), instant(params, "to"), limit, cursorKey);
     }
 
-    private static Instant instant(RoutingContext rc, String name) {
-        String value = rc.queryParams().get(name);
+    private static Instant instant(MultiMap params, String name) {
+        String value = params.get(name);
         if (value == null) {
             return null;
         }
