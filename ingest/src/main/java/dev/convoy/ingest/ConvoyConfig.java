@@ -36,6 +36,7 @@ public record ConvoyConfig(
         Duration uploadExpiry,
         int maxMetadataBytes,
         int maxUploadsPerDevice,
+        int maxDevicesPerOwner,
         int maxHeaderBytes,
         long minFreeSpoolBytes,
         long spoolFloorBytes,
@@ -83,6 +84,7 @@ public record ConvoyConfig(
             new Setting("upload-expiry", "CONVOY_UPLOAD_EXPIRY", "86400", "Seconds an unfinished upload lives after its last write; then it is deleted (Upload-Expires)."),
             new Setting("max-metadata-bytes", "CONVOY_MAX_METADATA_BYTES", "4096", "Longest accepted Upload-Metadata header."),
             new Setting("max-uploads-per-device", "CONVOY_MAX_UPLOADS_PER_DEVICE", "32", "Unfinished uploads one device may hold at once."),
+            new Setting("max-devices-per-owner", "CONVOY_MAX_DEVICES_PER_OWNER", "50", "Devices one owner may have paired and not revoked (409 beyond: revoke one first)."),
             new Setting("max-header-bytes", "CONVOY_MAX_HEADER_BYTES", "16384", "Largest request header block; larger requests get 431."),
             new Setting("min-free-spool-bytes", "CONVOY_MIN_FREE_SPOOL_BYTES", Long.toString(1L << 30), "Below this much free disk under the data dir new uploads are refused (503) and readiness turns false; what started uploads may still write counts as used."),
             new Setting("spool-floor-bytes", "CONVOY_SPOOL_FLOOR_BYTES", Long.toString(256L << 20), "Below this much free disk even uploads already started are refused more bytes (507, Retry-After); what they sent is kept."),
@@ -143,6 +145,7 @@ public record ConvoyConfig(
                 Duration.ofSeconds(longValue(v, "upload-expiry")),
                 intValue(v, "max-metadata-bytes"),
                 intValue(v, "max-uploads-per-device"),
+                intValue(v, "max-devices-per-owner"),
                 intValue(v, "max-header-bytes"),
                 longValue(v, "min-free-spool-bytes"),
                 longValue(v, "spool-floor-bytes"),
@@ -185,7 +188,7 @@ public record ConvoyConfig(
         return new ConvoyConfig(host, newPort, dataDir, s3Endpoint, s3Bucket, s3Region, s3PathStyle,
                 s3ChecksumWhenRequired, s3PartSize, jwtSecret, transcodeWorkers, transcodeThreads,
                 transcodeQueueLimit, maxUploadSize, idleTimeout, minUploadRate, presignTtl, eventLoopMaxMs, uploadExpiry,
-                maxMetadataBytes, maxUploadsPerDevice, maxHeaderBytes, minFreeSpoolBytes, spoolFloorBytes,
+                maxMetadataBytes, maxUploadsPerDevice, maxDevicesPerOwner, maxHeaderBytes, minFreeSpoolBytes, spoolFloorBytes,
                 maxOwnerBytesInFlight, corsOrigins, previews,
                 s3UploadConcurrency, retention, retentionSweepInterval, phoneRegion, smsSender, smsRegion);
     }

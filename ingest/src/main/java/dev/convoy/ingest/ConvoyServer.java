@@ -169,7 +169,7 @@ public final class ConvoyServer {
         Clock clock = parts.clock() != null ? parts.clock() : Clock.systemUTC();
         ClipCatalog catalog = new ClipCatalog(objectStore, config.presignTtl(), config.retention(), clock);
         ClipCommitter committer = new ClipCommitter(objectStore, config.retention(), registry);
-        DeviceRegistry devices = new DeviceRegistry(objectStore, tokens, revocations);
+        DeviceRegistry devices = new DeviceRegistry(objectStore, tokens, revocations, config.maxDevicesPerOwner());
         SignInCodes codes = new SignInCodes(clock, SignInCodes.Limits.defaults());
         SmsSender sms = smsSender();
         LOG.info("event=sms_sender sender=\"{}\"", sms.describe());

@@ -126,4 +126,21 @@ class DevicePairingTest {
             assertThat(clip.getLong("received")).isZero();
         }
     }
+
+    @Test
+    void anOwnerPairsAtMostTheAllowedNumberOfDevicesAndARevokedOneFreesItsPlace(@TempDir Path dir) throws Exception {
+        try (LiveService live = LiveService.start(dir, "--max-devices-per-owner", "2")) {
+            String owner = live.api().signIn("+44 20 7946 0960").getString("token");
+            JsonObject first = live.api().pair(owner, "Front");
+            live.api().pair(owner, "Rear");
+
+            HttpResponse<Buffer> third = live.api().send(HttpMethod.POST, "/api/devices", owner, new JsonObject().put("name", "Cabin"));
+
+            assertThat(third.statusCode()).isEqualTo(409);
+            assertThat(errorCode(third)).isEqualTo("too_many_devices");
+            assertThat(live.api().send(HttpMethod.DELETE, "/api/devices/" + first.getString("deviceId"), owner, null).statusCode())
+                    .isEqualTo(204);
+            assertThat(live.api().pair(owner, "Cabin").getString("token")).isNotBlank();
+        }
+    }
 }

@@ -122,7 +122,13 @@ public final class AuthApi {
                         rc.response().putHeader(HttpHeaders.LOCATION, "/api/devices/" + device.getString("deviceId"));
                         ApiErrors.json(rc, 201, device);
                     })
-                    .onFailure(err -> ApiErrors.failed(rc, err));
+                    .onFailure(err -> {
+                        if (err instanceof DeviceRegistry.TooManyDevices) {
+                            ApiErrors.send(rc, 409, "too_many_devices", err.getMessage());
+                        } else {
+                            ApiErrors.failed(rc, err);
+                        }
+                    });
         });
     }
 

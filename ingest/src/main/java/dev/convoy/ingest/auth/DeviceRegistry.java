@@ -28,16 +28,40 @@ public final class DeviceRegistry {
     private final ObjectStore store;
     private final DeviceTokens tokens;
     private final Revocations revocations;
+    private final int maxDevicesPerOwner;
     private final SecureRandom random = new SecureRandom();
 
     public DeviceRegistry(ObjectStore store, DeviceTokens tokens, Revocations revocations) {
+        this(store, tokens, revocations, Integer.MAX_VALUE);
+    }
+
+    public DeviceRegistry(ObjectStore store, DeviceTokens tokens, Revocations revocations, int maxDevicesPerOwner) {
+        this.maxDevicesPerOwner = maxDevicesPerOwner;
         this.store = store;
         this.tokens = tokens;
         this.revocations = revocations;
     }
 
-    /** Pairs a new device: its record, and its token (which is not kept anywhere). */
+    /** A pairing refused because the owner already has as many devices as allowed. */
+    public static final class TooManyDevices extends RuntimeException {
+        TooManyDevices(int max) {
+            super("This account already has " + max + " paired devices, the most allowed; revoke one first.", null, false, false);
+        }
+    }
+
+    /**
+     * Pairs a new device: its record, and its token (which is not kept anywhere); fails with
+     * {@link TooManyDevices} when the owner has as many unrevoked devices as allowed.
+     */
     public Future<JsonObject> pair(Context ctx, String owner, String name) {
+        return list(ctx, owner).compose(devices -> {
+            long active = devices.stream().filter(d -> ((JsonObject) d).getString("revokedAt") == null).count();
+            return active >= maxDevicesPerOwner ? Future.failedFuture(new TooManyDevices(maxDevicesPerOwner))
+                    : pairNew(ctx, owner, name);
+        });
+    }
+
+    private Future<JsonObject> pairNew(Context ctx, String owner, String name) {
         byte[] id = new byte[8];
         random.nextBytes(id);
         String deviceId = "d" + HexFormat.of().formatHex(id);
