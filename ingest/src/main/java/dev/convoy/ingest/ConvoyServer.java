@@ -203,7 +203,7 @@ public final class ConvoyServer {
                     ClipUploads uploads = ClipUploads.open(spool, tokens, admission, limits, pipeline, registry);
                     TusEndpoint tus = uploads.endpoint();
                     RetentionSweeper sweeper = new RetentionSweeper(objectStore, catalog, uploads::remove, clock, registry);
-                    ClipsApi api = new ClipsApi(catalog, tokens, uploads::remove);
+                    ClipsApi api = new ClipsApi(catalog, tokens, uploads::remove, clock);
                     OpsRoutes ops = new OpsRoutes(registry, readiness);
 
                     jobs.every("upload_expiry", uploadExpirySweep(), () -> tus.uploads().sweepExpired());

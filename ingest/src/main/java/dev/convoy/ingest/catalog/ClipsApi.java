@@ -14,6 +14,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -37,11 +39,19 @@ public final class ClipsApi {
         Future<Void> remove(String owner, String id, HttpServerRequest req);
     }
 
+    /**
+     * A clip processing this long after its last byte is stuck, whatever the reason: its owner
+     * may delete it. The longest clip allowed (2 h) has a transcode deadline of about 8 h.
+     */
+    static final Duration STUCK_AFTER = Duration.ofHours(12);
+
     private final ClipCatalog catalog;
     private final DeviceTokens tokens;
     private final UploadRemover uploads;
+    private final Clock clock;
 
-    public ClipsApi(ClipCatalog catalog, DeviceTokens tokens, UploadRemover uploads) {
+    public ClipsApi(ClipCatalog catalog, DeviceTokens tokens, UploadRemover uploads, Clock clock) {
+        this.clock = clock;
         this.catalog = catalog;
         this.tokens = tokens;
         this.uploads = uploads;
@@ -75,7 +85,8 @@ public final class ClipsApi {
     private Future<Deletion> deletion(RoutingContext rc, String owner, String id) {
         HttpServerRequest req = rc.request();
         ClipRecord inFlight = catalog.inFlight(owner, id);
-        if (inFlight != null && inFlight.status() == ClipStatus.PROCESSING) {
+        if (inFlight != null && inFlight.status() == ClipStatus.PROCESSING
+                && inFlight.updatedAt().plus(STUCK_AFTER).isAfter(clock.instant())) {
             return Future.succeededFuture(Deletion.BUSY);
         }
         if (inFlight != null) {

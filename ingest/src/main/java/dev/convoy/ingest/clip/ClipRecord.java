@@ -13,7 +13,8 @@ import java.time.Instant;
  * @param length    the original's size in bytes
  * @param offset    bytes received so far
  * @param createdAt when the upload was created
+ * @param updatedAt when its bytes last moved (for a clip being processed: when its last byte arrived)
  */
 public record ClipRecord(String id, String owner, String deviceId, ClipStatus status, ClipMetadata metadata,
-                         long length, long offset, Instant createdAt) {
+                         long length, long offset, Instant createdAt, Instant updatedAt) {
 }

@@ -215,7 +215,7 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
 
     private ClipRecord record(UploadState upload) {
         return new ClipRecord(upload.id(), upload.owner(), upload.deviceId(), status(upload), clip(upload),
-                upload.length(), upload.offset(), upload.createdAt());
+                upload.length(), upload.offset(), upload.createdAt(), upload.updatedAt());
     }
 
     private ClipMetadata clip(UploadState upload) {
