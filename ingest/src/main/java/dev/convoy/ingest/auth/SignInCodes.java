@@ -1,5 +1,7 @@
 package dev.convoy.ingest.auth;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,11 +25,16 @@ public final class SignInCodes {
     public static final Duration CODE_LIFETIME = Duration.ofMinutes(5);
     public static final int MAX_ATTEMPTS = 5;
 
-    /** How often one phone or one address may ask. */
+    /**
+     * How often one phone or one address may ask.
+     *
+     * @param keepPendingFor how long a code is safe from being replaced by a request from another address
+     * @param failedChecksPerPhonePerDay wrong codes one phone may be tried with in a day, from any address
+     */
     public record Limits(Duration resendAfter, int codesPerPhonePerHour, int codesPerAddressPerHour,
-                         int checksPerAddressPerHour) {
+                         int checksPerAddressPerHour, Duration keepPendingFor, int failedChecksPerPhonePerDay) {
         public static Limits defaults() {
-            return new Limits(Duration.ofSeconds(30), 5, 20, 60);
+            return new Limits(Duration.ofSeconds(30), 5, 20, 60, Duration.ofMinutes(1), 20);
         }
     }
 
@@ -43,10 +51,11 @@ public final class SignInCodes {
     public record Check(Outcome outcome, int attemptsLeft, long retryAfterSeconds) {
     }
 
-    private record Pending(byte[] hash, Instant expires, int attemptsLeft) {
+    private record Pending(byte[] hash, Instant issued, Instant expires, int attemptsLeft, String address) {
     }
 
     private static final Duration HOUR = Duration.ofHours(1);
+    private static final Duration DAY = Duration.ofDays(1);
 
     private final Clock clock;
     private final Limits limits;
@@ -60,11 +69,18 @@ public final class SignInCodes {
     }
 
     /** A new code for {@code phone} (replacing any earlier one), unless the phone or the address asked too often. */
-    public Request request(String phone, String address) {
+    public Request request(String phone, String clientAddress) {
         Instant now = clock.instant();
+        String address = addressGroup(clientAddress);
         long wait = Math.max(waitFor("phone-min:" + phone, 1, limits.resendAfter(), now),
                 Math.max(waitFor("phone:" + phone, limits.codesPerPhonePerHour(), HOUR, now),
                         waitFor("addr:" + address, limits.codesPerAddressPerHour(), HOUR, now)));
+        Pending current = pending.get(phone);
+        if (current != null && !current.address().equals(address) && now.isBefore(current.issued().plus(limits.keepPendingFor()))
+                && now.isBefore(current.expires())) {
+            // Someone else asking for the same number must not void the code its owner is typing in.
+            wait = Math.max(wait, Duration.between(now, current.issued().plus(limits.keepPendingFor())).toSeconds() + 1);
+        }
         if (wait > 0) {
             return new Request(null, wait);
         }
@@ -72,14 +88,17 @@ public final class SignInCodes {
         note("phone:" + phone, now);
         note("addr:" + address, now);
         String code = String.format("%06d", random.nextInt(1_000_000));
-        pending.put(phone, new Pending(hash(phone, code), now.plus(CODE_LIFETIME), MAX_ATTEMPTS));
+        pending.put(phone, new Pending(hash(phone, code), now, now.plus(CODE_LIFETIME), MAX_ATTEMPTS, address));
         return new Request(code, 0);
     }
 
     /** Checks a code; a right one is used up, and so is a code after its fifth wrong try. */
-    public Check check(String phone, String code, String address) {
+    public Check check(String phone, String code, String clientAddress) {
         Instant now = clock.instant();
-        long wait = waitFor("check:" + address, limits.checksPerAddressPerHour(), HOUR, now);
+        String address = addressGroup(clientAddress);
+        // Per address and per phone: guessing from many addresses still meets the phone's daily cap.
+        long wait = Math.max(waitFor("check:" + address, limits.checksPerAddressPerHour(), HOUR, now),
+                waitFor("failed:" + phone, limits.failedChecksPerPhonePerDay(), DAY, now));
         if (wait > 0) {
             return new Check(Outcome.SLOWED, 0, wait);
         }
@@ -96,9 +115,32 @@ public final class SignInCodes {
             }
             int left = p.attemptsLeft() - 1;
             result[0] = new Check(Outcome.WRONG_CODE, left, 0);
-            return left == 0 ? null : new Pending(p.hash(), p.expires(), left);
+            return left == 0 ? null : new Pending(p.hash(), p.issued(), p.expires(), left, p.address());
         });
+        if (result[0].outcome() == Outcome.WRONG_CODE) {
+            note("failed:" + phone, now);
+        }
         return result[0];
+    }
+
+    /**
+     * The group an address counts in: an IPv4 address alone, an IPv6 address by its /64 (one
+     * subscriber line is given a whole /64, so single IPv6 addresses cost an attacker nothing).
+     */
+    static String addressGroup(String address) {
+        if (address == null || address.indexOf(':') < 0) {
+            return String.valueOf(address);
+        }
+        try {
+            byte[] bytes = InetAddress.getByName(address).getAddress();
+            if (bytes.length != 16) {
+                return address;
+            }
+            return HexFormat.of().formatHex(bytes, 0, 8) + "::/64";
+        } catch (UnknownHostException e) {
+            // Not an address literal (it never is one here): count it as it is.
+            return address;
+        }
     }
 
     /** Drops expired codes and old request times; run every minute or so. */
@@ -107,7 +149,7 @@ public final class SignInCodes {
         pending.values().removeIf(p -> !now.isBefore(p.expires()));
         recent.entrySet().removeIf(e -> {
             synchronized (e.getValue()) {
-                e.getValue().removeIf(t -> t.isBefore(now.minus(HOUR)));
+                e.getValue().removeIf(t -> t.isBefore(now.minus(DAY)));
                 return e.getValue().isEmpty();
             }
         });
