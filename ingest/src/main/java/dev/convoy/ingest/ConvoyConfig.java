@@ -1,5 +1,6 @@
 package dev.convoy.ingest;
 
+import dev.convoy.ingest.auth.ClientAddress;
 import dev.convoy.ingest.clip.Retention;
 import dev.convoy.transcoder.RenditionSpec;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ public record ConvoyConfig(
         long spoolFloorBytes,
         long maxOwnerBytesInFlight,
         String corsOrigins,
+        String trustedProxies,
         List<RenditionSpec.PreviewSpec> previews,
         int s3UploadConcurrency,
         Retention retention,
@@ -90,6 +92,7 @@ public record ConvoyConfig(
             new Setting("spool-floor-bytes", "CONVOY_SPOOL_FLOOR_BYTES", Long.toString(256L << 20), "Below this much free disk even uploads already started are refused more bytes (507, Retry-After); what they sent is kept."),
             new Setting("max-owner-bytes-in-flight", "CONVOY_MAX_OWNER_BYTES_IN_FLIGHT", Long.toString(64L << 30), "Bytes one owner's unfinished uploads may still send, all devices together (429 beyond)."),
             new Setting("cors-origins", "CONVOY_CORS_ORIGINS", "*", "Origins browsers may upload from: * or a comma-separated list."),
+            new Setting("trusted-proxies", "CONVOY_TRUSTED_PROXIES", "", "Load balancers in front (comma-separated addresses or networks, e.g. 10.0.0.0/8) whose X-Forwarded-For is believed for sign-in limits; empty: none."),
             new Setting("event-loop-max-ms", "CONVOY_EVENT_LOOP_MAX_MS", "2000", "An event-loop task running longer than this is logged as a blocked thread (the tests run with 300)."));
 
     /** Reads flags first, then the environment, then defaults. */
@@ -113,6 +116,7 @@ public record ConvoyConfig(
         if (longValue(v, "s3-upload-concurrency") < 1 || longValue(v, "s3-upload-concurrency") > 64) {
             throw new IllegalArgumentException("--s3-upload-concurrency must be from 1 to 64");
         }
+        ClientAddress.trusting(v.get("trusted-proxies"));
         if (longValue(v, "min-upload-rate") < 0) {
             throw new IllegalArgumentException("--min-upload-rate must be 0 or more bytes per second");
         }
@@ -151,6 +155,7 @@ public record ConvoyConfig(
                 longValue(v, "spool-floor-bytes"),
                 longValue(v, "max-owner-bytes-in-flight"),
                 v.get("cors-origins"),
+                v.get("trusted-proxies"),
                 previews(v.get("previews")),
                 intValue(v, "s3-upload-concurrency"),
                 Retention.parse(v.get("retention")),
@@ -189,7 +194,7 @@ public record ConvoyConfig(
                 s3ChecksumWhenRequired, s3PartSize, jwtSecret, transcodeWorkers, transcodeThreads,
                 transcodeQueueLimit, maxUploadSize, idleTimeout, minUploadRate, presignTtl, eventLoopMaxMs, uploadExpiry,
                 maxMetadataBytes, maxUploadsPerDevice, maxDevicesPerOwner, maxHeaderBytes, minFreeSpoolBytes, spoolFloorBytes,
-                maxOwnerBytesInFlight, corsOrigins, previews,
+                maxOwnerBytesInFlight, corsOrigins, trustedProxies, previews,
                 s3UploadConcurrency, retention, retentionSweepInterval, phoneRegion, smsSender, smsRegion);
     }
 

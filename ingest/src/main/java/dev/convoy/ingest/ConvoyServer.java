@@ -2,6 +2,7 @@ package dev.convoy.ingest;
 
 import dev.convoy.ingest.auth.Accounts;
 import dev.convoy.ingest.auth.AuthApi;
+import dev.convoy.ingest.auth.ClientAddress;
 import dev.convoy.ingest.auth.DeviceRegistry;
 import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.auth.LogSmsSender;
@@ -173,7 +174,8 @@ public final class ConvoyServer {
         SignInCodes codes = new SignInCodes(clock, SignInCodes.Limits.defaults());
         SmsSender sms = smsSender();
         LOG.info("event=sms_sender sender=\"{}\"", sms.describe());
-        AuthApi auth = new AuthApi(new PhoneNumbers(config.phoneRegion()), codes, sms, new Accounts(objectStore), tokens, devices);
+        AuthApi auth = new AuthApi(new PhoneNumbers(config.phoneRegion()), codes, sms, new Accounts(objectStore), tokens, devices,
+                ClientAddress.trusting(config.trustedProxies()));
         pool = new ProcessTranscodePool(vertx, ProcessTranscodePool.Options.defaults(config.transcodeWorkers()), registry);
         TranscodeQueue queue = new TranscodeQueue(pool, config.transcodeQueueLimit(), registry);
         ClipProcessor processor = new ClipProcessor(vertx, queue, committer, dataDir.resolve("work"),

@@ -140,4 +140,21 @@ class SignInTest {
                 new JsonObject().put("phone", "+442079460958").put("pad", "x".repeat(10_000)));
         assertThat(huge.statusCode()).isEqualTo(413);
     }
+
+    @Test
+    void behindATrustedProxyEachClientHasItsOwnLimitsAndTheHeaderIsBelievedFromItOnly(@TempDir Path dir) throws Exception {
+        // Once every client behind a load balancer shared one address, so one of them locked all out.
+        try (LiveService proxied = LiveService.start(dir, "--trusted-proxies", "127.0.0.0/8")) {
+            for (int i = 0; i < 20; i++) {
+                assertThat(askCodeFrom(proxied, "+1650253" + String.format("%04d", i), "203.0.113.1").statusCode()).isEqualTo(202);
+            }
+            assertThat(askCodeFrom(proxied, "+16502530100", "203.0.113.1").statusCode()).as("the 21st of one client").isEqualTo(429);
+            assertThat(askCodeFrom(proxied, "+16502530101", "203.0.113.2").statusCode()).as("another client").isEqualTo(202);
+        }
+    }
+
+    private static HttpResponse<Buffer> askCodeFrom(LiveService service, String phone, String forwardedFor) throws Exception {
+        return TestServer.await(service.web().postAbs(service.server().baseUrl() + "/api/auth/code")
+                .putHeader("X-Forwarded-For", forwardedFor).sendJsonObject(new JsonObject().put("phone", phone)));
+    }
 }

@@ -27,10 +27,17 @@ public final class AuthApi {
     private final SmsSender sms;
     private final Accounts accounts;
     private final DeviceTokens tokens;
+    private final ClientAddress clients;
     private final DeviceRegistry devices;
 
     public AuthApi(PhoneNumbers phones, SignInCodes codes, SmsSender sms, Accounts accounts, DeviceTokens tokens,
                    DeviceRegistry devices) {
+        this(phones, codes, sms, accounts, tokens, devices, ClientAddress.peerOnly());
+    }
+
+    public AuthApi(PhoneNumbers phones, SignInCodes codes, SmsSender sms, Accounts accounts, DeviceTokens tokens,
+                   DeviceRegistry devices, ClientAddress clients) {
+        this.clients = clients;
         this.phones = phones;
         this.codes = codes;
         this.sms = sms;
@@ -50,13 +57,18 @@ public final class AuthApi {
         router.delete("/api/devices/:id").handler(this::revoke);
     }
 
+    /** Who is asking, for the limits: the peer, or behind a trusted proxy the address it forwards for. */
+    private String client(RoutingContext rc) {
+        return clients.of(rc.request().remoteAddress().hostAddress(), rc.request().headers().getAll("X-Forwarded-For"));
+    }
+
     private void sendCode(RoutingContext rc) {
         JsonObject req = jsonBody(rc);
         String phone = req == null ? null : phone(rc, req);
         if (phone == null) {
             return;
         }
-        SignInCodes.Request code = codes.request(phone, rc.request().remoteAddress().hostAddress());
+        SignInCodes.Request code = codes.request(phone, client(rc));
         if (!code.issued()) {
             slowed(rc, code.retryAfterSeconds());
             return;
@@ -82,7 +94,7 @@ public final class AuthApi {
             ApiErrors.send(rc, 400, "invalid_code_format", "Send the 6-digit code from the text message as a string, e.g. \"042917\".");
             return;
         }
-        SignInCodes.Check check = codes.check(phone, code, rc.request().remoteAddress().hostAddress());
+        SignInCodes.Check check = codes.check(phone, code, client(rc));
         switch (check.outcome()) {
             case SLOWED -> slowed(rc, check.retryAfterSeconds());
             case NO_CODE -> ApiErrors.send(rc, 401, "code_expired",
