@@ -2,45 +2,20 @@ package dev.convoy.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The spool's disk and an owner's share of it. Once the free-space reserve gated only new
  * uploads: one already started wrote 115 MiB below it. Disk sizes here are set relative to
  * the free space the test finds, with margins far above what the test itself writes.
  */
-class SpoolReserveTest {
+class SpoolReserveTest extends FreshServerTest {
 
     private static final long MIB = 1L << 20;
-
-    @TempDir
-    Path dir;
-
-    Vertx vertx;
-    WebClient web;
-
-    @BeforeEach
-    void start() {
-        vertx = Vertx.vertx();
-        web = WebClient.create(vertx);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        web.close();
-        TestServer.await(vertx.close());
-    }
 
     @Test
     void whatStartedUploadsMayStillWriteIsSpokenFor() throws Exception {
@@ -90,13 +65,5 @@ class SpoolReserveTest {
             assertThat(create(server, server.deviceToken("olga", "cam-2"), 300).statusCode()).isEqualTo(201);
             assertThat(create(server, server.deviceToken("ivan", "cam-1"), 900).statusCode()).as("another owner").isEqualTo(201);
         }
-    }
-
-    private HttpResponse<Buffer> create(TestServer server, String token, long length) throws Exception {
-        return TestServer.await(tus(server, HttpMethod.POST, "/files/", token).putHeader("Upload-Length", Long.toString(length)).send());
-    }
-
-    private HttpRequest<Buffer> tus(TestServer server, HttpMethod method, String path, String token) {
-        return web.requestAbs(method, server.baseUrl() + path).putHeader("Tus-Resumable", "1.0.0").bearerTokenAuthentication(token);
     }
 }

@@ -2,39 +2,14 @@ package dev.convoy.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A clip can always be got rid of by its owner, even one whose processing never ends. */
-class StuckClipTest {
-
-    @TempDir
-    Path dir;
-
-    Vertx vertx;
-    WebClient web;
-
-    @BeforeEach
-    void start() {
-        vertx = Vertx.vertx();
-        web = WebClient.create(vertx);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        web.close();
-        TestServer.await(vertx.close());
-    }
+class StuckClipTest extends FreshServerTest {
 
     @Test
     void aClipStuckProcessingPastItsDeadlineCanStillBeDeletedByItsOwner() throws Exception {
@@ -58,13 +33,5 @@ class StuckClipTest {
             assertThat(TestServer.await(web.getAbs(clip).bearerTokenAuthentication(owner).send()).statusCode()).isEqualTo(404);
             assertThat(dir.resolve("data/uploads").resolve(id + ".bin")).doesNotExist();
         }
-    }
-
-    private HttpResponse<Buffer> create(TestServer server, String token, long length) throws Exception {
-        return TestServer.await(tus(server, HttpMethod.POST, "/files/", token).putHeader("Upload-Length", Long.toString(length)).send());
-    }
-
-    private HttpRequest<Buffer> tus(TestServer server, HttpMethod method, String path, String token) {
-        return web.requestAbs(method, server.baseUrl() + path).putHeader("Tus-Resumable", "1.0.0").bearerTokenAuthentication(token);
     }
 }

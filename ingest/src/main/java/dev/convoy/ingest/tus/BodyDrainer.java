@@ -73,7 +73,7 @@ final class BodyDrainer {
         req.resume();
     }
 
-    /** Answers {@code res} if still open; a helper for handlers that end a request early. */
+    /** Whether {@code res} can still be answered (not ended, connection not closed). */
     static boolean open(HttpServerResponse res) {
         return !res.ended() && !res.closed();
     }

@@ -119,16 +119,9 @@ public final class UploadService {
      * Streams {@code body} into the upload (the caller holds its lock), at most up to its
      * length, and saves the new offset durably; completes it when every byte is there.
      * {@code upload} may carry a length this request just declared, not yet saved.
-     */
-    public Future<Written> write(UploadState upload, ReadStream<Buffer> body, UploadStore.ChunkCheck check) {
-        return write(upload, body, check, Future::succeededFuture);
-    }
-
-    /**
-     * As {@link #write(UploadState, ReadStream, UploadStore.ChunkCheck)}, asking {@code stillAllowed}
-     * once the body has arrived and before anything is saved: when it fails (the client was
-     * revoked meanwhile), the bytes are neither acknowledged nor counted, and the upload does
-     * not complete.
+     * {@code stillAllowed} is asked once the body has arrived and before anything is saved: when
+     * it fails (the client was revoked meanwhile), the bytes are neither acknowledged nor
+     * counted, and the upload does not complete.
      */
     public Future<Written> write(UploadState upload, ReadStream<Buffer> body, UploadStore.ChunkCheck check,
                                  Supplier<Future<?>> stillAllowed) {

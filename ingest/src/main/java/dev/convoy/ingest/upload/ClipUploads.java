@@ -94,21 +94,30 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
             LOG.info("event=clip_upload_reclaimed upload={} client_clip_id={}", existing.id(), clip.clientClipId());
             return Optional.of(existing);
         }
-        // What started uploads may still write is spoken for: a new one must fit beside it.
-        long promised = spool.all().stream().filter(u -> !u.isComplete()).mapToLong(ClipUploads::stillToCome).sum();
+        // One pass over the uploads here: what they may still write (spoken for on disk), the
+        // device's unfinished ones, and what the owner has in flight.
+        long promised = 0;
+        long unfinished = 0;
+        long ownerInFlight = 0;
+        for (UploadState u : spool.all()) {
+            boolean owners = u.owner().equals(who.owner());
+            if (!u.isComplete()) {
+                promised += stillToCome(u);
+                ownerInFlight += owners ? stillToCome(u) : 0;
+            }
+            if (owners && u.deviceId().equals(who.device()) && service().canExpire(u) && spool.outcome(u.id()) == null) {
+                unfinished++;
+            }
+        }
         Optional<String> busy = admission.refusal(promised + Math.max(0, request.length()));
         if (busy.isPresent()) {
             throw TusError.SERVER_BUSY.retryAfter(admission.retryAfterSeconds(),
                     TusError.SERVER_BUSY.message() + " (" + busy.get() + ")");
         }
-        long unfinished = spool.all().stream().filter(u -> u.owner().equals(who.owner())
-                && u.deviceId().equals(who.device()) && service().canExpire(u) && spool.outcome(u.id()) == null).count();
         if (unfinished >= maxUploadsPerDevice) {
             throw TusError.TOO_MANY_UPLOADS.exception("This device has " + unfinished + " unfinished uploads, the most allowed;"
                     + " finish or delete one first.");
         }
-        long ownerInFlight = spool.all().stream().filter(u -> u.owner().equals(who.owner()) && !u.isComplete())
-                .mapToLong(ClipUploads::stillToCome).sum();
         if (ownerInFlight + Math.max(0, request.length()) > maxOwnerBytesInFlight) {
             throw TusError.OWNER_BYTES_IN_FLIGHT.exception("This account's unfinished uploads may still send " + ownerInFlight
                     + " bytes; with " + request.length() + " more it would pass the " + maxOwnerBytesInFlight
