@@ -34,6 +34,7 @@ import dev.convoy.ingest.tus.TusEndpoint;
 import dev.convoy.ingest.upload.ClipUploads;
 import dev.convoy.ingest.upload.SpoolStore;
 import dev.convoy.ingest.upload.UploadLimits;
+import dev.convoy.ingest.web.StrictHttp1;
 import dev.convoy.transcoder.RenditionSpec;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -222,8 +223,12 @@ public final class ConvoyServer {
                     });
                     jobs.every("store_ping", STORE_PING, () -> objectStore.ping(vertx.getOrCreateContext())
                             .andThen(ar -> storeUp.set(ar.succeeded())));
+                    HttpServerOptions options = httpOptions();
                     return retention(committer, sweeper)
-                            .compose(r -> vertx.deployVerticle(() -> new HttpVerticle(httpOptions(), tus::onConnection, router -> {
+                            .compose(r -> vertx.deployVerticle(() -> new HttpVerticle(options, connection -> {
+                                StrictHttp1.install(connection, options);
+                                tus.onConnection(connection);
+                            }, router -> {
                                 router.route("/files*").handler(cors(config.corsOrigins()));
                                 tus.mount(router);
                                 auth.mount(router);
@@ -290,6 +295,9 @@ public final class ConvoyServer {
                 // Body pieces of up to 16 KiB rather than 8 KiB: half the messages per MiB. A paused request
                 // buffers up to 16 pieces, so with the spool's two 64 KiB batches an upload holds <= ~400 KiB.
                 .setMaxChunkSize(16 * 1024)
+                // HTTP/1.1 only on this cleartext port, so each connection's request decoder is in place before its
+                // first byte (StrictHttp1); HTTP/2 is for the TLS terminator in front, which speaks HTTP/1.1 to us.
+                .setHttp2ClearTextEnabled(false)
                 .setHandle100ContinueAutomatically(true);
     }
 
@@ -390,7 +398,8 @@ public final class ConvoyServer {
         public Future<?> start() {
             Router router = Router.router(vertx);
             routes.accept(router);
-            return vertx.createHttpServer(options).connectionHandler(connections::accept).requestHandler(router).listen();
+            return vertx.createHttpServer(options).connectionHandler(connections::accept)
+                    .invalidRequestHandler(StrictHttp1::invalidRequest).requestHandler(router).listen();
         }
     }
 }

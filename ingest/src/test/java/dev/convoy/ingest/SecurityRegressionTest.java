@@ -224,6 +224,38 @@ class SecurityRegressionTest {
     }
 
     @Test
+    void aBodyFramedByBothLengthAndChunkingIsRefusedAndTheConnectionClosed() throws Exception {
+        // Once Netty dropped the Content-Length, served the chunked body and kept the connection: behind a
+        // proxy that frames by the length, the rest of the body would be read here as a second request.
+        String device = server.deviceToken("mallory", "cam-smuggle");
+        HttpResponse<Buffer> created = send(tus(HttpMethod.POST, "/files/", device).putHeader("Upload-Length", "100"));
+        String id = created.getHeader("Location").substring(created.getHeader("Location").lastIndexOf('/') + 1);
+        String smuggled = "GET /api/clips HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        String request = "PATCH /files/" + id + " HTTP/1.1\r\nHost: localhost\r\nTus-Resumable: 1.0.0\r\n"
+                + "Authorization: Bearer " + device + "\r\nUpload-Offset: 0\r\n"
+                + "Content-Type: application/offset+octet-stream\r\nContent-Length: 5\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + smuggled;
+        String answer;
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            // readAllBytes returns only once the server has closed the connection.
+            answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+        assertThat(answer).startsWith("HTTP/1.1 400").contains("ERR_AMBIGUOUS_FRAMING: ");
+        assertThat(answer.indexOf("HTTP/1.1", 1)).as("one answer, then the connection is closed").isEqualTo(-1);
+        HttpResponse<Buffer> after = send(tus(HttpMethod.HEAD, "/files/" + id, device));
+        assertThat(after.getHeader("Upload-Offset")).as("no byte of the ambiguous body was written").isEqualTo("0");
+        // The same body framed one way only is served.
+        HttpResponse<Buffer> framed = TestServer.await(tus(HttpMethod.PATCH, "/files/" + id, device)
+                .putHeader("Upload-Offset", "0").putHeader("Content-Type", "application/offset+octet-stream")
+                .sendBuffer(Buffer.buffer("hello")));
+        assertThat(framed.statusCode()).isEqualTo(204);
+        assertThat(framed.getHeader("Upload-Offset")).isEqualTo("5");
+    }
+
+    @Test
     void listingTimesNoIndexKeyCanOrderAreRefusedNotAnswered500() throws Exception {
         for (String query : new String[] {"from=+999999999-12-31T23:59:59Z", "to=1900-01-01T00:00:00Z",
                 "from=2287-01-01T00:00:00Z", "to=-000001-01-01T00:00:00Z"}) {
