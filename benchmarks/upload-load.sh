@@ -10,6 +10,7 @@ HEAP_FLAG=(); [ "$HEAP" = default ] || HEAP_FLAG=(-Xmx"$HEAP")
 ./mvnw -q -B -pl benchmarks -am package -DskipTests
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/convoy-load.XXXXXX")
 PORT=$((20000 + RANDOM % 20000))
+MPORT=$((PORT + 1))
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
 
 echo "== disk: 1 GiB sequential write with fsync (dd conv=fsync) under $DATA"
@@ -21,10 +22,10 @@ DD_MIB_S=$(awk -v t="$DD_SECONDS" 'BEGIN{printf "%.1f", 1024/t}')
 
 # Clips queue without transcoding so that the disk serves uploads only.
 # shellcheck disable=SC2086
-java "${HEAP_FLAG[@]}" ${SERVER_JAVA_OPTS:-} -jar ingest/target/convoy.jar serve --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" \
+java "${HEAP_FLAG[@]}" ${SERVER_JAVA_OPTS:-} -jar ingest/target/convoy.jar serve --host 127.0.0.1 --port "$PORT" --management-port "$MPORT" --data-dir "$DATA" \
   --transcode-workers 0 --transcode-queue-limit 1000000 --max-uploads-per-device 100000 > "$DATA/server.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health/live" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$MPORT/health/live" >/dev/null && break; sleep 0.2; done
 TOKEN=$(java -jar ingest/target/convoy.jar token --owner load --device fleet --data-dir "$DATA")
 echo "== server: pid $SERVER, heap limit $HEAP, idle RSS $(awk '/VmRSS/{printf "%.0f MiB", $2/1024}' /proc/$SERVER/status)"
 
@@ -42,7 +43,7 @@ OUT=$(load)
 echo "$OUT"
 awk -v t=$(( $(cpu_ticks) - TICKS )) -v n="$UPLOADS" -v size="$SIZE" -v hz="$(getconf CLK_TCK)" \
   'BEGIN{mib = n * size; printf "server CPU: %.1f s for %.0f MiB = %.2f ms per MiB\n", t/hz, mib, 1000*t/hz/mib}'
-HEAP_USED=$(curl -s "http://127.0.0.1:$PORT/metrics" | grep '^jvm_memory_used_bytes{area="heap"' | awk '{s+=$NF} END{printf "%.0f", s/1048576}')
+HEAP_USED=$(curl -s "http://127.0.0.1:$MPORT/metrics" | grep '^jvm_memory_used_bytes{area="heap"' | awk '{s+=$NF} END{printf "%.0f", s/1048576}')
 echo "server heap used after the run: ${HEAP_USED} MiB; RSS now $(awk '/VmRSS/{printf "%.0f MiB", $2/1024}' /proc/$SERVER/status)"
 TP=$(echo "$OUT" | sed -n 's/.*throughput_mib_s=\([0-9.]*\).*/\1/p')
 awk -v tp="$TP" -v dd="$DD_MIB_S" 'BEGIN{printf "ratio: upload throughput %.1f MiB/s / dd fsync %.1f MiB/s = %.2f\n", tp, dd, tp/dd}'

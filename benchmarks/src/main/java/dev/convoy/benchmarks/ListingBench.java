@@ -49,7 +49,7 @@ public final class ListingBench {
         int clips = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         Path dataDir = Files.createTempDirectory("convoy-listing");
-        ConvoyServer server = ConvoyServer.start(ConvoyConfig.from(List.of("--port", "0", "--host", "127.0.0.1",
+        ConvoyServer server = ConvoyServer.start(ConvoyConfig.from(List.of("--port", "0", "--management-port", "0", "--host", "127.0.0.1",
                 "--data-dir", dataDir.toString(), "--transcode-workers", "0"), Map.of()))
                 .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         try {
@@ -70,7 +70,7 @@ public final class ListingBench {
                 page = get(http, base + "?limit=50&cursor=" + deepCursor[0], token);
             }
 
-            String metrics = server.baseUrl() + "/metrics";
+            String metrics = server.managementUrl() + "/metrics";
             Lists lists = () -> storeLists(http, metrics);
             report("first page, limit 50", repeats, lists, () -> check(firstPage.get(), Math.min(50, clips)));
             report("first page, limit 200", repeats, lists, () -> check(get(http, base + "?limit=200", token), Math.min(200, clips)));

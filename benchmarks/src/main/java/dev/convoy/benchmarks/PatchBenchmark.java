@@ -61,7 +61,7 @@ public class PatchBenchmark {
     @Setup(Level.Trial)
     public void start() throws Exception {
         dataDir = Files.createTempDirectory("convoy-patch-bench");
-        server = ConvoyServer.start(ConvoyConfig.from(List.of("--port", "0", "--host", "127.0.0.1", "--data-dir",
+        server = ConvoyServer.start(ConvoyConfig.from(List.of("--port", "0", "--management-port", "0", "--host", "127.0.0.1", "--data-dir",
                         dataDir.toString(), "--transcode-workers", "0", "--max-upload-size", Long.toString(1L << 40)), Map.of()))
                 .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         String token = new DeviceTokens(server.vertx(), SigningSecret.loadOrCreate(dataDir, null)).issueDevice("bench", "cam");

@@ -47,7 +47,7 @@ public final class LocalServer implements AutoCloseable {
 
     /** A server on {@code dataDir} with one transcode worker; {@code extraFlags} are more {@code convoy serve} flags. */
     public static LocalServer start(Path dataDir, String... extraFlags) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir.toString(),
+        List<String> args = new ArrayList<>(List.of("--port", "0", "--management-port", "0", "--host", "127.0.0.1", "--data-dir", dataDir.toString(),
                 "--transcode-workers", "1", "--transcode-threads", "2",
                 // The event loop must never block: a tight limit, and any warning fails the test on close.
                 "--event-loop-max-ms", "300"));
@@ -60,6 +60,11 @@ public final class LocalServer implements AutoCloseable {
 
     public String baseUrl() {
         return server.baseUrl();
+    }
+
+    /** Where {@code /metrics} and the health probes answer. */
+    public String managementUrl() {
+        return server.managementUrl();
     }
 
     public String deviceToken(String owner, String device) {

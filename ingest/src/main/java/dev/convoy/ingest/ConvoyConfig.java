@@ -18,6 +18,8 @@ import java.util.Map;
 public record ConvoyConfig(
         String host,
         int port,
+        String managementHost,
+        int managementPort,
         Path dataDir,
         String s3Endpoint,
         String s3Bucket,
@@ -56,11 +58,16 @@ public record ConvoyConfig(
     public record Setting(String flag, String env, String defaultValue, String description) {
     }
 
+    /** {@link #managementPort()} when {@code /metrics} and the health probes are served on the public port. */
+    public static final int MANAGEMENT_ON_PUBLIC_PORT = -1;
+
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     public static final List<Setting> SETTINGS = List.of(
             new Setting("host", "CONVOY_HOST", "0.0.0.0", "Address the HTTP server binds to."),
             new Setting("port", "CONVOY_PORT", "8080", "HTTP port (0 picks a free one)."),
+            new Setting("management-port", "CONVOY_MANAGEMENT_PORT", "8081", "Port of /metrics and the /health probes, apart from the API (0 picks a free one); public serves them on --port to anyone who reaches it."),
+            new Setting("management-host", "CONVOY_MANAGEMENT_HOST", "127.0.0.1", "Address the management port binds to: this machine only, unless set (0.0.0.0 in Kubernetes, for kubelet probes and Prometheus)."),
             new Setting("data-dir", "CONVOY_DATA_DIR", "./data", "Spool, upload state, signing secret and the embedded object store."),
             new Setting("s3-endpoint", "CONVOY_S3_ENDPOINT", "", "S3-compatible endpoint URL. Empty: start the embedded S3 store under data/objects."),
             new Setting("s3-bucket", "CONVOY_S3_BUCKET", "convoy", "Bucket for originals, renditions and manifests (created if missing)."),
@@ -123,6 +130,7 @@ public record ConvoyConfig(
         if (longValue(v, "retention-sweep-interval") < 1) {
             throw new IllegalArgumentException("--retention-sweep-interval must be at least 1 second");
         }
+        int managementPort = managementPort(v.get("management-port"), intValue(v, "port"));
         String checksum = v.get("s3-checksum");
         if (!checksum.equals("when_supported") && !checksum.equals("when_required")) {
             throw new IllegalArgumentException("--s3-checksum must be when_supported or when_required, not " + checksum);
@@ -130,6 +138,8 @@ public record ConvoyConfig(
         return new ConvoyConfig(
                 v.get("host"),
                 intValue(v, "port"),
+                v.get("management-host"),
+                managementPort,
                 Path.of(v.get("data-dir")).toAbsolutePath().normalize(),
                 blankToNull(v.get("s3-endpoint")),
                 v.get("s3-bucket"),
@@ -165,6 +175,30 @@ public record ConvoyConfig(
                 v.get("sms-region"));
     }
 
+    private static int managementPort(String value, int port) {
+        if (value.equals("public")) {
+            return MANAGEMENT_ON_PUBLIC_PORT;
+        }
+        long managementPort;
+        try {
+            managementPort = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--management-port must be a port number or public, not '" + value + "'");
+        }
+        if (managementPort < 0 || managementPort > 65_535) {
+            throw new IllegalArgumentException("--management-port must be from 0 to 65535, or public");
+        }
+        if (managementPort != 0 && managementPort == port) {
+            throw new IllegalArgumentException("--management-port is --port; to serve /metrics and /health there, say --management-port public");
+        }
+        return (int) managementPort;
+    }
+
+    /** Whether {@code /metrics} and the health probes are served on the public port (asked for with {@code public}). */
+    public boolean managementOnPublicPort() {
+        return managementPort == MANAGEMENT_ON_PUBLIC_PORT;
+    }
+
     private static String smsSender(String value) {
         if (!value.equals("log") && !value.equals("sns")) {
             throw new IllegalArgumentException("--sms-sender must be log or sns, not '" + value + "'");
@@ -187,15 +221,6 @@ public record ConvoyConfig(
 
     public boolean embeddedS3() {
         return s3Endpoint == null;
-    }
-
-    public ConvoyConfig withPort(int newPort) {
-        return new ConvoyConfig(host, newPort, dataDir, s3Endpoint, s3Bucket, s3Region, s3PathStyle,
-                s3ChecksumWhenRequired, s3PartSize, jwtSecret, transcodeWorkers, transcodeThreads,
-                transcodeQueueLimit, maxUploadSize, idleTimeout, minUploadRate, presignTtl, eventLoopMaxMs, uploadExpiry,
-                maxMetadataBytes, maxUploadsPerDevice, maxDevicesPerOwner, maxHeaderBytes, minFreeSpoolBytes, spoolFloorBytes,
-                maxOwnerBytesInFlight, corsOrigins, trustedProxies, previews,
-                s3UploadConcurrency, retention, retentionSweepInterval, phoneRegion, smsSender, smsRegion);
     }
 
     /** {@code --name value} and {@code --name=value} pairs, in order; anything else is refused with a sentence. */

@@ -116,6 +116,8 @@ public final class ConvoyServer {
     private PeriodicJobs jobs;
     private SnsSmsSender sns;
     private int port;
+    /** The management port once bound; the public port when they are one. */
+    private int managementPort;
 
     private ConvoyServer(ConvoyConfig config, Parts parts) {
         this.config = config;
@@ -143,6 +145,15 @@ public final class ConvoyServer {
     public String baseUrl() {
         String host = config.host().equals("0.0.0.0") ? "localhost" : config.host();
         return "http://" + host + ":" + port;
+    }
+
+    /** Where {@code /metrics} and the health probes answer. */
+    public String managementUrl() {
+        if (config.managementOnPublicPort()) {
+            return baseUrl();
+        }
+        String host = config.managementHost().equals("0.0.0.0") ? "localhost" : config.managementHost();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + managementPort;
     }
 
     public Vertx vertx() {
@@ -233,8 +244,12 @@ public final class ConvoyServer {
                                 tus.mount(router);
                                 auth.mount(router);
                                 api.mount(router);
-                                ops.mount(router);
+                                ops.mountPublic(router);
+                                if (config.managementOnPublicPort()) {
+                                    ops.mountManagement(router);
+                                }
                             }), new DeploymentOptions().setInstances(Math.max(1, Runtime.getRuntime().availableProcessors()))))
+                            .compose(d -> management(ops))
                             .onSuccess(d -> uploads.resume())
                             .compose(d -> tus.uploads().resumeConcatenations());
                 })
@@ -299,6 +314,24 @@ public final class ConvoyServer {
                 // first byte (StrictHttp1); HTTP/2 is for the TLS terminator in front, which speaks HTTP/1.1 to us.
                 .setHttp2ClearTextEnabled(false)
                 .setHandle100ContinueAutomatically(true);
+    }
+
+    /**
+     * Serves {@code /metrics} and the health probes on their own port (loopback unless set
+     * otherwise), so that the public port does not tell anyone the service's numbers.
+     */
+    private Future<Void> management(OpsRoutes ops) {
+        if (config.managementOnPublicPort()) {
+            managementPort = port;
+            return Future.succeededFuture();
+        }
+        Router router = Router.router(vertx);
+        ops.mountManagement(router);
+        return vertx.createHttpServer(new HttpServerOptions().setHost(config.managementHost()).setPort(config.managementPort()))
+                .requestHandler(router)
+                .listen()
+                .onSuccess(server -> managementPort = server.actualPort())
+                .mapEmpty();
     }
 
     /** Open uploads are swept a few times per expiry period, between once a second and once a minute. */

@@ -51,7 +51,8 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         ConvoyServer.start(config)
                 .onSuccess(server -> {
-                    LOG.info("event=ready url={} data_dir={} object_store={}", server.baseUrl() + "/", config.dataDir(),
+                    LOG.info("event=ready url={} management={} data_dir={} object_store={}", server.baseUrl() + "/",
+                            server.managementUrl() + "/metrics", config.dataDir(),
                             config.embeddedS3() ? "embedded" : config.s3Endpoint());
                     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                         LOG.info("event=stopping");

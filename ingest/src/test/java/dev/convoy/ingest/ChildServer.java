@@ -2,6 +2,7 @@ package dev.convoy.ingest;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
+import java.net.ServerSocket;
 import java.net.URL;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,11 +13,16 @@ final class ChildServer {
 
     private final Path dataDir;
     private final int port;
+    private final int managementPort;
     private Process process;
 
-    ChildServer(Path dataDir, int port) {
+    ChildServer(Path dataDir, int port) throws IOException {
         this.dataDir = dataDir;
         this.port = port;
+        // Kept across restarts, as the public port is.
+        try (ServerSocket socket = new ServerSocket(0)) {
+            this.managementPort = socket.getLocalPort();
+        }
     }
 
     void start(String... extraFlags) throws Exception {
@@ -27,7 +33,7 @@ final class ChildServer {
             cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + natives);
         }
         cmd.addAll(List.of(Main.class.getName(), "serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--data-dir", dataDir.toString()));
+                "--management-port", Integer.toString(managementPort), "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(extraFlags));
         process = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
@@ -61,7 +67,7 @@ final class ChildServer {
 
     private boolean live() {
         try {
-            HttpURLConnection c = (HttpURLConnection) new URL(baseUrl() + "/health/live").openConnection();
+            HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:" + managementPort + "/health/live").openConnection();
             c.setConnectTimeout(200);
             c.setReadTimeout(1000);
             return c.getResponseCode() == 200;

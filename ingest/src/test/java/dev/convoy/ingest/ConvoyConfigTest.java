@@ -67,6 +67,24 @@ class ConvoyConfigTest {
     }
 
     @Test
+    void metricsAndHealthHaveTheirOwnLoopbackPortUnlessPublicIsAskedFor() {
+        ConvoyConfig defaults = ConvoyConfig.from(List.of(), Map.of());
+        assertThat(defaults.managementPort()).isEqualTo(8081);
+        assertThat(defaults.managementHost()).isEqualTo("127.0.0.1");
+        assertThat(defaults.managementOnPublicPort()).isFalse();
+        ConvoyConfig kubernetes = ConvoyConfig.from(List.of("--management-host", "0.0.0.0", "--management-port", "9464"), Map.of());
+        assertThat(kubernetes.managementPort()).isEqualTo(9464);
+        assertThat(kubernetes.managementHost()).isEqualTo("0.0.0.0");
+        assertThat(ConvoyConfig.from(List.of("--management-port", "public"), Map.of()).managementOnPublicPort()).isTrue();
+        assertThatThrownBy(() -> ConvoyConfig.from(List.of("--management-port", "8080"), Map.of()))
+                .hasMessageContaining("--management-port public");
+        assertThatThrownBy(() -> ConvoyConfig.from(List.of("--management-port", "65536"), Map.of()))
+                .hasMessageContaining("from 0 to 65535");
+        assertThatThrownBy(() -> ConvoyConfig.from(List.of("--management-port", "loopback"), Map.of()))
+                .hasMessageContaining("a port number or public, not 'loopback'");
+    }
+
+    @Test
     void retentionIsByKindInDays() {
         Instant uploaded = Instant.parse("2026-11-27T10:00:00Z");
         Retention byDefault = ConvoyConfig.from(List.of(), Map.of()).retention();

@@ -155,15 +155,15 @@ class EndToEndTest {
 
     @Test
     void metricsAndHealthAreServed() throws Exception {
-        HttpResponse<Buffer> metrics = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/metrics").send());
+        HttpResponse<Buffer> metrics = TestServer.await(live.web().getAbs(live.server().managementUrl() + "/metrics").send());
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.bodyAsString()).contains("convoy_upload_creations_total", "convoy_uploads_completed_total", "convoy_upload_bytes_total",
                 "convoy_transcode_seconds_bucket", "convoy_commit_seconds_bucket", "jvm_memory_used_bytes",
                 "convoy_transcode_queue_depth{kind=\"incident\"}", "convoy_uploads_active",
                 "convoy_upload_request_seconds_bucket{method=\"PATCH\"", "convoy_upload_resumes_total");
         assertThat(metrics.bodyAsString()).containsPattern("convoy_spool_free_bytes [1-9]");
-        assertThat(TestServer.await(live.web().getAbs(live.server().baseUrl() + "/health/live").send()).statusCode()).isEqualTo(200);
-        HttpResponse<Buffer> ready = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/health/ready").send());
+        assertThat(TestServer.await(live.web().getAbs(live.server().managementUrl() + "/health/live").send()).statusCode()).isEqualTo(200);
+        HttpResponse<Buffer> ready = TestServer.await(live.web().getAbs(live.server().managementUrl() + "/health/ready").send());
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("objectStore")).isEqualTo("UP");
     }

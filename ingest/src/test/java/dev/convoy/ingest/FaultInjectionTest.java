@@ -64,7 +64,7 @@ class FaultInjectionTest {
             uploadThroughAndVerify(proxy, 800_000, 4);
             assertThat(proxy.faults()).isEqualTo(1);
         }
-        String metrics = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/metrics").send()).bodyAsString();
+        String metrics = TestServer.await(live.web().getAbs(live.server().managementUrl() + "/metrics").send()).bodyAsString();
         assertThat(metrics).contains("convoy_upload_errors_total{code=\"ERR_READ_TIMEOUT\"}");
         assertThat(metrics).containsPattern("convoy_upload_resumes_total [1-9]");
     }

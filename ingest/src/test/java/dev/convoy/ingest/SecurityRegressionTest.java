@@ -1,6 +1,7 @@
 package dev.convoy.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -18,7 +19,12 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +35,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -256,6 +263,50 @@ class SecurityRegressionTest {
     }
 
     @Test
+    void metricsAndHealthAnswerOnTheManagementPortOnly() throws Exception {
+        // Once the public port told anyone the service's numbers (owners' traffic, disk, queue) and its health.
+        for (String path : List.of("/metrics", "/health/live", "/health/ready")) {
+            HttpResponse<Buffer> publicPort = TestServer.await(web.getAbs(server.baseUrl() + path).send());
+            assertThat(publicPort.statusCode()).as("public " + path).isEqualTo(404);
+            HttpResponse<Buffer> management = TestServer.await(web.getAbs(server.managementUrl() + path).send());
+            assertThat(management.statusCode()).as("management " + path).isEqualTo(200);
+        }
+        assertThat(server.managementUrl()).as("loopback unless set").startsWith("http://127.0.0.1:")
+                .isNotEqualTo(server.baseUrl());
+    }
+
+    @Test
+    void theManagementPortListensOnLoopbackUnlessToldOtherwise(@TempDir Path fresh) throws Exception {
+        // Bound to every address with the API on loopback: the management port is still 127.0.0.1 only.
+        TestServer wide = TestServer.start(fresh, "--host", "0.0.0.0");
+        try {
+            int managementPort = Integer.parseInt(wide.managementUrl().substring(wide.managementUrl().lastIndexOf(':') + 1));
+            InetAddress outside = nonLoopbackAddress();
+            Assumptions.assumeTrue(outside != null, "this machine has no address but loopback");
+            try (Socket api = new Socket(outside, wide.port())) {
+                assertThat(api.isConnected()).as("the API answers on " + outside).isTrue();
+            }
+            assertThatThrownBy(() -> new Socket(outside, managementPort).close())
+                    .as("the management port is not reachable on " + outside).isInstanceOf(ConnectException.class);
+        } finally {
+            wide.close();
+        }
+    }
+
+    @Test
+    void metricsAndHealthStayOnThePublicPortWhenExplicitlyAskedFor(@TempDir Path fresh) throws Exception {
+        TestServer asBefore = TestServer.start(fresh, "--management-port", "public");
+        try {
+            assertThat(asBefore.managementUrl()).isEqualTo(asBefore.baseUrl());
+            HttpResponse<Buffer> metrics = TestServer.await(web.getAbs(asBefore.baseUrl() + "/metrics").send());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.bodyAsString()).contains("# TYPE convoy_");
+        } finally {
+            asBefore.close();
+        }
+    }
+
+    @Test
     void listingTimesNoIndexKeyCanOrderAreRefusedNotAnswered500() throws Exception {
         for (String query : new String[] {"from=+999999999-12-31T23:59:59Z", "to=1900-01-01T00:00:00Z",
                 "from=2287-01-01T00:00:00Z", "to=-000001-01-01T00:00:00Z"}) {
@@ -282,6 +333,16 @@ class SecurityRegressionTest {
                 .putHeader("Upload-Concat", "partial"));
         assertThat(third.statusCode()).isEqualTo(429);
         assertThat(third.bodyAsString()).startsWith("ERR_TOO_MANY_UPLOADS: ");
+    }
+
+    private static InetAddress nonLoopbackAddress() throws SocketException {
+        return NetworkInterface.networkInterfaces().filter(nic -> {
+            try {
+                return nic.isUp() && !nic.isLoopback();
+            } catch (SocketException e) {
+                return false;
+            }
+        }).flatMap(NetworkInterface::inetAddresses).filter(a -> a instanceof Inet4Address).findFirst().orElse(null);
     }
 
     /** Uploads {@code bytes} random bytes (no video: the clip ends failed, quickly) and returns the clip id. */

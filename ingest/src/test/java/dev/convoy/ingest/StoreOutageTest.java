@@ -34,7 +34,7 @@ class StoreOutageTest {
 
             JsonObject ready = null;
             while (System.nanoTime() - stoppedAt < 30_000_000_000L) {
-                HttpResponse<Buffer> probe = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/health/ready").send());
+                HttpResponse<Buffer> probe = TestServer.await(live.web().getAbs(live.server().managementUrl() + "/health/ready").send());
                 if (probe.statusCode() == 503) {
                     ready = probe.bodyAsJsonObject();
                 }
@@ -42,7 +42,7 @@ class StoreOutageTest {
             }
             assertThat(ready).as("readiness reported the store down").isNotNull();
             assertThat(ready.getJsonObject("checks").getString("objectStore")).isEqualTo("DOWN");
-            String metrics = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/metrics").send()).bodyAsString();
+            String metrics = TestServer.await(live.web().getAbs(live.server().managementUrl() + "/metrics").send()).bodyAsString();
             assertThat(retries(metrics)).as("commit retried while the store was away").isGreaterThan(0);
 
             live.server().objectStore().restart();
@@ -52,7 +52,7 @@ class StoreOutageTest {
             assertThat(live.clips().download(committed.getJsonObject("urls").getString("original")).getBytes())
                     .isEqualTo(Files.readAllBytes(clip));
             long deadline = System.nanoTime() + 15_000_000_000L;
-            while (TestServer.await(live.web().getAbs(live.server().baseUrl() + "/health/ready").send()).statusCode() != 200) {
+            while (TestServer.await(live.web().getAbs(live.server().managementUrl() + "/health/ready").send()).statusCode() != 200) {
                 assertThat(System.nanoTime()).as("ready again").isLessThan(deadline);
                 Thread.sleep(250);
             }

@@ -28,7 +28,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Path dataDir, String... extraFlags) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir.toString(),
+        List<String> args = new ArrayList<>(List.of("--port", "0", "--management-port", "0", "--host", "127.0.0.1", "--data-dir", dataDir.toString(),
                 "--transcode-workers", "1", "--transcode-threads", "2",
                 // The event loop must never block: the tests run with a tight limit and fail on any warning.
                 "--event-loop-max-ms", "300"));
@@ -53,6 +53,11 @@ public final class TestServer implements AutoCloseable {
 
     public String baseUrl() {
         return server.baseUrl();
+    }
+
+    /** Where {@code /metrics} and the health probes answer. */
+    public String managementUrl() {
+        return server.managementUrl();
     }
 
     public int port() {

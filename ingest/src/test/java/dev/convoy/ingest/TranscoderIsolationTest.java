@@ -72,8 +72,8 @@ class TranscoderIsolationTest {
             assertThat(ready.getJsonObject("urls").getString("preview")).isNotBlank();
         }
 
-        assertThat(TestServer.await(live.web().getAbs(live.server().baseUrl() + "/health/live").send()).statusCode()).isEqualTo(200);
-        HttpResponse<Buffer> metrics = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/metrics").send());
+        assertThat(TestServer.await(live.web().getAbs(live.server().managementUrl() + "/health/live").send()).statusCode()).isEqualTo(200);
+        HttpResponse<Buffer> metrics = TestServer.await(live.web().getAbs(live.server().managementUrl() + "/metrics").send());
         assertThat(metrics.bodyAsString()).contains("convoy_transcode_worker_restarts_total 2.0",
                 "convoy_transcode_failures_total{reason=\"transcoder_crashed\"} 1.0",
                 "convoy_transcode_workers{state=\"idle\"}", "convoy_transcode_workers{state=\"busy\"}",

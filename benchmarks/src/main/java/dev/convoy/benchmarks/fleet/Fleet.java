@@ -60,9 +60,9 @@ public final class Fleet {
             http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
                     new PoolOptions().setHttp1MaxSize(4).setMaxWaitQueueSize(-1));
             try {
-                get(options.url() + "/health/live").toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+                tusServer(options.url() + "/files/").toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
             } catch (Exception e) {
-                throw new IllegalArgumentException("no Convoy server answers at " + options.url() + "/health/live ("
+                throw new IllegalArgumentException("no Convoy server answers at " + options.url() + "/files/ ("
                         + (e.getCause() != null ? e.getCause().getMessage() : e) + "); start one or fix --url");
             }
             List<String> deviceTokens = tokens();
@@ -168,6 +168,17 @@ public final class Fleet {
         }
     }
 
+    /** {@code OPTIONS} on the tus endpoint: a tus server says its version. */
+    private Future<Void> tusServer(String url) {
+        return http.request(new RequestOptions().setMethod(HttpMethod.OPTIONS).setAbsoluteURI(url))
+                .compose(req -> req.send().compose(res -> res.body().map(body -> {
+                    if (res.getHeader("Tus-Version") == null) {
+                        throw new IllegalStateException("OPTIONS answered " + res.statusCode() + " without Tus-Version");
+                    }
+                    return null;
+                })));
+    }
+
     private Future<JsonObject> get(String url) {
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url).setIdleTimeout(60_000);
         if (ownerToken != null) {
@@ -250,7 +261,7 @@ public final class Fleet {
 
     /** The server's heap and transcode backlog, from its own metrics. */
     private void sampleServer() {
-        http.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(options.url() + "/metrics"))
+        http.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(options.metricsUrl() + "/metrics"))
                 .compose(req -> req.send().compose(res -> res.body()))
                 .onSuccess(body -> {
                     double heap = 0;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The fleet simulator's options; every flag has a default that runs against a local server. */
-public record FleetOptions(String url, int cams, Duration duration, Duration clipEvery, Map<ClipKind, Double> mix,
+public record FleetOptions(String url, String metricsUrl, int cams, Duration duration, Duration clipEvery, Map<ClipKind, Double> mix,
                            NetworkProfile network, Path clipsDir, Path clipCache, Path dataDir, Path tokenFile, Path jsonFile,
                            int chunkBytes, int width, int height, int clipSeconds, Duration drain, Duration readyTimeout,
                            boolean verify, long seed) {
@@ -17,6 +17,7 @@ public record FleetOptions(String url, int cams, Duration duration, Duration cli
     public static final String USAGE = """
             usage: java -jar convoy-fleet.jar [options]   simulate a fleet of cameras uploading clips
               --url URL              server (default http://localhost:8080)
+              --metrics-url URL      its management port, for its heap and backlog (default http://localhost:8081)
               --cams N               virtual cameras (default 50)
               --duration D           how long cameras record, e.g. 90s, 5m (default 1m)
               --clip-every D         mean time between a camera's clips (default 30s)
@@ -41,6 +42,7 @@ public record FleetOptions(String url, int cams, Duration duration, Duration cli
         Map<String, String> v = ConvoyConfig.parseFlags(args);
         FleetOptions options = new FleetOptions(
                 v.getOrDefault("url", "http://localhost:8080").replaceAll("/+$", ""),
+                v.getOrDefault("metrics-url", "http://localhost:8081").replaceAll("/+$", ""),
                 positive(v, "cams", "50"),
                 duration(v, "duration", "1m"),
                 duration(v, "clip-every", "30s"),
@@ -55,7 +57,7 @@ public record FleetOptions(String url, int cams, Duration duration, Duration cli
                 duration(v, "ready-timeout", "5m"),
                 Boolean.parseBoolean(v.getOrDefault("verify", "true")),
                 Long.parseLong(v.getOrDefault("seed", "1")));
-        for (String known : List.of("url", "cams", "duration", "clip-every", "mix", "network", "clips", "clip-cache", "data-dir", "token-file",
+        for (String known : List.of("url", "metrics-url", "cams", "duration", "clip-every", "mix", "network", "clips", "clip-cache", "data-dir", "token-file",
                 "json", "chunk", "resolution", "clip-seconds", "drain", "ready-timeout", "verify", "seed")) {
             v.remove(known);
         }

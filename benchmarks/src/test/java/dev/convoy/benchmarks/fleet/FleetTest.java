@@ -30,7 +30,7 @@ class FleetTest {
         Path json = dir.resolve("summary.json");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (LocalServer server = LocalServer.start(dataDir)) {
-            int status = Fleet.run(FleetOptions.parse(List.of("--url", server.baseUrl(), "--cams", "5", "--duration", "8s",
+            int status = Fleet.run(FleetOptions.parse(List.of("--url", server.baseUrl(), "--metrics-url", server.managementUrl(), "--cams", "5", "--duration", "8s",
                     "--clip-every", "3s", "--network", network.toString(), "--data-dir", dataDir.toString(),
                     "--resolution", "320x240", "--chunk", "262144", "--drain", "90s", "--ready-timeout", "120s",
                     "--json", json.toString())), new PrintStream(log, true, StandardCharsets.UTF_8));
@@ -49,6 +49,7 @@ class FleetTest {
         assertThat(summary.getLong("ready")).isEqualTo(summary.getLong("uploadsOk"));
         assertThat(summary.getJsonObject("readyMs").getLong("p50")).isPositive();
         assertThat(summary.getBoolean("lossless")).isTrue();
+        assertThat(summary.getDouble("serverHeapMaxMib")).as("the server's heap, read on its management port").isPositive();
     }
 
     @Test

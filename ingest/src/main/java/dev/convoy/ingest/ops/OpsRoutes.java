@@ -8,7 +8,10 @@ import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Prometheus scrape endpoint, health probes and the API's OpenAPI document. */
+/**
+ * The API's OpenAPI document (public), and what operators' machines read: the Prometheus scrape
+ * endpoint and the health probes, served on the management port.
+ */
 public final class OpsRoutes {
 
     private final PrometheusMeterRegistry registry;
@@ -25,10 +28,15 @@ public final class OpsRoutes {
         }
     }
 
-    public void mount(Router router) {
+    /** What anyone may read: the OpenAPI document. */
+    public void mountPublic(Router router) {
         router.get("/api/openapi.yaml").handler(rc -> rc.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml")
                 .end(openApi));
+    }
+
+    /** {@code /metrics}, {@code /health/live} and {@code /health/ready}. */
+    public void mountManagement(Router router) {
         router.get("/metrics").handler(rc -> rc.vertx()
                 .executeBlocking(registry::scrape, false)
                 .onSuccess(text -> rc.response()

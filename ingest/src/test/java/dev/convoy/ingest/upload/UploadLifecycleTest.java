@@ -55,7 +55,7 @@ class UploadLifecycleTest {
             HttpResponse<Buffer> gone = send(tus(server, token, HttpMethod.HEAD, id), null);
             assertThat(gone.statusCode()).isEqualTo(410);
             assertThat(dataDir.resolve("uploads").resolve(id + ".bin")).doesNotExist();
-            String metrics = send(web.getAbs(server.baseUrl() + "/metrics"), null).bodyAsString();
+            String metrics = send(web.getAbs(server.managementUrl() + "/metrics"), null).bodyAsString();
             assertThat(metrics).contains("convoy_uploads_expired_total 1.0");
         }
     }
@@ -102,7 +102,7 @@ class UploadLifecycleTest {
             HttpResponse<Buffer> patch = send(tus(full, token, HttpMethod.PATCH, id).putHeader("Upload-Offset", "0")
                     .putHeader("Content-Type", "application/offset+octet-stream"), Buffer.buffer(new byte[40]));
             assertThat(patch.statusCode()).isEqualTo(204);
-            HttpResponse<Buffer> ready = send(web.getAbs(full.baseUrl() + "/health/ready"), null);
+            HttpResponse<Buffer> ready = send(web.getAbs(full.managementUrl() + "/health/ready"), null);
             assertThat(ready.statusCode()).isEqualTo(503);
             assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString(check)).isEqualTo("DOWN");
         }
