@@ -1,6 +1,7 @@
 package dev.convoy.ingest;
 
 import dev.convoy.ingest.auth.ClientAddress;
+import dev.convoy.ingest.auth.TextBudget;
 import dev.convoy.ingest.clip.Retention;
 import dev.convoy.transcoder.RenditionSpec;
 import java.nio.file.Path;
@@ -52,7 +53,8 @@ public record ConvoyConfig(
         Duration retentionSweepInterval,
         String phoneRegion,
         String smsSender,
-        String smsRegion) {
+        String smsRegion,
+        TextBudget.Limits smsBudget) {
 
     /** One setting: its flag, its environment variable, its default and what it does. */
     public record Setting(String flag, String env, String defaultValue, String description) {
@@ -81,6 +83,8 @@ public record ConvoyConfig(
             new Setting("phone-region", "CONVOY_PHONE_REGION", "", "Region (e.g. US) for phone numbers typed without +country code. Empty: numbers need the +."),
             new Setting("sms-sender", "CONVOY_SMS_SENDER", "log", "log (development: sign-in codes go to the log, nothing is texted) or sns (AWS SNS)."),
             new Setting("sms-region", "CONVOY_SMS_REGION", "us-east-1", "AWS region of SNS for --sms-sender sns."),
+            new Setting("sms-per-hour", "CONVOY_SMS_PER_HOUR", "1000", "Sign-in texts this node sends in any hour, all countries together; beyond it codes are refused (429 sms_budget_exhausted) and a warning logged."),
+            new Setting("sms-per-country-per-hour", "CONVOY_SMS_PER_COUNTRY_PER_HOUR", "200", "Sign-in texts this node sends to one country in any hour; N, then REGION=N for countries with caps of their own (e.g. 200,US=2000)."),
             new Setting("jwt-secret", "CONVOY_JWT_SECRET", "", "Token signing secret. Empty: created once under the data dir."),
             new Setting("transcode-workers", "CONVOY_TRANSCODE_WORKERS", Integer.toString(Math.max(1, CORES / 2)), "Clips transcoded at once; 0 makes this process only take uploads."),
             new Setting("transcode-threads", "CONVOY_TRANSCODE_THREADS", Integer.toString(Math.max(1, CORES / Math.max(1, CORES / 2))), "Codec threads per transcode (workers x threads ~ cores)."),
@@ -172,7 +176,8 @@ public record ConvoyConfig(
                 Duration.ofSeconds(longValue(v, "retention-sweep-interval")),
                 v.get("phone-region"),
                 smsSender(v.get("sms-sender")),
-                v.get("sms-region"));
+                v.get("sms-region"),
+                TextBudget.Limits.parse(v.get("sms-per-hour"), v.get("sms-per-country-per-hour")));
     }
 
     private static int managementPort(String value, int port) {

@@ -12,6 +12,7 @@ import dev.convoy.ingest.auth.SignInCodes;
 import dev.convoy.ingest.auth.SigningSecret;
 import dev.convoy.ingest.auth.SmsSender;
 import dev.convoy.ingest.auth.SnsSmsSender;
+import dev.convoy.ingest.auth.TextBudget;
 import dev.convoy.ingest.catalog.ClipCatalog;
 import dev.convoy.ingest.catalog.ClipsApi;
 import dev.convoy.ingest.catalog.RetentionSweeper;
@@ -184,9 +185,11 @@ public final class ConvoyServer {
         ClipCommitter committer = new ClipCommitter(objectStore, config.retention(), registry);
         DeviceRegistry devices = new DeviceRegistry(objectStore, tokens, revocations, config.maxDevicesPerOwner());
         SignInCodes codes = new SignInCodes(clock, SignInCodes.Limits.defaults());
+        TextBudget texts = new TextBudget(clock, config.smsBudget(), registry);
         SmsSender sms = smsSender();
         LOG.info("event=sms_sender sender=\"{}\"", sms.describe());
-        AuthApi auth = new AuthApi(new PhoneNumbers(config.phoneRegion()), codes, sms, new Accounts(objectStore), tokens, devices,
+        AuthApi auth = new AuthApi(new PhoneNumbers(config.phoneRegion()), new AuthApi.Texting(codes, texts, sms),
+                new Accounts(objectStore), tokens, devices,
                 ClientAddress.trusting(config.trustedProxies()));
         pool = new ProcessTranscodePool(vertx, ProcessTranscodePool.Options.defaults(config.transcodeWorkers()), registry);
         TranscodeQueue queue = new TranscodeQueue(pool, config.transcodeQueueLimit(), registry);
@@ -230,6 +233,7 @@ public final class ConvoyServer {
                             () -> devices.refreshRevocations(vertx.getOrCreateContext()));
                     jobs.every("sign_in_codes_prune", SIGN_IN_CODES_PRUNE, () -> {
                         codes.prune();
+                        texts.prune();
                         return Future.succeededFuture();
                     });
                     jobs.every("store_ping", STORE_PING, () -> objectStore.ping(vertx.getOrCreateContext())

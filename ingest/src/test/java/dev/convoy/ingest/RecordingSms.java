@@ -27,6 +27,11 @@ final class RecordingSms implements SmsSender {
         return "test recorder";
     }
 
+    /** How many texts went out, to any number. */
+    int count() {
+        return texts.values().stream().mapToInt(List::size).sum();
+    }
+
     List<String> textsTo(String phoneE164) {
         return texts.getOrDefault(phoneE164, List.of());
     }

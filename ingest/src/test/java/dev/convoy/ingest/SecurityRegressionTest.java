@@ -57,7 +57,8 @@ class SecurityRegressionTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(dataDir, "--max-uploads-per-device", "2", "--idle-timeout", "2", "--min-upload-rate", "1000");
+        server = TestServer.start(dataDir, "--max-uploads-per-device", "2", "--idle-timeout", "2", "--min-upload-rate", "1000",
+                "--sms-per-hour", "4", "--sms-per-country-per-hour", "2,US=1");
         vertx = Vertx.vertx();
         web = WebClient.create(vertx);
         owner = server.ownerToken("mallory");
@@ -307,6 +308,28 @@ class SecurityRegressionTest {
     }
 
     @Test
+    void signInTextsStopAtTheHourlyBudgetsGlobalAndPerCountry() throws Exception {
+        // Once any script could have codes texted to any number, as fast as the per-address limits allowed.
+        assertThat(sendCode("+44 20 7946 0001").statusCode()).isEqualTo(202);
+        assertThat(sendCode("+44 20 7946 0002").statusCode()).isEqualTo(202);
+        HttpResponse<Buffer> gb = sendCode("+44 20 7946 0003");
+        assertThat(gb.statusCode()).isEqualTo(429);
+        assertThat(ApiClient.errorCode(gb)).isEqualTo("sms_budget_exhausted");
+        assertThat(Long.parseLong(gb.getHeader("Retry-After"))).isBetween(3000L, 3600L);
+        assertThat(gb.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("Try again in 60 minutes.");
+        assertThat(sendCode("+1 650 253 0000").statusCode()).as("the US has its own cap, 1").isEqualTo(202);
+        assertThat(ApiClient.errorCode(sendCode("+1 650 253 0001"))).isEqualTo("sms_budget_exhausted");
+        assertThat(sendCode("+33 1 42 68 53 00").statusCode()).as("France has texts left").isEqualTo(202);
+        HttpResponse<Buffer> de = sendCode("+49 30 901820");
+        assertThat(ApiClient.errorCode(de)).as("four texts this hour: the global cap").isEqualTo("sms_budget_exhausted");
+        assertThat(server.sms().count()).as("no text went out past a cap").isEqualTo(4);
+        String metrics = TestServer.await(web.getAbs(server.managementUrl() + "/metrics").send()).bodyAsString();
+        assertThat(metrics).contains("convoy_sms_budget_exhausted_total{country=\"GB\",scope=\"country\"} 1.0")
+                .contains("convoy_sms_budget_exhausted_total{country=\"US\",scope=\"country\"} 1.0")
+                .contains("convoy_sms_budget_exhausted_total{country=\"all\",scope=\"global\"} 1.0");
+    }
+
+    @Test
     void listingTimesNoIndexKeyCanOrderAreRefusedNotAnswered500() throws Exception {
         for (String query : new String[] {"from=+999999999-12-31T23:59:59Z", "to=1900-01-01T00:00:00Z",
                 "from=2287-01-01T00:00:00Z", "to=-000001-01-01T00:00:00Z"}) {
@@ -333,6 +356,10 @@ class SecurityRegressionTest {
                 .putHeader("Upload-Concat", "partial"));
         assertThat(third.statusCode()).isEqualTo(429);
         assertThat(third.bodyAsString()).startsWith("ERR_TOO_MANY_UPLOADS: ");
+    }
+
+    private static HttpResponse<Buffer> sendCode(String phone) throws Exception {
+        return TestServer.await(web.postAbs(server.baseUrl() + "/api/auth/code").sendJsonObject(new JsonObject().put("phone", phone)));
     }
 
     private static InetAddress nonLoopbackAddress() throws SocketException {

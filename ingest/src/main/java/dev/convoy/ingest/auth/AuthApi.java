@@ -29,18 +29,19 @@ public final class AuthApi {
     private final DeviceTokens tokens;
     private final ClientAddress clients;
     private final DeviceRegistry devices;
+    private final TextBudget texts;
 
-    public AuthApi(PhoneNumbers phones, SignInCodes codes, SmsSender sms, Accounts accounts, DeviceTokens tokens,
-                   DeviceRegistry devices) {
-        this(phones, codes, sms, accounts, tokens, devices, ClientAddress.peerOnly());
+    /** The texting side: codes, their limits, the sender and the budget of texts. */
+    public record Texting(SignInCodes codes, TextBudget budget, SmsSender sender) {
     }
 
-    public AuthApi(PhoneNumbers phones, SignInCodes codes, SmsSender sms, Accounts accounts, DeviceTokens tokens,
+    public AuthApi(PhoneNumbers phones, Texting texting, Accounts accounts, DeviceTokens tokens,
                    DeviceRegistry devices, ClientAddress clients) {
         this.clients = clients;
         this.phones = phones;
-        this.codes = codes;
-        this.sms = sms;
+        this.codes = texting.codes();
+        this.texts = texting.budget();
+        this.sms = texting.sender();
         this.accounts = accounts;
         this.tokens = tokens;
         this.devices = devices;
@@ -68,8 +69,17 @@ public final class AuthApi {
         if (phone == null) {
             return;
         }
+        String country = PhoneNumbers.region(phone);
+        TextBudget.Refusal spent = texts.take(country);
+        if (spent != null) {
+            rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(spent.retryAfterSeconds()));
+            ApiErrors.send(rc, 429, "sms_budget_exhausted", "Sign-in texts are paused: as many were sent in the last hour as"
+                    + " this service allows. Try again in " + minutes(spent.retryAfterSeconds()) + ".");
+            return;
+        }
         SignInCodes.Request code = codes.request(phone, client(rc));
         if (!code.issued()) {
+            texts.giveBack(country);
             slowed(rc, code.retryAfterSeconds());
             return;
         }
@@ -79,6 +89,7 @@ public final class AuthApi {
                         .put("expiresInSeconds", SignInCodes.CODE_LIFETIME.toSeconds())))
                 .onFailure(err -> {
                     LOG.error("event=sms_failed cause=\"{}\"", err.toString());
+                    texts.giveBack(country);
                     ApiErrors.send(rc, 502, "sms_failed", "The text message could not be sent; try again in a minute.");
                 });
     }
@@ -215,6 +226,11 @@ public final class AuthApi {
             ApiErrors.send(rc, 400, "invalid_phone", e.getMessage());
             return null;
         }
+    }
+
+    private static String minutes(long seconds) {
+        long minutes = Math.max(1, (seconds + 59) / 60);
+        return minutes == 1 ? "a minute" : minutes + " minutes";
     }
 
     private static void slowed(RoutingContext rc, long seconds) {

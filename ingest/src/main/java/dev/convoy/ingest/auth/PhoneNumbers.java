@@ -23,6 +23,16 @@ public final class PhoneNumbers {
         }
     }
 
+    /** The ISO 3166 region of an E.164 number ({@code GB} for {@code +44…}); {@code ZZ} when none can be told. */
+    public static String region(String e164) {
+        try {
+            String region = UTIL.getRegionCodeForNumber(UTIL.parse(e164, "ZZ"));
+            return region == null ? "ZZ" : region;
+        } catch (NumberParseException e) {
+            return "ZZ";
+        }
+    }
+
     /** The E.164 form of {@code raw}; throws {@link IllegalArgumentException} with a sentence for a person otherwise. */
     public String toE164(String raw) {
         if (raw == null || raw.isBlank()) {
