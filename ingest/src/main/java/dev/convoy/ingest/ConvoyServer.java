@@ -224,6 +224,7 @@ public final class ConvoyServer {
                     OpsRoutes ops = new OpsRoutes(registry, readiness);
 
                     jobs.every("upload_expiry", uploadExpirySweep(), () -> tus.uploads().sweepExpired());
+                    jobs.every("settled_uploads", uploadExpirySweep(), uploads::forgetSettled);
                     jobs.every("spool_disk", SPOOL_DISK_READ, () -> spoolDisk.refresh(vertx));
                     jobs.every("revocations_reload", REVOCATIONS_RELOAD, () -> vertx.executeBlocking(() -> {
                         revocations.reload();

@@ -189,13 +189,8 @@ public final class ClipCatalog {
         });
     }
 
-    /** The API view of one clip of {@code owner}, or null when there is no such clip for that owner. */
-    public Future<JsonObject> view(Context ctx, String owner, String id) {
-        ClipRecord clip = inFlight.get(id);
-        if (clip != null) {
-            return Future.succeededFuture(clip.owner().equals(owner)
-                    ? ClipView.inFlight(clip, retention.expiresAt(clip.metadata().kind(), clip.createdAt())) : null);
-        }
+    /** The manifest of {@code owner}'s committed clip {@code id}, or null when there is none (or it has expired). */
+    public Future<ClipManifest> committed(Context ctx, String owner, String id) {
         if (!id.matches("[0-9a-f]{32}")) {
             return Future.succeededFuture(null);
         }
@@ -204,9 +199,19 @@ public final class ClipCatalog {
                 return null;
             }
             ClipManifest manifest = ClipManifestJson.decode(new JsonObject(bytes));
-            return manifest.isExpiredAt(clock.instant()) ? null
-                    : ClipView.committed(manifest, urls(manifest), presignTtl.toSeconds());
+            return manifest.isExpiredAt(clock.instant()) ? null : manifest;
         });
+    }
+
+    /** The API view of one clip of {@code owner}, or null when there is no such clip for that owner. */
+    public Future<JsonObject> view(Context ctx, String owner, String id) {
+        ClipRecord clip = inFlight.get(id);
+        if (clip != null) {
+            return Future.succeededFuture(clip.owner().equals(owner)
+                    ? ClipView.inFlight(clip, retention.expiresAt(clip.metadata().kind(), clip.createdAt())) : null);
+        }
+        return committed(ctx, owner, id).map(manifest -> manifest == null ? null
+                : ClipView.committed(manifest, urls(manifest), presignTtl.toSeconds()));
     }
 
     /** Presigned links: the original (downloaded under its camera file name) and, when ready, each rendition. */

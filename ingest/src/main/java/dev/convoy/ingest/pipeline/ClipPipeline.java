@@ -6,6 +6,7 @@ import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.CompletedUpload;
 import dev.convoy.ingest.upload.ClipListener;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 
 /**
  * THE path of a clip after its last byte, in one place:
@@ -35,6 +36,11 @@ public final class ClipPipeline implements ClipListener {
     @Override
     public Future<ClipOutcome> completed(CompletedUpload clip) {
         return processor.process(clip);
+    }
+
+    @Override
+    public Future<Long> committedSize(String owner, String id) {
+        return catalog.committed(Vertx.currentContext(), owner, id).map(clip -> clip == null ? null : clip.original().size());
     }
 
     @Override

@@ -19,7 +19,13 @@ final class HeadHandler implements TusEndpoint.Method {
 
     @Override
     public Future<Void> handle(RoutingContext rc, Uploader who) {
-        UploadState upload = owned(uploads, rc, who);
+        return owned(uploads, rc, who).map(upload -> {
+            answer(rc, upload);
+            return null;
+        });
+    }
+
+    private void answer(RoutingContext rc, UploadState upload) {
         HttpServerResponse res = rc.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
         // A final concatenation has no offset of its own until its parts are joined.
         if (upload.concat() != UploadState.Concat.FINAL || upload.isComplete()) {
@@ -30,22 +36,30 @@ final class HeadHandler implements TusEndpoint.Method {
         }
         responses.uploadHeaders(res, upload);
         res.setStatusCode(200).end();
-        return Future.succeededFuture();
     }
 
-    /** The upload named in the path if it belongs to the caller's owner; otherwise 404, so existence is not leaked. */
-    static UploadState owned(UploadService uploads, RoutingContext rc, Uploader who) {
+    /**
+     * The upload named in the path if it belongs to the caller's owner, kept here or settled
+     * (complete, handed on and forgotten: {@link UploadService#settled}); otherwise 410 when it
+     * expired, else 404, so existence is not leaked.
+     */
+    static Future<UploadState> owned(UploadService uploads, RoutingContext rc, Uploader who) {
         String id = rc.pathParam("id");
         UploadState upload = uploads.find(id);
-        if (upload == null || !upload.owner().equals(who.owner())) {
-            if (uploads.expiredFor(who.owner(), id)) {
+        if (upload != null && upload.owner().equals(who.owner())) {
+            if (uploads.isExpired(upload, Instant.now())) {
                 throw TusError.UPLOAD_EXPIRED.exception();
             }
-            throw TusError.UPLOAD_NOT_FOUND.exception();
+            return Future.succeededFuture(upload);
         }
-        if (uploads.isExpired(upload, Instant.now())) {
+        if (uploads.expiredFor(who.owner(), id)) {
             throw TusError.UPLOAD_EXPIRED.exception();
         }
-        return upload;
+        return uploads.settled(who, id).map(settled -> {
+            if (settled == null) {
+                throw TusError.UPLOAD_NOT_FOUND.exception();
+            }
+            return settled;
+        });
     }
 }

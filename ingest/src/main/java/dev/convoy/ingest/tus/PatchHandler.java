@@ -30,11 +30,29 @@ final class PatchHandler implements TusEndpoint.Method {
         }
         long clientOffset = TusHeaders.uploadOffset(req.getHeader("Upload-Offset"));
         UploadStore.ChunkCheck checksum = checksums.of(req);
-        UploadState found = HeadHandler.owned(uploads, rc, who);
-        if (found.concat() == UploadState.Concat.FINAL) {
-            throw TusError.MODIFY_FINAL.exception();
+        return HeadHandler.owned(uploads, rc, who).compose(found -> {
+            if (found.concat() == UploadState.Concat.FINAL) {
+                throw TusError.MODIFY_FINAL.exception();
+            }
+            if (!uploads.isKept(found.id())) {
+                return settled(rc, found, clientOffset);
+            }
+            policy.beforeWrite(who, found);
+            return write(rc, found, clientOffset, checksum);
+        });
+    }
+
+    /** A PATCH for a settled upload (complete, handed on and forgotten): answered as for any complete upload. */
+    private static Future<Void> settled(RoutingContext rc, UploadState upload, long clientOffset) {
+        if (clientOffset != upload.offset()) {
+            throw TusError.MISMATCHED_OFFSET.exception("Upload-Offset is " + clientOffset + " but the server has "
+                    + upload.offset() + " bytes; the upload is complete.");
         }
-        policy.beforeWrite(who, found);
+        return emptyOrFinished(rc, upload);
+    }
+
+    private Future<Void> write(RoutingContext rc, UploadState found, long clientOffset, UploadStore.ChunkCheck checksum) {
+        HttpServerRequest req = rc.request();
         return uploads.locked(found.id(), req, () -> {
             // The state may have moved while a previous request was being cut off.
             UploadState upload = uploads.find(found.id());

@@ -14,10 +14,15 @@ final class TerminationHandler implements TusEndpoint.Method {
 
     @Override
     public Future<Void> handle(RoutingContext rc, Uploader who) {
-        UploadState found = HeadHandler.owned(uploads, rc, who);
-        if (!uploads.capabilities().canTerminate()) {
-            throw TusError.UPLOAD_NOT_FOUND.exception("This server does not support termination.");
-        }
-        return uploads.terminate(found.id(), rc.request()).onSuccess(v -> rc.response().setStatusCode(204).end());
+        return HeadHandler.owned(uploads, rc, who).compose(found -> {
+            if (!uploads.capabilities().canTerminate()) {
+                throw TusError.UPLOAD_NOT_FOUND.exception("This server does not support termination.");
+            }
+            if (!uploads.isKept(found.id())) {
+                // Settled: complete and handed on long ago, as final as any complete upload.
+                throw TusError.UPLOAD_FINISHED.exception();
+            }
+            return uploads.terminate(found.id(), rc.request()).onSuccess(v -> rc.response().setStatusCode(204).end());
+        });
     }
 }

@@ -54,4 +54,14 @@ public interface UploadPolicy {
     default Map<String, String> reclaimedHeaders(UploadState upload) {
         return Map.of();
     }
+
+    /**
+     * The length of an upload of {@code who}'s owner that was completed, handed on and then
+     * forgotten here ({@link UploadService#forget}), or null when there is no such upload: lets
+     * HEAD, PATCH and DELETE answer a late client as they did while the upload was kept. The
+     * default knows of none.
+     */
+    default Future<Long> settledLength(Uploader who, String id) {
+        return Future.succeededFuture(null);
+    }
 }

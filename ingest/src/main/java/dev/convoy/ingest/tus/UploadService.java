@@ -35,8 +35,11 @@ public final class UploadService {
     private final TusMetrics metrics;
     private final UploadLocks locks = new UploadLocks();
     private final Concatenation concatenation;
-    /** Uploads swept after expiring, with their owner, so a late client learns why (410) rather than 404. */
-    private final Map<String, String> expired = new ConcurrentHashMap<>();
+    /**
+     * Uploads swept after expiring, with their owner and when, so a late client learns why (410)
+     * rather than 404; remembered for one more expiry period.
+     */
+    private final Map<String, Expired> expired = new ConcurrentHashMap<>();
     /** Uploads whose last request was cut off: their next write is a resume. */
     private final Set<String> interrupted = ConcurrentHashMap.newKeySet();
     /** The policy's idempotency keys to upload ids: a retried creation finds its upload. */
@@ -57,6 +60,9 @@ public final class UploadService {
         }
     }
 
+    private record Expired(String owner, Instant at) {
+    }
+
     /** What one streamed request body did to an upload: its saved state and how the body ended. */
     public record Written(UploadState state, UploadStore.Appended appended) {
     }
@@ -74,6 +80,19 @@ public final class UploadService {
         return store.get(id);
     }
 
+    /**
+     * An upload of {@code who}'s owner that was completed, handed on and then forgotten here, as
+     * a complete upload ({@link UploadState#settled}), or null when the policy knows of none.
+     */
+    public Future<UploadState> settled(Uploader who, String id) {
+        return policy.settledLength(who, id).map(length -> length == null ? null : UploadState.settled(id, who, length));
+    }
+
+    /** Whether the upload's state is kept here (a settled one is not). */
+    public boolean isKept(String id) {
+        return store.get(id) != null;
+    }
+
     /** The upload created under this idempotency key (see {@link UploadPolicy#idempotencyKey}), or null. */
     public UploadState findByKey(String key) {
         String id = key == null ? null : byKey.get(key);
@@ -82,7 +101,8 @@ public final class UploadService {
 
     /** Whether {@code owner} had an upload {@code id} that expired and was deleted. */
     public boolean expiredFor(String owner, String id) {
-        return owner.equals(expired.get(id));
+        Expired gone = expired.get(id);
+        return gone != null && owner.equals(gone.owner());
     }
 
     /** An upload expires this long after its last write unless it was completed and handed on. */
@@ -210,6 +230,7 @@ public final class UploadService {
             return Future.succeededFuture(0);
         }
         Instant now = Instant.now();
+        expired.values().removeIf(gone -> gone.at().plus(expiry).isBefore(now));
         List<Future<Void>> sweeps = new ArrayList<>();
         for (UploadState candidate : store.all()) {
             if (isExpired(candidate, now)) {
@@ -218,7 +239,7 @@ public final class UploadService {
                     if (upload == null || !isExpired(upload, now)) {
                         return Future.succeededFuture();
                     }
-                    expired.put(upload.id(), upload.owner());
+                    expired.put(upload.id(), new Expired(upload.owner(), now));
                     return delete(upload).onSuccess(v -> {
                         metrics.expired.increment();
                         LOG.info("event=upload_expired upload={} offset={} length={}", upload.id(), upload.offset(),
@@ -228,6 +249,25 @@ public final class UploadService {
             }
         }
         return Future.join(sweeps).map(cf -> sweeps.size());
+    }
+
+    /**
+     * Forgets a complete upload that was handed on and is done with (its clip committed): its
+     * state and index entry go, so that what this server keeps, and what each creation and
+     * start reads, does not grow with its history. Later requests for it are answered through
+     * {@link UploadPolicy#settledLength}; a retried creation no longer finds it.
+     */
+    public Future<Void> forget(String id) {
+        if (!capabilities.canTerminate()) {
+            return Future.succeededFuture();
+        }
+        return locked(id, null, () -> {
+            UploadState upload = store.get(id);
+            if (upload == null || !upload.isComplete() || upload.isPartial()) {
+                return Future.succeededFuture();
+            }
+            return delete(upload).onSuccess(v -> LOG.debug("event=upload_forgotten upload={}", id));
+        });
     }
 
     /** The idempotency key of a creation request, by the policy. */

@@ -34,6 +34,15 @@ public record UploadState(String id, String owner, String deviceId, long length,
         return new UploadState(id, who.owner(), who.device(), length, 0, rawMetadata, now, now, concat, parts, null);
     }
 
+    /**
+     * A complete upload this server no longer keeps (it was handed on and then forgotten; see
+     * {@link UploadService#forget}), as its client sees it: every byte of {@code length} there.
+     */
+    public static UploadState settled(String id, Uploader who, long length) {
+        return new UploadState(id, who.owner(), who.device(), length, length, null, Instant.EPOCH, Instant.EPOCH,
+                Concat.NONE, List.of(), null);
+    }
+
     public boolean isLengthDeferred() {
         return length == DEFERRED;
     }

@@ -17,6 +17,12 @@ public interface ClipListener {
      */
     Future<ClipOutcome> completed(CompletedUpload clip);
 
+    /**
+     * The size of the original of {@code owner}'s committed clip {@code id}, or null when the
+     * owner has no such clip (the upload stage asks once it has forgotten a committed upload).
+     */
+    Future<Long> committedSize(String owner, String id);
+
     /** The clip's upload is gone (terminated, expired, or deleted with its clip). */
     void removed(String id);
 }

@@ -17,7 +17,10 @@ import dev.convoy.ingest.tus.Uploader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +45,8 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     private final int maxUploadsPerDevice;
     private final long maxOwnerBytesInFlight;
     private final ClipListener listener;
+    /** How long a committed upload's state is kept after its last byte, for its client's late retries. */
+    private final Duration keepSettled;
     private final TusEndpoint endpoint;
     private final Map<String, ClipMetadata> metadata = new ConcurrentHashMap<>();
 
@@ -53,6 +58,7 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
         this.maxUploadsPerDevice = limits.maxUploadsPerDevice();
         this.maxOwnerBytesInFlight = limits.maxOwnerBytesInFlight();
         this.listener = listener;
+        this.keepSettled = limits.expiry();
         this.endpoint = TusEndpoint.create(spool, this, this,
                 new TusEndpoint.Limits(limits.maxSize(), limits.maxMetadataBytes(), limits.expiry()), registry);
     }
@@ -132,6 +138,36 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
         String clientClipId = metadata.get("clientClipId");
         return clientClipId == null || clientClipId.isEmpty() || concat == UploadState.Concat.PARTIAL ? null
                 : who.owner() + '\u0000' + who.device() + '\u0000' + clientClipId;
+    }
+
+    /** A committed clip's upload, forgotten here ({@link #forgetSettled}), is as long as its original. */
+    @Override
+    public Future<Long> settledLength(Uploader who, String id) {
+        return listener.committedSize(who.owner(), id);
+    }
+
+    /**
+     * Forgets the uploads of committed clips whose last byte came longer ago than the upload
+     * expiry: the manifest in object storage is their record now. Until then a camera's late
+     * retries (a HEAD, a repeated last PATCH, a creation with the same {@code clientClipId}) are
+     * answered from the upload as before; after it HEAD and PATCH answer from the catalog (see
+     * {@link #settledLength}). Completes with how many were forgotten.
+     */
+    public Future<Integer> forgetSettled() {
+        Instant before = Instant.now().minus(keepSettled);
+        List<Future<Void>> forgetting = new ArrayList<>();
+        for (UploadState upload : spool.all()) {
+            if (upload.isComplete() && !upload.isPartial() && spool.outcome(upload.id()) != null
+                    && upload.updatedAt().isBefore(before)) {
+                forgetting.add(service().forget(upload.id()));
+            }
+        }
+        return Future.join(forgetting).map(done -> {
+            if (!forgetting.isEmpty()) {
+                LOG.info("event=settled_uploads_forgotten count={} kept={}", forgetting.size(), spool.all().size());
+            }
+            return forgetting.size();
+        });
     }
 
     @Override
