@@ -332,7 +332,11 @@ public final class ConvoyServer {
         }
         Router router = Router.router(vertx);
         ops.mountManagement(router);
-        return vertx.createHttpServer(new HttpServerOptions().setHost(config.managementHost()).setPort(config.managementPort()))
+        // The same limits and framing rules as the public port: in Kubernetes any pod may reach this one.
+        HttpServerOptions options = httpOptions().setHost(config.managementHost()).setPort(config.managementPort());
+        return vertx.createHttpServer(options)
+                .connectionHandler(connection -> StrictHttp1.install(connection, options))
+                .invalidRequestHandler(StrictHttp1::invalidRequest)
                 .requestHandler(router)
                 .listen()
                 .onSuccess(server -> managementPort = server.actualPort())

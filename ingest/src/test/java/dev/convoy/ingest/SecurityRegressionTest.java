@@ -343,8 +343,9 @@ class SecurityRegressionTest {
         HttpResponse<Buffer> gb = sendCode("+44 20 7946 0003");
         assertThat(gb.statusCode()).isEqualTo(429);
         assertThat(ApiClient.errorCode(gb)).isEqualTo("sms_budget_exhausted");
+        // The hour's first text leaves it in an hour (a minute less if a minute has turned meanwhile).
         assertThat(Long.parseLong(gb.getHeader("Retry-After"))).isBetween(3000L, 3600L);
-        assertThat(gb.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("Try again in 60 minutes.");
+        assertThat(gb.bodyAsJsonObject().getJsonObject("error").getString("message")).containsPattern("Try again in (59|60) minutes\\.");
         assertThat(sendCode("+1 650 253 0000").statusCode()).as("the US has its own cap, 1").isEqualTo(202);
         assertThat(ApiClient.errorCode(sendCode("+1 650 253 0001"))).isEqualTo("sms_budget_exhausted");
         assertThat(sendCode("+33 1 42 68 53 00").statusCode()).as("France has texts left").isEqualTo(202);

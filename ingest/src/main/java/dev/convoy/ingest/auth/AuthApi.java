@@ -70,8 +70,14 @@ public final class AuthApi {
             return;
         }
         String country = PhoneNumbers.region(phone);
-        TextBudget.Refusal spent = texts.take(country);
-        if (spent != null) {
+        TextBudget.Taken text = texts.take(country);
+        if (!text.granted()) {
+            TextBudget.Refusal spent = text.refusal();
+            if (spent.closed()) {
+                ApiErrors.send(rc, 403, "sms_country_not_served", "This service sends no sign-in texts to numbers of "
+                        + country + "; sign in with a number of another country.");
+                return;
+            }
             rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(spent.retryAfterSeconds()));
             ApiErrors.send(rc, 429, "sms_budget_exhausted", "Sign-in texts are paused: as many were sent in the last hour as"
                     + " this service allows. Try again in " + minutes(spent.retryAfterSeconds()) + ".");
@@ -79,7 +85,7 @@ public final class AuthApi {
         }
         SignInCodes.Request code = codes.request(phone, client(rc));
         if (!code.issued()) {
-            texts.giveBack(country);
+            texts.giveBack(text);
             slowed(rc, code.retryAfterSeconds());
             return;
         }
@@ -89,7 +95,7 @@ public final class AuthApi {
                         .put("expiresInSeconds", SignInCodes.CODE_LIFETIME.toSeconds())))
                 .onFailure(err -> {
                     LOG.error("event=sms_failed cause=\"{}\"", err.toString());
-                    texts.giveBack(country);
+                    texts.giveBack(text);
                     ApiErrors.send(rc, 502, "sms_failed", "The text message could not be sent; try again in a minute.");
                 });
     }

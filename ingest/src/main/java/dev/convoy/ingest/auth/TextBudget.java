@@ -73,8 +73,18 @@ public final class TextBudget {
         }
     }
 
-    /** A text refused: which cap, and the seconds until it lets one more through. */
-    public record Refusal(String scope, long retryAfterSeconds) {
+    /**
+     * A text refused: which cap, and the seconds until it lets one more through; {@code closed}
+     * when the country's cap is 0 (no text goes there at all, so waiting does not help).
+     */
+    public record Refusal(String scope, long retryAfterSeconds, boolean closed) {
+    }
+
+    /** The answer to {@link #take}: a text granted (for the minute it counts in), or the refusal. */
+    public record Taken(String country, long minute, Refusal refusal) {
+        public boolean granted() {
+            return refusal == null;
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TextBudget.class);
@@ -100,26 +110,35 @@ public final class TextBudget {
      * Takes one text to {@code country} from both budgets, or takes nothing and says which is
      * spent. A text taken but not sent after all is handed back with {@link #giveBack}.
      */
-    public synchronized Refusal take(String country) {
+    public synchronized Taken take(String country) {
         long minute = clock.instant().getEpochSecond() / 60;
         Window all = windows.computeIfAbsent(ALL, k -> new Window());
         Window one = windows.computeIfAbsent(country, k -> new Window());
+        if (limits.forCountry(country) == 0) {
+            return new Taken(country, minute, refuse("country", country, 0, one, minute));
+        }
         if (all.count(minute) >= limits.perHour()) {
-            return refuse("global", ALL, limits.perHour(), all, minute);
+            return new Taken(country, minute, refuse("global", ALL, limits.perHour(), all, minute));
         }
         if (one.count(minute) >= limits.forCountry(country)) {
-            return refuse("country", country, limits.forCountry(country), one, minute);
+            return new Taken(country, minute, refuse("country", country, limits.forCountry(country), one, minute));
         }
         all.add(minute, 1);
         one.add(minute, 1);
-        return null;
+        return new Taken(country, minute, null);
     }
 
-    /** Returns a text taken for {@code country} that was not sent (the code was not issued). */
-    public synchronized void giveBack(String country) {
-        long minute = clock.instant().getEpochSecond() / 60;
-        windows.get(ALL).add(minute, -1);
-        windows.get(country).add(minute, -1);
+    /** Returns a granted text that was not sent after all (no code was issued, or the sender failed), to its minute. */
+    public synchronized void giveBack(Taken text) {
+        if (!text.granted()) {
+            return;
+        }
+        for (String key : new String[] {ALL, text.country()}) {
+            Window window = windows.get(key);
+            if (window != null) {
+                window.remove(text.minute());
+            }
+        }
     }
 
     /** Forgets countries no text went to in the last hour. */
@@ -142,7 +161,8 @@ public final class TextBudget {
                     + " hour's count falls; raise --sms-per-hour or --sms-per-country-per-hour if this traffic is expected\"",
                     scope, country, cap);
         }
-        return new Refusal(scope, window.secondsUntilBelow(cap, minute, now.getEpochSecond()));
+        return cap == 0 ? new Refusal(scope, 0, true)
+                : new Refusal(scope, window.secondsUntilBelow(cap, minute, now.getEpochSecond()), false);
     }
 
     /** Counts per minute over the last hour, in a ring. */
@@ -167,6 +187,14 @@ public final class TextBudget {
                 counts[slot] = 0;
             }
             counts[slot] = Math.max(0, counts[slot] + n);
+        }
+
+        /** Takes back one text counted in {@code minute}, if that minute is still in the ring. */
+        void remove(long minute) {
+            int slot = (int) Math.floorMod(minute, (long) SLOTS);
+            if (minutes[slot] == minute && counts[slot] > 0) {
+                counts[slot]--;
+            }
         }
 
         /** Seconds until the count drops below {@code cap}: until enough of the oldest minutes leave the hour. */

@@ -4,6 +4,7 @@ import dev.convoy.ingest.catalog.ClipCatalog;
 import dev.convoy.ingest.clip.ClipOutcome;
 import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.CompletedUpload;
+import dev.convoy.ingest.storage.StoreFailures;
 import dev.convoy.ingest.upload.ClipListener;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -40,7 +41,9 @@ public final class ClipPipeline implements ClipListener {
 
     @Override
     public Future<Long> committedSize(String owner, String id) {
-        return catalog.committed(Vertx.currentContext(), owner, id).map(clip -> clip == null ? null : clip.original().size());
+        return catalog.committed(Vertx.currentContext(), owner, id)
+                .<Long>map(clip -> clip == null ? null : clip.original().size())
+                .recover(err -> Future.failedFuture(StoreFailures.isUnavailable(err) ? new ClipListener.Unavailable(err) : err));
     }
 
     @Override

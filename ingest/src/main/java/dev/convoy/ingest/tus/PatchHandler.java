@@ -38,7 +38,7 @@ final class PatchHandler implements TusEndpoint.Method {
                 return settled(rc, found, clientOffset);
             }
             policy.beforeWrite(who, found);
-            return write(rc, found, clientOffset, checksum);
+            return write(rc, who, found, clientOffset, checksum);
         });
     }
 
@@ -51,13 +51,20 @@ final class PatchHandler implements TusEndpoint.Method {
         return emptyOrFinished(rc, upload);
     }
 
-    private Future<Void> write(RoutingContext rc, UploadState found, long clientOffset, UploadStore.ChunkCheck checksum) {
+    private Future<Void> write(RoutingContext rc, Uploader who, UploadState found, long clientOffset,
+                               UploadStore.ChunkCheck checksum) {
         HttpServerRequest req = rc.request();
         return uploads.locked(found.id(), req, () -> {
             // The state may have moved while a previous request was being cut off.
             UploadState upload = uploads.find(found.id());
             if (upload == null) {
-                throw TusError.UPLOAD_NOT_FOUND.exception();
+                // Forgotten while this request waited for the lock (it was settled), or removed with its clip.
+                return uploads.settled(who, found.id()).compose(settled -> {
+                    if (settled == null) {
+                        throw TusError.UPLOAD_NOT_FOUND.exception();
+                    }
+                    return settled(rc, settled, clientOffset);
+                });
             }
             if (clientOffset != upload.offset()) {
                 throw TusError.MISMATCHED_OFFSET.exception("Upload-Offset is " + clientOffset

@@ -40,6 +40,11 @@ final class UploadLocks {
         });
     }
 
+    /** Whether a request or server-side work holds the upload's lock now. */
+    boolean isHeld(String uploadId) {
+        return holders.containsKey(uploadId);
+    }
+
     private Future<Runnable> acquire(String uploadId, HttpServerRequest request) {
         Promise<Void> released = Promise.promise();
         Holder mine = new Holder(request, released.future());

@@ -258,7 +258,8 @@ public final class UploadService {
      * {@link UploadPolicy#settledLength}; a retried creation no longer finds it.
      */
     public Future<Void> forget(String id) {
-        if (!capabilities.canTerminate()) {
+        if (!capabilities.canTerminate() || locks.isHeld(id)) {
+            // A request working on it now is not cut off for this; the next sweep forgets it.
             return Future.succeededFuture();
         }
         return locked(id, null, () -> {

@@ -20,8 +20,18 @@ public interface ClipListener {
     /**
      * The size of the original of {@code owner}'s committed clip {@code id}, or null when the
      * owner has no such clip (the upload stage asks once it has forgotten a committed upload).
+     * Fails with {@link Unavailable} when where the clip stands cannot be read now.
      */
     Future<Long> committedSize(String owner, String id);
+
+    /** Where clips stand cannot be read now (the object store is away); asking again later may answer. */
+    final class Unavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public Unavailable(Throwable cause) {
+            super("clip records cannot be read now: " + cause, cause);
+        }
+    }
 
     /** The clip's upload is gone (terminated, expired, or deleted with its clip). */
     void removed(String id);

@@ -19,7 +19,6 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +37,8 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     private static final Logger LOG = LoggerFactory.getLogger(ClipUploads.class);
     /** The device id of uploads made with an owner's own token. */
     private static final String OWNER_DEVICE = "owner";
+    /** When to ask again about a forgotten upload whose clip record could not be read. */
+    private static final int STATE_RETRY_AFTER_SECONDS = 5;
 
     private final SpoolStore spool;
     private final DeviceTokens tokens;
@@ -143,7 +144,16 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     /** A committed clip's upload, forgotten here ({@link #forgetSettled}), is as long as its original. */
     @Override
     public Future<Long> settledLength(Uploader who, String id) {
-        return listener.committedSize(who.owner(), id);
+        return listener.committedSize(who.owner(), id).recover(err -> {
+            if (err instanceof ClipListener.Unavailable) {
+                // Never a 404 for an upload that may well be there: that would start the camera over.
+                LOG.warn("event=settled_lookup_unavailable upload={} cause=\"{}\"", id, err.getCause());
+                return Future.failedFuture(TusError.STATE_UNAVAILABLE.retryAfter(STATE_RETRY_AFTER_SECONDS,
+                        TusError.STATE_UNAVAILABLE.message()));
+            }
+            LOG.warn("event=settled_lookup_failed upload={} cause=\"{}\"", id, err.toString());
+            return Future.succeededFuture(null);
+        });
     }
 
     /**
@@ -155,18 +165,20 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
      */
     public Future<Integer> forgetSettled() {
         Instant before = Instant.now().minus(keepSettled);
-        List<Future<Void>> forgetting = new ArrayList<>();
-        for (UploadState upload : spool.all()) {
-            if (upload.isComplete() && !upload.isPartial() && spool.outcome(upload.id()) != null
-                    && upload.updatedAt().isBefore(before)) {
-                forgetting.add(service().forget(upload.id()));
-            }
+        List<String> settled = spool.all().stream()
+                .filter(u -> u.isComplete() && !u.isPartial() && spool.outcome(u.id()) != null && u.updatedAt().isBefore(before))
+                .map(UploadState::id).toList();
+        // One after another: the spool's I/O threads also serve the uploads in progress, which must not wait
+        // behind a backlog of deletions (after an upgrade, the whole history at once).
+        Future<Void> forgetting = Future.succeededFuture();
+        for (String id : settled) {
+            forgetting = forgetting.compose(v -> service().forget(id));
         }
-        return Future.join(forgetting).map(done -> {
-            if (!forgetting.isEmpty()) {
-                LOG.info("event=settled_uploads_forgotten count={} kept={}", forgetting.size(), spool.all().size());
+        return forgetting.map(v -> {
+            if (!settled.isEmpty()) {
+                LOG.info("event=settled_uploads_forgotten count={} kept={}", settled.size(), spool.all().size());
             }
-            return forgetting.size();
+            return settled.size();
         });
     }
 

@@ -35,33 +35,33 @@ class TextBudgetTest {
     @Test
     void aCountrysCapStopsTextsThereWhileOthersGoOn() {
         for (int i = 0; i < 3; i++) {
-            assertThat(budget.take("GB")).isNull();
+            assertThat(budget.take("GB").granted()).isTrue();
         }
-        TextBudget.Refusal refused = budget.take("GB");
+        TextBudget.Refusal refused = budget.take("GB").refusal();
         assertThat(refused.scope()).isEqualTo("country");
         assertThat(refused.retryAfterSeconds()).as("the first text leaves the hour in an hour").isBetween(3541L, 3600L);
-        assertThat(budget.take("FR")).as("another country is not held up").isNull();
+        assertThat(budget.take("FR").granted()).as("another country is not held up").isTrue();
         assertThat(count("country", "GB")).isEqualTo(1.0);
     }
 
     @Test
     void theGlobalCapStopsEveryCountry() {
-        assertThat(budget.take("US")).isNull();
-        assertThat(budget.take("US")).isNull();
-        assertThat(budget.take("GB")).isNull();
-        assertThat(budget.take("FR")).isNull();
-        assertThat(budget.take("DE")).isNull();
-        assertThat(budget.take("JP").scope()).isEqualTo("global");
-        assertThat(budget.take("US").scope()).isEqualTo("global");
+        assertThat(budget.take("US").granted()).isTrue();
+        assertThat(budget.take("US").granted()).isTrue();
+        assertThat(budget.take("GB").granted()).isTrue();
+        assertThat(budget.take("FR").granted()).isTrue();
+        assertThat(budget.take("DE").granted()).isTrue();
+        assertThat(budget.take("JP").refusal().scope()).isEqualTo("global");
+        assertThat(budget.take("US").refusal().scope()).isEqualTo("global");
         assertThat(count("global", "all")).isEqualTo(2.0);
     }
 
     @Test
     void aCountryWithACapOfItsOwnUsesIt() {
         for (int i = 0; i < 4; i++) {
-            assertThat(budget.take("US")).as("text %d", i + 1).isNull();
+            assertThat(budget.take("US").granted()).as("text %d", i + 1).isTrue();
         }
-        assertThat(budget.take("US").scope()).isEqualTo("country");
+        assertThat(budget.take("US").refusal().scope()).isEqualTo("country");
     }
 
     @Test
@@ -70,20 +70,35 @@ class TextBudgetTest {
         clock.plus(Duration.ofMinutes(30));
         budget.take("GB");
         budget.take("GB");
-        TextBudget.Refusal refused = budget.take("GB");
+        TextBudget.Refusal refused = budget.take("GB").refusal();
         assertThat(refused.retryAfterSeconds()).as("until the first text is an hour old").isBetween(1741L, 1800L);
         clock.plus(Duration.ofMinutes(31));
-        assertThat(budget.take("GB")).as("the first text has left the hour").isNull();
-        assertThat(budget.take("GB").scope()).isEqualTo("country");
+        assertThat(budget.take("GB").granted()).as("the first text has left the hour").isTrue();
+        assertThat(budget.take("GB").refusal().scope()).isEqualTo("country");
     }
 
     @Test
-    void aTextNotSentAfterAllIsHandedBack() {
-        for (int i = 0; i < 3; i++) {
-            budget.take("GB");
-        }
-        budget.giveBack("GB");
-        assertThat(budget.take("GB")).isNull();
+    void aTextNotSentAfterAllIsHandedBackToTheMinuteItWasTakenIn() {
+        budget.take("GB");
+        budget.take("GB");
+        TextBudget.Taken third = budget.take("GB");
+        clock.plus(Duration.ofSeconds(90));
+        budget.giveBack(third);
+        assertThat(budget.take("GB").granted()).as("handed back to its own minute, a minute later: room for one").isTrue();
+        assertThat(budget.take("GB").granted()).isFalse();
+        clock.plus(Duration.ofMinutes(59));
+        // The first minute has left the hour; the text taken at 1.5 min has not.
+        assertThat(budget.take("GB").granted()).isTrue();
+        assertThat(budget.take("GB").granted()).isTrue();
+        assertThat(budget.take("GB").granted()).as("three in the hour").isFalse();
+    }
+
+    @Test
+    void aCountryCappedAtZeroIsClosedNotPaused() {
+        TextBudget closed = new TextBudget(clock, TextBudget.Limits.parse("100", "10,KP=0"), registry);
+        TextBudget.Refusal refusal = closed.take("KP").refusal();
+        assertThat(refusal.closed()).isTrue();
+        assertThat(closed.take("GB").granted()).isTrue();
     }
 
     @Test
