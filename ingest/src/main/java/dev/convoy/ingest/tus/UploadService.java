@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class UploadService {
 
     private static final Logger LOG = LoggerFactory.getLogger(UploadService.class);
+    /** The least time an expired upload is still told apart from one that never was (410, not 404). */
+    private static final Duration EXPIRED_REMEMBERED = Duration.ofDays(1);
 
     private final UploadStore store;
     private final Capabilities capabilities;
@@ -37,7 +39,7 @@ public final class UploadService {
     private final Concatenation concatenation;
     /**
      * Uploads swept after expiring, with their owner and when, so a late client learns why (410)
-     * rather than 404; remembered for one more expiry period.
+     * rather than 404; remembered for a day, or one more expiry period when that is longer.
      */
     private final Map<String, Expired> expired = new ConcurrentHashMap<>();
     /** Uploads whose last request was cut off: their next write is a resume. */
@@ -230,7 +232,8 @@ public final class UploadService {
             return Future.succeededFuture(0);
         }
         Instant now = Instant.now();
-        expired.values().removeIf(gone -> gone.at().plus(expiry).isBefore(now));
+        Duration remembered = expiry.compareTo(EXPIRED_REMEMBERED) > 0 ? expiry : EXPIRED_REMEMBERED;
+        expired.values().removeIf(gone -> gone.at().plus(remembered).isBefore(now));
         List<Future<Void>> sweeps = new ArrayList<>();
         for (UploadState candidate : store.all()) {
             if (isExpired(candidate, now)) {
