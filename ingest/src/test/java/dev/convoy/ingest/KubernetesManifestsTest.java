@@ -1,0 +1,346 @@
+package dev.convoy.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServiceAccount;
+import io.kubernetes.client.openapi.models.V1StatefulSet;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The manifests in {@code k8s/}, checked offline as a cluster would check them: each overlay
+ * rendered as Kustomize renders it (resources, strategic-merge patches, images), every object
+ * validated against the Kubernetes API's generated models with unknown fields refused, the
+ * references between objects resolved, the pod held to the "restricted" profile, and every
+ * metric the autoscaler names found on a live server.
+ */
+class KubernetesManifestsTest {
+
+    private static final Path K8S = Path.of("../k8s");
+    private static final List<String> RENDERED = List.of("base", "overlays/local", "overlays/aws");
+    private static final Set<String> KUSTOMIZATION_FIELDS = Set.of("apiVersion", "kind", "resources", "patches", "images");
+    private static final Gson GSON = new Gson();
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void everyObjectOfEveryOverlayIsValidWithNoUnknownField() throws Exception {
+        for (String dir : RENDERED) {
+            List<Map<String, Object>> objects = render(K8S.resolve(dir));
+            assertThat(objects).as(dir).extracting(KubernetesManifestsTest::kind)
+                    .contains("StatefulSet", "Service", "ConfigMap", "PodDisruptionBudget", "HorizontalPodAutoscaler");
+            for (Map<String, Object> object : objects) {
+                validate(object);
+            }
+        }
+    }
+
+    @Test
+    void aMisspelledFieldIsRefusedAtAnyDepth() throws Exception {
+        Map<String, Object> statefulSet = find(render(K8S.resolve("base")), "StatefulSet", "convoy");
+        spec(statefulSet).put("replica", 3);
+        assertThatThrownBy(() -> validate(statefulSet)).hasMessageContaining("replica");
+
+        Map<String, Object> again = find(render(K8S.resolve("base")), "StatefulSet", "convoy");
+        container(again).put("imagePullPolicyy", "Always");
+        assertThatThrownBy(() -> validate(again)).hasMessageContaining("imagePullPolicyy");
+    }
+
+    @Test
+    void eachOverlayPatchesObjectsTheBaseHasAndSetsWhatItMeans() throws Exception {
+        List<Map<String, Object>> local = render(K8S.resolve("overlays/local"));
+        assertThat(spec(find(local, "StatefulSet", "convoy")).get("replicas")).as("the embedded store is one pod's").isEqualTo(1);
+        assertThat(spec(find(local, "HorizontalPodAutoscaler", "convoy")).get("maxReplicas")).isEqualTo(1);
+        assertThat(container(find(local, "StatefulSet", "convoy")).get("image")).isEqualTo("convoy:dev");
+        assertThat(data(find(local, "ConfigMap", "convoy"))).doesNotContainKey("CONVOY_S3_ENDPOINT");
+
+        List<Map<String, Object>> aws = render(K8S.resolve("overlays/aws"));
+        assertThat(data(find(aws, "ConfigMap", "convoy"))).containsEntry("CONVOY_S3_PATH_STYLE", "false")
+                .containsKey("CONVOY_S3_ENDPOINT").containsEntry("CONVOY_MANAGEMENT_HOST", "0.0.0.0");
+        assertThat(map(map(find(aws, "ServiceAccount", "convoy").get("metadata")).get("annotations")))
+                .containsKey("eks.amazonaws.com/role-arn");
+        Map<String, Object> resources = map(container(find(aws, "StatefulSet", "convoy")).get("resources"));
+        assertThat(map(resources.get("limits")).get("memory")).isEqualTo("6Gi");
+        assertThat(container(find(aws, "StatefulSet", "convoy")).get("image")).asString().endsWith("/convoy:0.1.0");
+    }
+
+    @Test
+    void referencesBetweenObjectsResolve() throws Exception {
+        for (String dir : RENDERED) {
+            List<Map<String, Object>> objects = render(K8S.resolve(dir));
+            Map<String, Object> statefulSet = find(objects, "StatefulSet", "convoy");
+            Map<String, Object> podSpec = podSpec(statefulSet);
+            Map<String, Object> podLabels = map(map(map(spec(statefulSet).get("template")).get("metadata")).get("labels"));
+            assertThat(find(objects, "Service", (String) spec(statefulSet).get("serviceName")).get("spec"))
+                    .as(dir + ": the StatefulSet's serviceName is headless").extracting(s -> map(s).get("clusterIP")).isEqualTo("None");
+            find(objects, "ServiceAccount", (String) podSpec.get("serviceAccountName"));
+            for (Object from : list(container(statefulSet).get("envFrom"))) {
+                find(objects, "ConfigMap", (String) map(map(from).get("configMapRef")).get("name"));
+            }
+            assertThat(podLabels).containsAllEntriesOf(map(map(spec(statefulSet).get("selector")).get("matchLabels")));
+            for (Map<String, Object> object : objects) {
+                assertThat(labels(object)).as(dir + " " + kind(object) + " has the recommended labels")
+                        .containsKeys("app.kubernetes.io/name", "app.kubernetes.io/component", "app.kubernetes.io/part-of");
+                Object selector = kind(object).equals("Service") ? spec(object).get("selector")
+                        : kind(object).equals("PodDisruptionBudget") ? map(spec(object).get("selector")).get("matchLabels") : null;
+                if (selector != null) {
+                    assertThat(podLabels).as(dir + " " + kind(object) + " selects the pods").containsAllEntriesOf(map(selector));
+                }
+            }
+            Map<String, Object> target = map(spec(find(objects, "HorizontalPodAutoscaler", "convoy")).get("scaleTargetRef"));
+            find(objects, (String) target.get("kind"), (String) target.get("name"));
+            Set<String> ports = list(container(statefulSet).get("ports")).stream().map(p -> (String) map(p).get("name"))
+                    .collect(Collectors.toSet());
+            for (Map<String, Object> service : objects.stream().filter(o -> kind(o).equals("Service")).toList()) {
+                for (Object port : list(spec(service).get("ports"))) {
+                    assertThat(ports).as(dir + " Service port target").contains((String) map(port).get("targetPort"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void theConfigMapSetsOnlyRealSettingsAndProbesReachTheManagementPort() throws Exception {
+        Set<String> settings = ConvoyConfig.SETTINGS.stream().map(ConvoyConfig.Setting::env).collect(Collectors.toSet());
+        for (String dir : RENDERED) {
+            List<Map<String, Object>> objects = render(K8S.resolve(dir));
+            Map<String, Object> config = data(find(objects, "ConfigMap", "convoy"));
+            assertThat(settings).as(dir + ": every key is a setting of README's table").containsAll(config.keySet());
+            // The settings the ConfigMap gives must be ones Convoy accepts.
+            ConvoyConfig parsed = ConvoyConfig.from(List.of(), config.entrySet().stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()))));
+            assertThat(parsed.managementHost()).as("probes come from the kubelet, not loopback").isEqualTo("0.0.0.0");
+            Map<String, Object> container = container(find(objects, "StatefulSet", "convoy"));
+            int managementPort = list(container.get("ports")).stream().map(KubernetesManifestsTest::map)
+                    .filter(p -> "management".equals(p.get("name"))).map(p -> (Integer) p.get("containerPort")).findFirst().orElseThrow();
+            assertThat(managementPort).isEqualTo(parsed.managementPort());
+            int httpPort = list(container.get("ports")).stream().map(KubernetesManifestsTest::map)
+                    .filter(p -> "http".equals(p.get("name"))).map(p -> (Integer) p.get("containerPort")).findFirst().orElseThrow();
+            assertThat(httpPort).isEqualTo(parsed.port());
+            for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+                Map<String, Object> get = map(map(container.get(probe)).get("httpGet"));
+                assertThat(get.get("port")).as(dir + " " + probe).isEqualTo("management");
+                assertThat((String) get.get("path")).startsWith("/health/");
+            }
+            assertThat(list(container.get("volumeMounts")).stream().map(m -> map(m).get("mountPath")))
+                    .as("the data dir is on the volume").contains(parsed.dataDir().toString());
+        }
+    }
+
+    @Test
+    void thePodMeetsThePodSecurityRestrictedProfile() throws Exception {
+        for (String dir : RENDERED) {
+            Map<String, Object> statefulSet = find(render(K8S.resolve(dir)), "StatefulSet", "convoy");
+            Map<String, Object> pod = map(podSpec(statefulSet).get("securityContext"));
+            assertThat(pod.get("runAsNonRoot")).isEqualTo(true);
+            assertThat(map(pod.get("seccompProfile")).get("type")).isEqualTo("RuntimeDefault");
+            Map<String, Object> container = map(container(statefulSet).get("securityContext"));
+            assertThat(container.get("allowPrivilegeEscalation")).isEqualTo(false);
+            assertThat(container.get("readOnlyRootFilesystem")).isEqualTo(true);
+            assertThat(list(map(container.get("capabilities")).get("drop"))).containsExactly("ALL");
+            assertThat(list(podSpec(statefulSet).get("volumes")).stream().map(KubernetesManifestsTest::map)
+                    .filter(v -> v.containsKey("emptyDir")).map(v -> v.get("name"))).as("a writable /tmp").contains("tmp");
+            assertThat(podSpec(statefulSet).get("terminationGracePeriodSeconds")).isNotNull();
+            assertThat(map(map(container(statefulSet).get("lifecycle")).get("preStop"))).isNotEmpty();
+            assertThat(list(container(statefulSet).get("env")).stream().map(e -> String.valueOf(map(e).get("value"))))
+                    .as("the JVM sizes itself from the container's limit").anyMatch(v -> v.contains("-XX:MaxRAMPercentage="));
+        }
+        String dockerfile = Files.readString(Path.of("../Dockerfile"));
+        assertThat(dockerfile).contains("FROM eclipse-temurin:17-jre").contains("USER 10001:10001")
+                .contains("COPY --from=build /src/ingest/target/convoy.jar");
+    }
+
+    @Test
+    void everyMetricTheAutoscalerReadsIsServed() throws Exception {
+        Set<String> named = new TreeSet<>();
+        for (String dir : RENDERED) {
+            for (Map<String, Object> object : render(K8S.resolve(dir))) {
+                if (kind(object).equals("HorizontalPodAutoscaler")) {
+                    for (Object metric : list(spec(object).get("metrics"))) {
+                        Map<String, Object> pods = map(map(metric).get("pods"));
+                        if (!pods.isEmpty()) {
+                            named.add((String) map(pods.get("metric")).get("name"));
+                        }
+                    }
+                }
+                if (kind(object).equals("ConfigMap") && data(object).containsKey("config.yaml")) {
+                    Matcher m = Pattern.compile("\\b(convoy_[a-z_]+)").matcher((String) data(object).get("config.yaml"));
+                    while (m.find()) {
+                        named.add(m.group(1));
+                    }
+                }
+            }
+        }
+        assertThat(named).contains("convoy_transcode_queue_depth");
+        Vertx vertx = Vertx.vertx();
+        try (TestServer server = TestServer.start(dataDir)) {
+            WebClient web = WebClient.create(vertx);
+            String metrics = TestServer.await(web.getAbs(server.managementUrl() + "/metrics").send()).bodyAsString();
+            Set<String> served = metrics.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+                    .map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toSet());
+            assertThat(served).containsAll(named);
+        } finally {
+            TestServer.await(vertx.close());
+        }
+    }
+
+    // Rendering, as Kustomize does for the fields these manifests use.
+
+    /** The objects a kustomization directory renders to. */
+    static List<Map<String, Object>> render(Path dir) throws IOException {
+        Map<String, Object> kustomization = map(new Yaml().load(Files.readString(dir.resolve("kustomization.yaml"))));
+        assertThat(KUSTOMIZATION_FIELDS).as(dir + ": fields this test knows how to render").containsAll(kustomization.keySet());
+        List<Map<String, Object>> objects = new ArrayList<>();
+        for (Object entry : list(kustomization.get("resources"))) {
+            Path resource = dir.resolve((String) entry).normalize();
+            assertThat(resource).as(dir + " resource").exists();
+            if (Files.isDirectory(resource)) {
+                objects.addAll(render(resource));
+            } else {
+                objects.addAll(documents(resource));
+            }
+        }
+        for (Object entry : list(kustomization.get("patches"))) {
+            Path file = dir.resolve((String) map(entry).get("path"));
+            assertThat(map(entry).keySet()).as("patches are files naming their target by kind and name").containsOnly("path");
+            for (Map<String, Object> patch : documents(file)) {
+                Map<String, Object> target = find(objects, kind(patch), name(patch));
+                merge(target, patch);
+            }
+        }
+        for (Object entry : list(kustomization.get("images"))) {
+            Map<String, Object> image = map(entry);
+            for (Map<String, Object> object : objects) {
+                if (kind(object).equals("StatefulSet")) {
+                    for (Object c : list(podSpec(object).get("containers"))) {
+                        if (image.get("name").equals(map(c).get("image"))) {
+                            map(c).put("image", image.get("newName") + ":" + image.get("newTag"));
+                        }
+                    }
+                }
+            }
+        }
+        return objects;
+    }
+
+    /** Strategic merge: maps merged key by key, lists of named objects merged by name, other values replaced. */
+    @SuppressWarnings("unchecked")
+    private static void merge(Map<String, Object> target, Map<String, Object> patch) {
+        for (Map.Entry<String, Object> e : patch.entrySet()) {
+            Object mine = target.get(e.getKey());
+            if (mine instanceof Map && e.getValue() instanceof Map) {
+                merge((Map<String, Object>) mine, (Map<String, Object>) e.getValue());
+            } else if (mine instanceof List<?> ours && e.getValue() instanceof List<?> theirs && !theirs.isEmpty()
+                    && theirs.stream().allMatch(x -> x instanceof Map && mergeKey(map(x)) != null)) {
+                List<Object> merged = new ArrayList<>(ours);
+                for (Object item : theirs) {
+                    Map<String, Object> match = merged.stream().map(KubernetesManifestsTest::map)
+                            .filter(o -> mergeKey(map(item)).equals(mergeKey(o))).findFirst().orElse(null);
+                    if (match == null) {
+                        merged.add(item);
+                    } else {
+                        merge(match, map(item));
+                    }
+                }
+                target.put(e.getKey(), merged);
+            } else {
+                target.put(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    private static Object mergeKey(Map<String, Object> item) {
+        return item.containsKey("name") ? item.get("name") : item.get("metadata") instanceof Map<?, ?> m ? m.get("name") : null;
+    }
+
+    private static List<Map<String, Object>> documents(Path file) throws IOException {
+        List<Map<String, Object>> docs = new ArrayList<>();
+        for (Object doc : new Yaml().loadAll(Files.readString(file))) {
+            if (doc != null) {
+                docs.add(new LinkedHashMap<>(map(doc)));
+            }
+        }
+        return docs;
+    }
+
+    /** Validates one object against its API type's generated model; unknown fields anywhere are refused. */
+    private static void validate(Map<String, Object> object) throws IOException {
+        JsonElement json = GSON.toJsonTree(object);
+        String type = object.get("apiVersion") + "/" + kind(object);
+        switch (type) {
+            case "v1/ServiceAccount" -> V1ServiceAccount.validateJsonElement(json);
+            case "v1/ConfigMap" -> V1ConfigMap.validateJsonElement(json);
+            case "v1/Service" -> V1Service.validateJsonElement(json);
+            case "apps/v1/StatefulSet" -> V1StatefulSet.validateJsonElement(json);
+            case "policy/v1/PodDisruptionBudget" -> V1PodDisruptionBudget.validateJsonElement(json);
+            case "autoscaling/v2/HorizontalPodAutoscaler" -> V2HorizontalPodAutoscaler.validateJsonElement(json);
+            default -> throw new AssertionError("no schema to check " + type + " " + name(object) + " against");
+        }
+    }
+
+    private static Map<String, Object> find(List<Map<String, Object>> objects, String kind, String name) {
+        return objects.stream().filter(o -> kind.equals(kind(o)) && name.equals(name(o))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " named " + name));
+    }
+
+    private static String kind(Map<String, Object> object) {
+        return (String) object.get("kind");
+    }
+
+    private static String name(Map<String, Object> object) {
+        return (String) map(object.get("metadata")).get("name");
+    }
+
+    private static Map<String, Object> labels(Map<String, Object> object) {
+        return map(map(object.get("metadata")).get("labels"));
+    }
+
+    private static Map<String, Object> spec(Map<String, Object> object) {
+        return map(object.get("spec"));
+    }
+
+    private static Map<String, Object> data(Map<String, Object> object) {
+        return map(object.get("data"));
+    }
+
+    private static Map<String, Object> podSpec(Map<String, Object> statefulSet) {
+        return map(map(spec(statefulSet).get("template")).get("spec"));
+    }
+
+    private static Map<String, Object> container(Map<String, Object> statefulSet) {
+        return map(list(podSpec(statefulSet).get("containers")).get(0));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return value == null ? new LinkedHashMap<>() : (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object value) {
+        return value == null ? List.of() : (List<Object>) value;
+    }
+}
