@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
+import dev.convoy.transcoder.TestClips;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1Service;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -40,7 +42,12 @@ class KubernetesManifestsTest {
 
     private static final Path K8S = Path.of("../k8s");
     private static final List<String> RENDERED = List.of("base", "overlays/local", "overlays/aws");
-    private static final Set<String> KUSTOMIZATION_FIELDS = Set.of("apiVersion", "kind", "resources", "patches", "images");
+    private static final String MONITORING = "monitoring";
+    private static final Set<String> KUSTOMIZATION_FIELDS = Set.of("apiVersion", "kind", "resources", "patches", "images",
+            "configMapGenerator");
+    private static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
+    /** Metric names in PromQL: Convoy's and the JVM's, which a live server serves, and kube-state-metrics'. */
+    private static final Pattern METRIC = Pattern.compile("\\b((?:convoy|jvm|process|system|vertx|kube)_[a-z0-9_]+)\\b");
     private static final Gson GSON = new Gson();
 
     @TempDir
@@ -48,6 +55,13 @@ class KubernetesManifestsTest {
 
     @Test
     void everyObjectOfEveryOverlayIsValidWithNoUnknownField() throws Exception {
+        for (String dir : List.of("base", "overlays/local", "overlays/aws", MONITORING)) {
+            for (Map<String, Object> object : render(K8S.resolve(dir))) {
+                validate(object);
+                assertThat(labels(object)).as(dir + " " + kind(object) + " has the recommended labels")
+                        .containsKeys("app.kubernetes.io/name", "app.kubernetes.io/component", "app.kubernetes.io/part-of");
+            }
+        }
         for (String dir : RENDERED) {
             List<Map<String, Object>> objects = render(K8S.resolve(dir));
             assertThat(objects).as(dir).extracting(KubernetesManifestsTest::kind)
@@ -102,8 +116,6 @@ class KubernetesManifestsTest {
             }
             assertThat(podLabels).containsAllEntriesOf(map(map(spec(statefulSet).get("selector")).get("matchLabels")));
             for (Map<String, Object> object : objects) {
-                assertThat(labels(object)).as(dir + " " + kind(object) + " has the recommended labels")
-                        .containsKeys("app.kubernetes.io/name", "app.kubernetes.io/component", "app.kubernetes.io/part-of");
                 Object selector = kind(object).equals("Service") ? spec(object).get("selector")
                         : kind(object).equals("PodDisruptionBudget") ? map(spec(object).get("selector")).get("matchLabels") : null;
                 if (selector != null) {
@@ -174,6 +186,84 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void everyAlertHasASeverityASummaryAndARunbookThatExists() throws Exception {
+        String runbooks = Files.readString(K8S.resolve("runbooks.md"));
+        Set<String> anchors = runbooks.lines().filter(l -> l.startsWith("## "))
+                .map(l -> l.substring(3).strip().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        List<Map<String, Object>> objects = render(K8S.resolve(MONITORING));
+        List<Map<String, Object>> alerts = new ArrayList<>();
+        for (Object group : list(spec(find(objects, "PrometheusRule", "convoy")).get("groups"))) {
+            list(map(group).get("rules")).forEach(r -> alerts.add(map(r)));
+        }
+        assertThat(alerts).extracting(a -> a.get("alert")).contains("ConvoyNoPodReady", "ConvoyUploadErrorRatio",
+                "ConvoyBacklogGrowing", "ConvoyIncidentWaiting", "ConvoySpoolDiskLow", "ConvoyStoreFailing", "ConvoyWorkerCrashLoop");
+        for (Map<String, Object> alert : alerts) {
+            assertThat(SEVERITIES).as(alert.get("alert") + " severity").contains((String) map(alert.get("labels")).get("severity"));
+            Map<String, Object> annotations = map(alert.get("annotations"));
+            assertThat(annotations).as(alert.get("alert") + "").containsKeys("summary", "description", "runbook_url");
+            String url = (String) annotations.get("runbook_url");
+            assertThat(url).contains("/blob/main/k8s/runbooks.md#");
+            assertThat(anchors).as(url).contains(url.substring(url.indexOf('#') + 1));
+        }
+        Map<String, Object> dashboard = map(GSON.fromJson((String) data(find(objects, "ConfigMap", "convoy-grafana-dashboard"))
+                .get("grafana-dashboard.json"), Map.class));
+        assertThat(dashboard.get("uid")).isEqualTo("convoy-overview");
+        assertThat(labels(find(objects, "ConfigMap", "convoy-grafana-dashboard"))).containsEntry("grafana_dashboard", "1");
+        Map<String, Object> scrape = map(list(spec(find(objects, "PodMonitor", "convoy")).get("podMetricsEndpoints")).get(0));
+        Map<String, Object> statefulSet = find(render(K8S.resolve("base")), "StatefulSet", "convoy");
+        assertThat(list(container(statefulSet).get("ports")).stream().map(p -> map(p).get("name"))).contains(scrape.get("port"));
+        assertThat(map(map(spec(find(objects, "PodMonitor", "convoy")).get("selector")).get("matchLabels")))
+                .isEqualTo(map(map(spec(statefulSet).get("selector")).get("matchLabels")));
+    }
+
+    @Test
+    void everyMetricTheDashboardAlertsAndAutoscalerNameIsServed() throws Exception {
+        Set<String> named = new TreeSet<>();
+        String dashboard = Files.readString(K8S.resolve(MONITORING).resolve("grafana-dashboard.json"));
+        Matcher inDashboard = METRIC.matcher(dashboard);
+        while (inDashboard.find()) {
+            named.add(inDashboard.group(1));
+        }
+        for (Object group : list(spec(find(render(K8S.resolve(MONITORING)), "PrometheusRule", "convoy")).get("groups"))) {
+            for (Object rule : list(map(group).get("rules"))) {
+                Matcher m = METRIC.matcher((String) map(rule).get("expr"));
+                while (m.find()) {
+                    named.add(m.group(1));
+                }
+            }
+        }
+        assertThat(named).contains("convoy_clip_ready_seconds_bucket", "convoy_transcode_queue_oldest_seconds",
+                "convoy_upload_bytes_total", "kube_statefulset_status_replicas_ready");
+        Vertx vertx = Vertx.vertx();
+        try (TestServer server = TestServer.start(dataDir)) {
+            WebClient web = WebClient.create(vertx);
+            String device = server.deviceToken("olga", "cam-1");
+            // Labelled series appear once something happened: a clip made ready, one that fails, a refused request.
+            String ready = Clips.idOf(Clips.upload(TestClips.get(TestClips.Spec.small(320, 240, 2)), device,
+                    server.baseUrl() + "/files/", Map.of("kind", "incident")));
+            Path noise = dataDir.resolve("noise.mp4");
+            Files.write(noise, new byte[4096]);
+            String failed = Clips.idOf(Clips.upload(noise, device, server.baseUrl() + "/files/", Map.of("kind", "manual")));
+            TestServer.await(web.headAbs(server.baseUrl() + "/files/" + "0".repeat(32)).putHeader("Tus-Resumable", "1.0.0")
+                    .bearerTokenAuthentication(device).send());
+            for (String id : List.of(ready, failed)) {
+                String status = "processing";
+                for (int i = 0; i < 600 && !status.equals("ready") && !status.equals("failed"); i++) {
+                    Thread.sleep(100);
+                    status = TestServer.await(web.getAbs(server.baseUrl() + "/api/clips/" + id).bearerTokenAuthentication(device)
+                            .send()).bodyAsJsonObject().getString("status");
+                }
+            }
+            String metrics = TestServer.await(web.getAbs(server.managementUrl() + "/metrics").send()).bodyAsString();
+            Set<String> served = metrics.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+                    .map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toSet());
+            assertThat(named.stream().filter(n -> !n.startsWith("kube_"))).as("served on /metrics").allMatch(served::contains);
+        } finally {
+            TestServer.await(vertx.close());
+        }
+    }
+
+    @Test
     void everyMetricTheAutoscalerReadsIsServed() throws Exception {
         Set<String> named = new TreeSet<>();
         for (String dir : RENDERED) {
@@ -230,6 +320,24 @@ class KubernetesManifestsTest {
                 Map<String, Object> target = find(objects, kind(patch), name(patch));
                 merge(target, patch);
             }
+        }
+        for (Object entry : list(kustomization.get("configMapGenerator"))) {
+            Map<String, Object> generator = map(entry);
+            Map<String, Object> options = map(generator.get("options"));
+            assertThat(options.get("disableNameSuffixHash")).as("a name others can refer to").isEqualTo(true);
+            Map<String, Object> data = new LinkedHashMap<>();
+            for (Object file : list(generator.get("files"))) {
+                data.put(Path.of((String) file).getFileName().toString(), Files.readString(dir.resolve((String) file)));
+            }
+            Map<String, Object> metadata = new LinkedHashMap<>();
+            metadata.put("name", generator.get("name"));
+            metadata.put("labels", options.get("labels"));
+            Map<String, Object> configMap = new LinkedHashMap<>();
+            configMap.put("apiVersion", "v1");
+            configMap.put("kind", "ConfigMap");
+            configMap.put("metadata", metadata);
+            configMap.put("data", data);
+            objects.add(configMap);
         }
         for (Object entry : list(kustomization.get("images"))) {
             Map<String, Object> image = map(entry);
@@ -297,6 +405,22 @@ class KubernetesManifestsTest {
             case "apps/v1/StatefulSet" -> V1StatefulSet.validateJsonElement(json);
             case "policy/v1/PodDisruptionBudget" -> V1PodDisruptionBudget.validateJsonElement(json);
             case "autoscaling/v2/HorizontalPodAutoscaler" -> V2HorizontalPodAutoscaler.validateJsonElement(json);
+            // The Prometheus Operator's kinds are not in the API models: their fields are checked by name.
+            case "monitoring.coreos.com/v1/PodMonitor" -> {
+                assertThat(spec(object).keySet()).containsOnly("selector", "podMetricsEndpoints");
+                for (Object endpoint : list(spec(object).get("podMetricsEndpoints"))) {
+                    assertThat(map(endpoint).keySet()).isSubsetOf("port", "path", "interval", "scrapeTimeout");
+                }
+            }
+            case "monitoring.coreos.com/v1/PrometheusRule" -> {
+                assertThat(spec(object).keySet()).containsOnly("groups");
+                for (Object group : list(spec(object).get("groups"))) {
+                    assertThat(map(group).keySet()).containsOnly("name", "rules");
+                    for (Object rule : list(map(group).get("rules"))) {
+                        assertThat(map(rule).keySet()).containsOnly("alert", "expr", "for", "labels", "annotations");
+                    }
+                }
+            }
             default -> throw new AssertionError("no schema to check " + type + " " + name(object) + " against");
         }
     }

@@ -10,10 +10,12 @@ import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +53,12 @@ public final class ClipProcessor {
         return committer.commitFailed(ctx, upload, failure).map(m -> new ClipOutcome(ClipStatus.FAILED, failure.reason()));
     }
 
+    /**
+     * Takes a clip whose last byte has just arrived (or, after a restart, one that was not
+     * committed) the rest of its way; its time to ready is measured from here.
+     */
     public Future<ClipOutcome> process(CompletedUpload upload) {
+        long handedOn = System.nanoTime();
         Context ctx = vertx.getOrCreateContext();
         Path out = workDir.resolve(upload.id());
         long posterAt = upload.metadata().eventOffsetMs() >= 0 ? upload.metadata().eventOffsetMs() : TranscodeJob.POSTER_MID_CLIP;
@@ -71,6 +78,16 @@ public final class ClipProcessor {
                     }
                     return failed(ctx, upload, ar.cause() instanceof TranscodeException te ? te
                             : new TranscodeException("transcoder_error", "The transcoder failed: " + ar.cause(), ar.cause()));
+                })
+                .andThen(ar -> {
+                    if (ar.succeeded()) {
+                        Timer.builder("convoy.clip.ready")
+                                .description("From a clip's last byte to its manifest written (ready, or failed with a reason)")
+                                .tag("kind", upload.metadata().kind().wireName())
+                                .tag("outcome", ar.result().status().wireName())
+                                .publishPercentileHistogram()
+                                .register(registry).record(Duration.ofNanos(System.nanoTime() - handedOn));
+                    }
                 })
                 .andThen(ar -> vertx.fileSystem().deleteRecursive(out.toString()).otherwiseEmpty());
     }

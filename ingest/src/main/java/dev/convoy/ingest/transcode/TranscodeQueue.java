@@ -28,7 +28,8 @@ public final class TranscodeQueue {
     /** How fast an owner's recent volume is forgiven. */
     static final Duration HALF_LIFE = Duration.ofMinutes(10);
 
-    private record Waiting(ClipKind kind, String owner, long seq, TranscodeJob job, Promise<TranscodeResult> promise) {
+    private record Waiting(ClipKind kind, String owner, long seq, long queuedAtNanos, TranscodeJob job,
+                           Promise<TranscodeResult> promise) {
     }
 
     /** An owner's recent bytes, decayed to {@code atNanos}. */
@@ -62,6 +63,11 @@ public final class TranscodeQueue {
                     .description("Clips waiting for a transcode")
                     .tag("kind", kind.wireName())
                     .register(registry);
+            Gauge.builder("convoy.transcode.queue.oldest", this, q -> q.oldestWaitingSeconds(kind))
+                    .description("How long the oldest clip waiting for a transcode has waited (0 when none waits)")
+                    .baseUnit("seconds")
+                    .tag("kind", kind.wireName())
+                    .register(registry);
             timers.put(kind, Timer.builder("convoy.transcode")
                     .description("Wall time of one single-pass transcode")
                     .tag("kind", kind.wireName())
@@ -77,7 +83,7 @@ public final class TranscodeQueue {
         Promise<TranscodeResult> promise = Promise.promise();
         synchronized (this) {
             volume(owner).bytes += bytes;
-            waiting.add(new Waiting(kind, owner, seq++, job, promise));
+            waiting.add(new Waiting(kind, owner, seq++, clock.getAsLong(), job, promise));
             depthByKind.merge(kind, 1, Integer::sum);
         }
         dispatch();
@@ -128,6 +134,13 @@ public final class TranscodeQueue {
 
     public synchronized int depth(ClipKind kind) {
         return depthByKind.get(kind);
+    }
+
+    /** Seconds the oldest waiting clip of {@code kind} has waited; 0 when none waits. */
+    public synchronized double oldestWaitingSeconds(ClipKind kind) {
+        long now = clock.getAsLong();
+        long oldest = waiting.stream().filter(w -> w.kind() == kind).mapToLong(Waiting::queuedAtNanos).min().orElse(now);
+        return (now - oldest) / 1e9;
     }
 
     public synchronized int running() {

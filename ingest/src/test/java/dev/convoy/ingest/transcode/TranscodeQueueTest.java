@@ -113,6 +113,26 @@ class TranscodeQueueTest {
         assertThat(queue.isFull()).isFalse();
     }
 
+    @Test
+    void theOldestWaitingClipOfEachKindIsMeasured() {
+        GatedPool pool = new GatedPool();
+        long[] now = {1};
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        TranscodeQueue queue = new TranscodeQueue(pool, 100, registry, () -> now[0]);
+        queue.submit(ClipKind.DRIVE, "alice", 1000, job("running"));
+        queue.submit(ClipKind.DRIVE, "alice", 1000, job("drive-0"));
+        now[0] += Duration.ofSeconds(30).toNanos();
+        queue.submit(ClipKind.DRIVE, "bob", 1000, job("drive-1"));
+        queue.submit(ClipKind.INCIDENT, "bob", 1000, job("incident-0"));
+        now[0] += Duration.ofSeconds(10).toNanos();
+        assertThat(registry.get("convoy.transcode.queue.oldest").tag("kind", "drive").gauge().value()).isEqualTo(40.0);
+        assertThat(registry.get("convoy.transcode.queue.oldest").tag("kind", "incident").gauge().value()).isEqualTo(10.0);
+        assertThat(registry.get("convoy.transcode.queue.oldest").tag("kind", "manual").gauge().value()).isZero();
+        pool.finishOldest();
+        assertThat(registry.get("convoy.transcode.queue.oldest").tag("kind", "incident").gauge().value())
+                .as("the incident went first").isZero();
+    }
+
     private static TranscodeJob job(String name) {
         return new TranscodeJob(Path.of(name), Path.of("out"), TranscodeJob.POSTER_MID_CLIP, RenditionSpec.defaults());
     }
