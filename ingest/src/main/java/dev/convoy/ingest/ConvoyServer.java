@@ -47,6 +47,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -90,6 +91,10 @@ public final class ConvoyServer {
     private static final Duration REVOCATIONS_REFRESH = Duration.ofSeconds(5);
     /** Expired sign-in codes and rate-limit windows are dropped this often. */
     private static final Duration SIGN_IN_CODES_PRUNE = Duration.ofMinutes(1);
+    /** How often a drain looks whether requests and clips are done. */
+    private static final Duration DRAIN_CHECK = Duration.ofMillis(100);
+    /** After the grace, how long uploads that were cut off get to save their offsets. */
+    private static final Duration CUT_OFF_SETTLE = Duration.ofSeconds(5);
     /** Readiness reports the object store down within this long of it going away. */
     private static final Duration STORE_PING = Duration.ofSeconds(5);
     /** The first retention sweep runs soon after start, so clips that expired while stopped go at once. */
@@ -117,6 +122,10 @@ public final class ConvoyServer {
     private PeriodicJobs jobs;
     private SnsSmsSender sns;
     private int port;
+    /** Set once SIGTERM (or {@link #drain}) asks this node to stop: readiness goes false, new uploads are refused. */
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private ClipUploads clipUploads;
+    private TusEndpoint tusEndpoint;
     /** The management port once bound; the public port when they are one. */
     private int managementPort;
 
@@ -202,9 +211,13 @@ public final class ConvoyServer {
         DiskSpace spoolDisk = DiskSpace.of(spoolDir);
         Gauge.builder("convoy.spool.free", spoolDisk::freeBytes).baseUnit("bytes")
                 .description("Free bytes on the spool's disk").register(registry);
-        Backpressure admission = new Backpressure(queue::isFull, spoolDisk, config.minFreeSpoolBytes(), config.spoolFloorBytes());
+        Backpressure admission = new Backpressure(queue::isFull, draining::get, spoolDisk, config.minFreeSpoolBytes(),
+                config.spoolFloorBytes());
+        Gauge.builder("convoy.draining", draining, d -> d.get() ? 1 : 0)
+                .description("1 while this node drains: not ready, refusing new uploads, finishing what it has").register(registry);
         AtomicBoolean storeUp = new AtomicBoolean(false);
         Readiness readiness = new Readiness();
+        readiness.register("accepting", () -> !draining.get());
         readiness.register("objectStore", storeUp::get);
         readiness.register("transcodeQueue", () -> !queue.isFull());
         readiness.register("spoolDisk", admission::spoolHasRoom);
@@ -219,6 +232,8 @@ public final class ConvoyServer {
                 .compose(spool -> {
                     ClipUploads uploads = ClipUploads.open(spool, tokens, admission, limits, pipeline, registry);
                     TusEndpoint tus = uploads.endpoint();
+                    clipUploads = uploads;
+                    tusEndpoint = tus;
                     RetentionSweeper sweeper = new RetentionSweeper(objectStore, catalog, uploads::remove, clock, registry);
                     ClipsApi api = new ClipsApi(catalog, tokens, uploads::remove, clock);
                     OpsRoutes ops = new OpsRoutes(registry, readiness);
@@ -375,6 +390,45 @@ public final class ConvoyServer {
                     }
                     return null;
                 });
+    }
+
+    /**
+     * Drains this node before it stops (SIGTERM: a rolling update, a scale-down): readiness goes
+     * false at once and new uploads get 503 with Retry-After, while requests in flight and clips
+     * on their way (waiting, transcoding, committing) get up to {@code grace} to finish. Then the
+     * uploads still being written are cut off (their bytes kept, their offsets saved, as when a
+     * connection drops), and what is left stays on the spool, where a restart with the same
+     * volume takes it up again.
+     */
+    public Future<Void> drain(Duration grace) {
+        draining.set(true);
+        if (vertx == null || tusEndpoint == null) {
+            return Future.succeededFuture();
+        }
+        long started = System.nanoTime();
+        LOG.info("event=drain_started grace_s={} requests={} clips={}", grace.toSeconds(), tusEndpoint.requestsInFlight(),
+                clipUploads.clipsInProgress());
+        Promise<Void> drained = Promise.promise();
+        boolean[] cutOff = {false};
+        vertx.setPeriodic(DRAIN_CHECK.toMillis(), timer -> {
+            int requests = tusEndpoint.requestsInFlight();
+            int clips = clipUploads.clipsInProgress();
+            boolean idle = requests == 0 && clips == 0;
+            long waitedMs = (System.nanoTime() - started) / 1_000_000;
+            if (!idle && waitedMs >= grace.toMillis() && !cutOff[0]) {
+                // Out of time: uploads still sending are cut off while the spool can still save their offsets.
+                cutOff[0] = true;
+                tusEndpoint.uploads().cutOffWrites();
+                return;
+            }
+            if (idle || waitedMs >= grace.plus(CUT_OFF_SETTLE).toMillis() || (cutOff[0] && requests == 0)) {
+                vertx.cancelTimer(timer);
+                LOG.info("event=drain_finished waited_ms={} requests={} clips={} by={}", waitedMs, requests, clips,
+                        cutOff[0] || !idle ? "grace" : "idle");
+                drained.tryComplete();
+            }
+        });
+        return drained.future();
     }
 
     public Future<Void> close() {

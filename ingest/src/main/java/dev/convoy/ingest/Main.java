@@ -56,7 +56,7 @@ public final class Main {
                             config.embeddedS3() ? "embedded" : config.s3Endpoint());
                     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                         LOG.info("event=stopping");
-                        server.close().toCompletionStage().toCompletableFuture().join();
+                        server.drain(config.drainGrace()).compose(v -> server.close()).toCompletionStage().toCompletableFuture().join();
                         stopped.countDown();
                     }, "convoy-shutdown"));
                 })

@@ -5,8 +5,10 @@ import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URL;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** The service in a process of its own, so that a test can kill it with SIGKILL and start it again. */
 final class ChildServer {
@@ -52,6 +54,20 @@ final class ChildServer {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
+    }
+
+    /** SIGTERM, as Kubernetes sends it: the server drains, then exits; this does not wait. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** Whether the process has exited within {@code timeout}. */
+    boolean exited(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     void stop() throws InterruptedException {

@@ -175,7 +175,12 @@ class KubernetesManifestsTest {
             assertThat(list(map(container.get("capabilities")).get("drop"))).containsExactly("ALL");
             assertThat(list(podSpec(statefulSet).get("volumes")).stream().map(KubernetesManifestsTest::map)
                     .filter(v -> v.containsKey("emptyDir")).map(v -> v.get("name"))).as("a writable /tmp").contains("tmp");
-            assertThat(podSpec(statefulSet).get("terminationGracePeriodSeconds")).isNotNull();
+            int drain = Integer.parseInt((String) data(find(render(K8S.resolve(dir)), "ConfigMap", "convoy")).get("CONVOY_DRAIN_GRACE"));
+            String preStop = String.join(" ", list(map(map(map(container(statefulSet).get("lifecycle")).get("preStop")).get("exec"))
+                    .get("command")).stream().map(String::valueOf).toList());
+            int preStopWait = Integer.parseInt(preStop.replaceAll(".*sleep (\\d+).*", "$1"));
+            assertThat((Integer) podSpec(statefulSet).get("terminationGracePeriodSeconds"))
+                    .as(dir + ": the grace covers the preStop wait, the drain and closing").isGreaterThanOrEqualTo(preStopWait + drain + 10);
             assertThat(map(map(container(statefulSet).get("lifecycle")).get("preStop"))).isNotEmpty();
             assertThat(list(container(statefulSet).get("env")).stream().map(e -> String.valueOf(map(e).get("value"))))
                     .as("the JVM sizes itself from the container's limit").anyMatch(v -> v.contains("-XX:MaxRAMPercentage="));

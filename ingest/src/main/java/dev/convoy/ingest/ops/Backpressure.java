@@ -5,21 +5,27 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
- * New uploads are refused while the transcode backlog is at its limit or the spool disk is
- * nearly full; bytes for uploads already started keep coming (backpressure, not collapse).
+ * New uploads are refused while the node drains, while the transcode backlog is at its limit or
+ * while the spool disk is nearly full; bytes for uploads already started keep coming
+ * (backpressure, not collapse).
  */
 public final class Backpressure implements Admission {
 
     /** What a refused camera is told to wait: long enough for a few clips to clear the queue. */
     private static final int RETRY_AFTER_SECONDS = 30;
+    /** What a camera refused by a draining node is told: the load balancer has other nodes by then. */
+    private static final int DRAINING_RETRY_AFTER_SECONDS = 5;
 
     private final BooleanSupplier queueFull;
+    private final BooleanSupplier draining;
     private final DiskSpace spoolDisk;
     private final long minFreeSpoolBytes;
     private final long floorBytes;
 
-    public Backpressure(BooleanSupplier queueFull, DiskSpace spoolDisk, long minFreeSpoolBytes, long floorBytes) {
+    public Backpressure(BooleanSupplier queueFull, BooleanSupplier draining, DiskSpace spoolDisk, long minFreeSpoolBytes,
+                        long floorBytes) {
         this.queueFull = queueFull;
+        this.draining = draining;
         this.spoolDisk = spoolDisk;
         this.minFreeSpoolBytes = minFreeSpoolBytes;
         this.floorBytes = floorBytes;
@@ -32,6 +38,9 @@ public final class Backpressure implements Admission {
 
     @Override
     public Optional<String> refusal(long bytes) {
+        if (draining.getAsBoolean()) {
+            return Optional.of("this node is shutting down; another takes new uploads");
+        }
         if (queueFull.getAsBoolean()) {
             return Optional.of("transcode backlog at its limit");
         }
@@ -51,6 +60,6 @@ public final class Backpressure implements Admission {
 
     @Override
     public int retryAfterSeconds() {
-        return RETRY_AFTER_SECONDS;
+        return draining.getAsBoolean() ? DRAINING_RETRY_AFTER_SECONDS : RETRY_AFTER_SECONDS;
     }
 }

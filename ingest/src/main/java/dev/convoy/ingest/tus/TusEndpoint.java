@@ -77,6 +77,11 @@ public final class TusEndpoint {
     }
 
     /** The service under this endpoint, for the application's own uses (deletion, expiry sweeps). */
+    /** tus requests being served now. */
+    public int requestsInFlight() {
+        return metrics.active.get();
+    }
+
     public UploadService uploads() {
         return uploads;
     }

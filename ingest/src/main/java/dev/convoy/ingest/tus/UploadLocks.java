@@ -40,6 +40,18 @@ final class UploadLocks {
         });
     }
 
+    /**
+     * Cuts off every request holding an upload's lock, as a newer request for the upload would:
+     * each keeps the bytes it delivered, its offset saved.
+     */
+    void cutOffAll() {
+        for (Holder holder : holders.values()) {
+            if (holder.request() != null && !holder.request().response().ended()) {
+                holder.request().response().reset();
+            }
+        }
+    }
+
     /** Whether a request or server-side work holds the upload's lock now. */
     boolean isHeld(String uploadId) {
         return holders.containsKey(uploadId);

@@ -188,6 +188,14 @@ public final class UploadService {
         });
     }
 
+    /**
+     * Cuts off every request writing to an upload now (a stopping node at the end of its grace):
+     * each keeps what it delivered, its offset saved, and its client resumes later.
+     */
+    public void cutOffWrites() {
+        locks.cutOffAll();
+    }
+
     /** Termination by the upload's client: refused once the upload was completed and handed on. */
     public Future<Void> terminate(String id, HttpServerRequest request) {
         return locked(id, request, () -> {

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,8 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     private final Duration keepSettled;
     private final TusEndpoint endpoint;
     private final Map<String, ClipMetadata> metadata = new ConcurrentHashMap<>();
+    /** Clips handed down the path whose outcome is not yet saved (waiting, transcoding or committing). */
+    private final AtomicInteger clipsInProgress = new AtomicInteger();
 
     private ClipUploads(SpoolStore spool, DeviceTokens tokens, Admission admission, UploadLimits limits,
                         ClipListener listener, MeterRegistry registry) {
@@ -206,9 +209,15 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
         }
     }
 
+    /** Clips handed down the path whose outcome is not yet saved: waiting, transcoding or committing. */
+    public int clipsInProgress() {
+        return clipsInProgress.get();
+    }
+
     @Override
     public void completed(UploadState upload) {
         listener.tracked(record(upload));
+        clipsInProgress.incrementAndGet();
         listener.completed(new CompletedUpload(upload.id(), upload.owner(), upload.deviceId(), clip(upload),
                         spool.spool(upload.id()), upload.length(), upload.createdAt(), upload.sha256()))
                 .compose(outcome -> spool.saveOutcome(upload.id(), outcome))
@@ -220,7 +229,8 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
                         listener.tracked(record(state));
                     }
                 })
-                .onFailure(err -> LOG.error("event=clip_commit_failed upload={} cause=\"{}\"", upload.id(), err.toString(), err));
+                .onFailure(err -> LOG.error("event=clip_commit_failed upload={} cause=\"{}\"", upload.id(), err.toString(), err))
+                .onComplete(ar -> clipsInProgress.decrementAndGet());
     }
 
     @Override
