@@ -125,6 +125,7 @@ public final class ConvoyServer {
     /** Set once SIGTERM (or {@link #drain}) asks this node to stop: readiness goes false, new uploads are refused. */
     private final AtomicBoolean draining = new AtomicBoolean();
     private ClipUploads clipUploads;
+    private Backpressure backpressure;
     private TusEndpoint tusEndpoint;
     /** The management port once bound; the public port when they are one. */
     private int managementPort;
@@ -213,6 +214,7 @@ public final class ConvoyServer {
                 .description("Free bytes on the spool's disk").register(registry);
         Backpressure admission = new Backpressure(queue::isFull, draining::get, spoolDisk, config.minFreeSpoolBytes(),
                 config.spoolFloorBytes());
+        backpressure = admission;
         Gauge.builder("convoy.draining", draining, d -> d.get() ? 1 : 0)
                 .description("1 while this node drains: not ready, refusing new uploads, finishing what it has").register(registry);
         AtomicBoolean storeUp = new AtomicBoolean(false);
@@ -418,6 +420,7 @@ public final class ConvoyServer {
             if (!idle && waitedMs >= grace.toMillis() && !cutOff[0]) {
                 // Out of time: uploads still sending are cut off while the spool can still save their offsets.
                 cutOff[0] = true;
+                backpressure.closeWrites();
                 tusEndpoint.uploads().cutOffWrites();
                 return;
             }

@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,8 @@ class DrainTest {
             assertThat(clip.bodyAsJsonObject().getString("status")).as("committed before the node stopped").isEqualTo("failed");
             String log = Files.readString(dataDir.resolve("child.log"));
             assertThat(log).contains("event=drain_started").containsPattern("event=drain_finished .* by=idle");
+            assertThat(log.indexOf("event=clip_committed upload=" + id)).as("committed before the drain ended, not after the restart")
+                    .isPositive().isLessThan(log.indexOf("event=drain_finished"));
             assertThat(log.split("event=clip_committed upload=" + id, -1)).as("committed exactly once").hasSize(2);
         } finally {
             child.stop();
@@ -115,7 +119,11 @@ class DrainTest {
             assertThat(head.statusCode()).isEqualTo(200);
             assertThat(Long.parseLong(head.getHeader("Upload-Offset"))).as("what arrived before the stop is kept")
                     .isBetween(1L, 40_000L);
-            assertThat(Files.readString(dataDir.resolve("child.log"))).containsPattern("event=drain_finished .* by=grace");
+            String log = Files.readString(dataDir.resolve("child.log"));
+            Matcher finished = Pattern.compile("event=drain_finished waited_ms=(\\d+) requests=(\\d+) clips=\\d+ by=grace").matcher(log);
+            assertThat(finished.find()).as(log).isTrue();
+            assertThat(finished.group(2)).as("the stalled upload was cut off, not left to the closing").isEqualTo("0");
+            assertThat(Long.parseLong(finished.group(1))).as("ended once it was cut off, inside the settling time").isLessThan(6_500);
         } finally {
             child.stop();
         }

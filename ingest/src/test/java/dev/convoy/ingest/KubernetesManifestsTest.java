@@ -46,8 +46,16 @@ class KubernetesManifestsTest {
     private static final Set<String> KUSTOMIZATION_FIELDS = Set.of("apiVersion", "kind", "resources", "patches", "images",
             "configMapGenerator");
     private static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
-    /** Metric names in PromQL: Convoy's and the JVM's, which a live server serves, and kube-state-metrics'. */
-    private static final Pattern METRIC = Pattern.compile("\\b((?:convoy|jvm|process|system|vertx|kube)_[a-z0-9_]+)\\b");
+    /** Metric names in PromQL: Convoy's and the JVM's, which a live server serves, and kube-state-metrics' and cAdvisor's. */
+    private static final Pattern METRIC = Pattern.compile("\\b((?:convoy|jvm|process|system|vertx|kube|container)_[a-z0-9_]+)\\b");
+    /** Metrics a live server does not serve: the cluster's (kube-state-metrics, cAdvisor). */
+    private static final List<String> CLUSTER_METRICS = List.of("kube_", "container_");
+    /**
+     * The lists a strategic merge patch merges item by item, by these keys (the Kubernetes API's
+     * patch merge keys); every other list, {@code volumeClaimTemplates} among them, is replaced whole.
+     */
+    private static final Map<String, String> MERGE_KEYS = Map.of("containers", "name", "initContainers", "name",
+            "env", "name", "volumes", "name", "volumeMounts", "mountPath", "ports", "containerPort");
     private static final Gson GSON = new Gson();
 
     @TempDir
@@ -179,8 +187,23 @@ class KubernetesManifestsTest {
             String preStop = String.join(" ", list(map(map(map(container(statefulSet).get("lifecycle")).get("preStop")).get("exec"))
                     .get("command")).stream().map(String::valueOf).toList());
             int preStopWait = Integer.parseInt(preStop.replaceAll(".*sleep (\\d+).*", "$1"));
+            // 5 s for cut-off uploads to save their offsets (ConvoyServer.CUT_OFF_SETTLE), 10 s to close.
             assertThat((Integer) podSpec(statefulSet).get("terminationGracePeriodSeconds"))
-                    .as(dir + ": the grace covers the preStop wait, the drain and closing").isGreaterThanOrEqualTo(preStopWait + drain + 10);
+                    .as(dir + ": the grace covers the preStop wait, the drain and closing").isGreaterThanOrEqualTo(preStopWait + drain + 15);
+            Map<String, Object> config = data(find(render(K8S.resolve(dir)), "ConfigMap", "convoy"));
+            String jvm = list(container(statefulSet).get("env")).stream().map(KubernetesManifestsTest::map)
+                    .filter(e -> "JAVA_TOOL_OPTIONS".equals(e.get("name"))).map(e -> (String) e.get("value")).findFirst().orElseThrow();
+            int cores = Integer.parseInt(jvm.replaceAll(".*-XX:ActiveProcessorCount=(\\d+).*", "$1"));
+            Object cpu = map(map(container(statefulSet).get("resources")).get("requests")).get("cpu");
+            assertThat(cores).as(dir + ": the JVM counts the cores the pod asked for").isEqualTo(Integer.parseInt(String.valueOf(cpu)));
+            assertThat(Integer.parseInt((String) config.get("CONVOY_TRANSCODE_WORKERS"))
+                    * Integer.parseInt((String) config.get("CONVOY_TRANSCODE_THREADS")))
+                    .as(dir + ": workers x codec threads fit the cores").isLessThanOrEqualTo(cores);
+            assertThat(list(container(statefulSet).get("env")).stream().map(KubernetesManifestsTest::map)
+                    .filter(e -> "CONVOY_JWT_SECRET".equals(e.get("name")))).as(dir + ": one signing secret for every pod")
+                    .singleElement().extracting(e -> map(map(e.get("valueFrom")).get("secretKeyRef")).get("key")).isEqualTo("jwt-secret");
+            assertThat(labels(map(list(spec(statefulSet).get("volumeClaimTemplates")).get(0))))
+                    .as(dir + ": the volume claims keep their labels").containsKey("app.kubernetes.io/name");
             assertThat(map(map(container(statefulSet).get("lifecycle")).get("preStop"))).isNotEmpty();
             assertThat(list(container(statefulSet).get("env")).stream().map(e -> String.valueOf(map(e).get("value"))))
                     .as("the JVM sizes itself from the container's limit").anyMatch(v -> v.contains("-XX:MaxRAMPercentage="));
@@ -262,7 +285,8 @@ class KubernetesManifestsTest {
             String metrics = TestServer.await(web.getAbs(server.managementUrl() + "/metrics").send()).bodyAsString();
             Set<String> served = metrics.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
                     .map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toSet());
-            assertThat(named.stream().filter(n -> !n.startsWith("kube_"))).as("served on /metrics").allMatch(served::contains);
+            assertThat(named.stream().filter(n -> CLUSTER_METRICS.stream().noneMatch(n::startsWith)))
+                    .as("served on /metrics").allMatch(served::contains);
         } finally {
             TestServer.await(vertx.close());
         }
@@ -271,7 +295,7 @@ class KubernetesManifestsTest {
     @Test
     void everyMetricTheAutoscalerReadsIsServed() throws Exception {
         Set<String> named = new TreeSet<>();
-        for (String dir : RENDERED) {
+        for (String dir : List.of("base", "overlays/local", "overlays/aws", MONITORING)) {
             for (Map<String, Object> object : render(K8S.resolve(dir))) {
                 if (kind(object).equals("HorizontalPodAutoscaler")) {
                     for (Object metric : list(spec(object).get("metrics"))) {
@@ -364,14 +388,14 @@ class KubernetesManifestsTest {
     private static void merge(Map<String, Object> target, Map<String, Object> patch) {
         for (Map.Entry<String, Object> e : patch.entrySet()) {
             Object mine = target.get(e.getKey());
+            String key = MERGE_KEYS.get(e.getKey());
             if (mine instanceof Map && e.getValue() instanceof Map) {
                 merge((Map<String, Object>) mine, (Map<String, Object>) e.getValue());
-            } else if (mine instanceof List<?> ours && e.getValue() instanceof List<?> theirs && !theirs.isEmpty()
-                    && theirs.stream().allMatch(x -> x instanceof Map && mergeKey(map(x)) != null)) {
+            } else if (key != null && mine instanceof List<?> ours && e.getValue() instanceof List<?> theirs) {
                 List<Object> merged = new ArrayList<>(ours);
                 for (Object item : theirs) {
                     Map<String, Object> match = merged.stream().map(KubernetesManifestsTest::map)
-                            .filter(o -> mergeKey(map(item)).equals(mergeKey(o))).findFirst().orElse(null);
+                            .filter(o -> map(item).get(key).equals(o.get(key))).findFirst().orElse(null);
                     if (match == null) {
                         merged.add(item);
                     } else {
@@ -383,10 +407,6 @@ class KubernetesManifestsTest {
                 target.put(e.getKey(), e.getValue());
             }
         }
-    }
-
-    private static Object mergeKey(Map<String, Object> item) {
-        return item.containsKey("name") ? item.get("name") : item.get("metadata") instanceof Map<?, ?> m ? m.get("name") : null;
     }
 
     private static List<Map<String, Object>> documents(Path file) throws IOException {

@@ -2,6 +2,7 @@ package dev.convoy.ingest.ops;
 
 import dev.convoy.ingest.upload.Admission;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -18,6 +19,7 @@ public final class Backpressure implements Admission {
 
     private final BooleanSupplier queueFull;
     private final BooleanSupplier draining;
+    private final AtomicBoolean writesClosed = new AtomicBoolean();
     private final DiskSpace spoolDisk;
     private final long minFreeSpoolBytes;
     private final long floorBytes;
@@ -52,6 +54,16 @@ public final class Backpressure implements Admission {
             return Optional.of("spool disk cannot hold " + bytes + " more bytes");
         }
         return Optional.empty();
+    }
+
+    @Override
+    public boolean acceptsWrites() {
+        return !writesClosed.get();
+    }
+
+    /** A stopping node is out of grace: started uploads get no more bytes either. */
+    public void closeWrites() {
+        writesClosed.set(true);
     }
 
     public boolean spoolHasRoom() {

@@ -86,6 +86,8 @@ public final class ClipProcessor {
                                 .tag("kind", upload.metadata().kind().wireName())
                                 .tag("outcome", ar.result().status().wireName())
                                 .publishPercentileHistogram()
+                    // Buckets past Micrometer's default 30 s: a backlog or a long drive takes minutes.
+                    .maximumExpectedValue(Duration.ofHours(2))
                                 .register(registry).record(Duration.ofNanos(System.nanoTime() - handedOn));
                     }
                 })

@@ -188,7 +188,11 @@ public final class ProcessTranscodePool implements TranscodePool {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), TranscodeWorker.class.getName()));
         try {
-            Process process = new ProcessBuilder(command).start();
+            ProcessBuilder builder = new ProcessBuilder(command);
+            // The server's JVM options (a container's JAVA_TOOL_OPTIONS) are not the worker's, which has its own above;
+            // left in, each worker would also say "Picked up JAVA_TOOL_OPTIONS" on stderr.
+            builder.environment().remove("JAVA_TOOL_OPTIONS");
+            Process process = builder.start();
             Worker worker = new Worker(process);
             synchronized (this) {
                 all.add(worker);

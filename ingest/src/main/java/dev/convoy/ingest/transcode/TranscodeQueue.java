@@ -72,6 +72,8 @@ public final class TranscodeQueue {
                     .description("Wall time of one single-pass transcode")
                     .tag("kind", kind.wireName())
                     .publishPercentileHistogram()
+                    // Buckets past Micrometer's default 30 s: a backlog or a long drive takes minutes.
+                    .maximumExpectedValue(Duration.ofHours(2))
                     .register(registry));
         }
         Gauge.builder("convoy.transcode.running", this, q -> q.running()).register(registry);

@@ -76,12 +76,12 @@ public final class TusEndpoint {
         return new TusEndpoint(store, policy, events, limits, registry);
     }
 
-    /** The service under this endpoint, for the application's own uses (deletion, expiry sweeps). */
     /** tus requests being served now. */
     public int requestsInFlight() {
         return metrics.active.get();
     }
 
+    /** The service under this endpoint, for the application's own uses (deletion, expiry sweeps). */
     public UploadService uploads() {
         return uploads;
     }

@@ -14,6 +14,9 @@ public interface Admission {
     /** Whether the spool's disk is below the hard floor, where even started uploads get no more bytes. */
     boolean belowFloor();
 
+    /** Whether started uploads may still write: false only once a stopping node's grace has run out. */
+    boolean acceptsWrites();
+
     /** Seconds a refused client should wait before trying again. */
     int retryAfterSeconds();
 }

@@ -187,6 +187,10 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
 
     @Override
     public void beforeWrite(Uploader who, UploadState upload) {
+        if (!admission.acceptsWrites()) {
+            throw TusError.SERVER_BUSY.retryAfter(admission.retryAfterSeconds(),
+                    "This node is shutting down and takes no more bytes; retry after the Retry-After seconds.");
+        }
         if (admission.belowFloor()) {
             throw TusError.INSUFFICIENT_STORAGE.retryAfter(admission.retryAfterSeconds(), TusError.INSUFFICIENT_STORAGE.message());
         }
@@ -218,8 +222,9 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     public void completed(UploadState upload) {
         listener.tracked(record(upload));
         clipsInProgress.incrementAndGet();
-        listener.completed(new CompletedUpload(upload.id(), upload.owner(), upload.deviceId(), clip(upload),
-                        spool.spool(upload.id()), upload.length(), upload.createdAt(), upload.sha256()))
+        // Started inside a future, so that whatever happens (even a throw) the count comes down again.
+        Future.succeededFuture().compose(v -> listener.completed(new CompletedUpload(upload.id(), upload.owner(), upload.deviceId(), clip(upload),
+                        spool.spool(upload.id()), upload.length(), upload.createdAt(), upload.sha256())))
                 .compose(outcome -> spool.saveOutcome(upload.id(), outcome))
                 // The spool goes only once the manifest is written.
                 .compose(v -> spool.deleteSpool(upload.id()))
