@@ -209,7 +209,7 @@ class KubernetesManifestsTest {
                     .as("the JVM sizes itself from the container's limit").anyMatch(v -> v.contains("-XX:MaxRAMPercentage="));
         }
         String dockerfile = Files.readString(Path.of("../Dockerfile"));
-        assertThat(dockerfile).contains("FROM eclipse-temurin:17-jre").contains("USER 10001:10001")
+        assertThat(dockerfile).contains("eclipse-temurin:17-jre").contains("USER 10001:10001")
                 .contains("COPY --from=build /src/ingest/target/convoy.jar");
     }
 
