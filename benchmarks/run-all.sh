@@ -42,6 +42,9 @@ row "50 concurrent uploads × 8 MiB" "$(pick upload-load 's/^ratio: \(.*\)/\1/p'
 step listing benchmarks/listing-bench.sh 2000 5
 row "listing, 2,000 clips, first page" "$(pick listing 's/^first page, limit 50 *\(.*\)/\1/p' | tr -s ' ')" "benchmarks/listing-bench.sh 2000 5"
 
+step history benchmarks/history-bench.sh 10000 200
+row "POST /files/ with 10,000 committed uploads kept / forgotten" "$(pick history 's/^| POST \/files\/ mean, ms | \(.*\) | \(.*\) | \(.*\) |$/\1 \/ \2 ms/p')" "benchmarks/history-bench.sh 10000 200"
+
 step worker-soak benchmarks/worker-soak.sh 20 3
 row "worker RSS over 20 transcodes" "$(pick worker-soak 's/^jobs=.*worker_rss_mib \(.*\)/\1/p')" "benchmarks/worker-soak.sh 20 3"
 
