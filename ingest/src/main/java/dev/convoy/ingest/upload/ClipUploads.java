@@ -104,12 +104,13 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
             LOG.info("event=clip_upload_reclaimed upload={} client_clip_id={}", existing.id(), clip.clientClipId());
             return Optional.of(existing);
         }
-        // One pass over the uploads here: what they may still write (spoken for on disk), the
+        // One pass over the uploads not yet settled here (open ones, and complete parts no final has
+        // joined; never the committed history): what they may still write (spoken for on disk), the
         // device's unfinished ones, and what the owner has in flight.
         long promised = 0;
         long unfinished = 0;
         long ownerInFlight = 0;
-        for (UploadState u : spool.all()) {
+        for (UploadState u : spool.unsettled()) {
             boolean owners = u.owner().equals(who.owner());
             if (!u.isComplete()) {
                 promised += stillToCome(u);

@@ -78,6 +78,11 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
     private final long idleTimeoutMs;
     private final long minBytesPerSecond;
     private final Map<String, UploadState> states = new ConcurrentHashMap<>();
+    /**
+     * The uploads still open, and complete partial uploads no final one has joined: what a new
+     * upload's admission weighs. A node's committed history stays out of it.
+     */
+    private final Map<String, UploadState> unsettled = new ConcurrentHashMap<>();
     private final Map<String, RunningDigest> digests = new ConcurrentHashMap<>();
     /** How each committed clip's path ended, kept with its upload's state. */
     private final Map<String, ClipOutcome> outcomes = new ConcurrentHashMap<>();
@@ -125,7 +130,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
                 // Bytes past the acknowledged offset were never confirmed to the client: drop them.
                 truncate(spool, state.offset());
             }
-            states.put(state.id(), state);
+            keep(state);
         }
         long unfinished = states.values().stream().filter(u -> !u.isComplete()).count();
         LOG.info("event=spool_loaded dir={} uploads={} unfinished={}", dir, states.size(), unfinished);
@@ -143,7 +148,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
             Files.createFile(spool(upload.id()), OwnerOnly.file());
             writeOffset(upload);
             writeState(upload);
-            states.put(upload.id(), upload);
+            keep(upload);
             digests.put(upload.id(), new RunningDigest(sha256(), 0));
             return upload;
         }, false);
@@ -260,7 +265,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
                 writeState(upload);
             }
             writeOffset(upload);
-            states.put(upload.id(), upload);
+            keep(upload);
             return upload;
         }, false);
     }
@@ -312,6 +317,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
     public Future<Void> terminate(String id) {
         return io.executeBlocking(() -> {
             states.remove(id);
+            unsettled.remove(id);
             digests.remove(id);
             outcomes.remove(id);
             Files.deleteIfExists(statePath(id));
@@ -329,6 +335,21 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
     @Override
     public Collection<UploadState> all() {
         return List.copyOf(states.values());
+    }
+
+    /** The uploads still open, and complete partial uploads no final one has joined yet. */
+    public Collection<UploadState> unsettled() {
+        return List.copyOf(unsettled.values());
+    }
+
+    /** Records an upload's current state in memory (its file is written by the caller). */
+    private void keep(UploadState upload) {
+        states.put(upload.id(), upload);
+        if (!upload.isComplete() || upload.isPartial()) {
+            unsettled.put(upload.id(), upload);
+        } else {
+            unsettled.remove(upload.id());
+        }
     }
 
     private Path statePath(String id) {
