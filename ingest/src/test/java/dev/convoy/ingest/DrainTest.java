@@ -4,53 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.auth.SigningSecret;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** SIGTERM drains a node: not ready and no new uploads at once, what is in flight finishes, nothing is lost. */
-class DrainTest {
-
-    @TempDir
-    Path dataDir;
-
-    Vertx vertx;
-    WebClient web;
-
-    @BeforeEach
-    void client() {
-        vertx = Vertx.vertx();
-        web = WebClient.create(vertx);
-    }
-
-    @AfterEach
-    void closeClient() throws Exception {
-        web.close();
-        TestServer.await(vertx.close());
-    }
+class DrainTest extends FreshServerTest {
 
     @Test
     void anUploadInFlightFinishesAndItsClipIsCommittedBeforeTheNodeStops() throws Exception {
-        ChildServer child = new ChildServer(dataDir, freePort());
+        ChildServer child = new ChildServer(dir, freePort());
         try {
             child.start("--drain-grace", "60");
-            String device = new DeviceTokens(vertx, SigningSecret.loadOrCreate(dataDir, null)).issueDevice("dora", "cam-1");
+            String device = new DeviceTokens(vertx, SigningSecret.loadOrCreate(dir, null)).issueDevice("dora", "cam-1");
             byte[] body = new byte[200_000];
             new Random(3).nextBytes(body);
             String id = create(child, device, body.length);
@@ -80,11 +56,11 @@ class DrainTest {
             assertThat(child.exited(Duration.ofSeconds(45))).as("stops once its clip is committed, well inside the grace").isTrue();
 
             child.start("--drain-grace", "60");
-            String owner = new DeviceTokens(vertx, SigningSecret.loadOrCreate(dataDir, null)).issueOwner("dora");
+            String owner = new DeviceTokens(vertx, SigningSecret.loadOrCreate(dir, null)).issueOwner("dora");
             HttpResponse<Buffer> clip = TestServer.await(web.getAbs(child.baseUrl() + "/api/clips/" + id)
                     .bearerTokenAuthentication(owner).send());
             assertThat(clip.bodyAsJsonObject().getString("status")).as("committed before the node stopped").isEqualTo("failed");
-            String log = Files.readString(dataDir.resolve("child.log"));
+            String log = Files.readString(dir.resolve("child.log"));
             assertThat(log).contains("event=drain_started").containsPattern("event=drain_finished .* by=idle");
             assertThat(log.indexOf("event=clip_committed upload=" + id)).as("committed before the drain ended, not after the restart")
                     .isPositive().isLessThan(log.indexOf("event=drain_finished"));
@@ -96,10 +72,10 @@ class DrainTest {
 
     @Test
     void aStalledUploadIsCutOffAtTheEndOfTheGraceWithItsBytesKept() throws Exception {
-        ChildServer child = new ChildServer(dataDir, freePort());
+        ChildServer child = new ChildServer(dir, freePort());
         try {
             child.start("--drain-grace", "2", "--idle-timeout", "60");
-            String device = new DeviceTokens(vertx, SigningSecret.loadOrCreate(dataDir, null)).issueDevice("dora", "cam-1");
+            String device = new DeviceTokens(vertx, SigningSecret.loadOrCreate(dir, null)).issueDevice("dora", "cam-1");
             String id = create(child, device, 100_000);
             try (Socket socket = new Socket("127.0.0.1", portOf(child))) {
                 OutputStream out = socket.getOutputStream();
@@ -119,7 +95,7 @@ class DrainTest {
             assertThat(head.statusCode()).isEqualTo(200);
             assertThat(Long.parseLong(head.getHeader("Upload-Offset"))).as("what arrived before the stop is kept")
                     .isBetween(1L, 40_000L);
-            String log = Files.readString(dataDir.resolve("child.log"));
+            String log = Files.readString(dir.resolve("child.log"));
             Matcher finished = Pattern.compile("event=drain_finished waited_ms=(\\d+) requests=(\\d+) clips=\\d+ by=grace").matcher(log);
             assertThat(finished.find()).as(log).isTrue();
             assertThat(finished.group(2)).as("the stalled upload was cut off, not left to the closing").isEqualTo("0");

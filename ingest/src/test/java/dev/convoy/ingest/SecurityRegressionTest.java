@@ -274,6 +274,15 @@ class SecurityRegressionTest {
             HttpResponse<Buffer> after = send(tus(HttpMethod.HEAD, "/files/" + id, device));
             assertThat(after.getHeader("Upload-Offset")).as(framed + ": no byte of the ambiguous body was written").isEqualTo("0");
         }
+        // The management port reads requests with the same decoder.
+        int managementPort = Integer.parseInt(server.managementUrl().substring(server.managementUrl().lastIndexOf(':') + 1));
+        try (Socket socket = new Socket("127.0.0.1", managementPort)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n" + chunkedBody + smuggled).getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).as("management port").startsWith("HTTP/1.1 400").contains("ERR_AMBIGUOUS_FRAMING: ");
+        }
         // The same body framed one way only is served, by length or by chunks.
         HttpResponse<Buffer> framed = TestServer.await(tus(HttpMethod.PATCH, "/files/" + id, device)
                 .putHeader("Upload-Offset", "0").putHeader("Content-Type", "application/offset+octet-stream")

@@ -35,11 +35,6 @@ public final class ClientAddress {
         this.trusted = trusted;
     }
 
-    /** Trusting no proxy: the peer is the client. */
-    public static ClientAddress peerOnly() {
-        return new ClientAddress(List.of());
-    }
-
     /**
      * Trusting the proxies in {@code list}: comma-separated addresses or networks
      * ({@code 10.0.0.0/8}, {@code fd00::/8}, {@code 127.0.0.1}); empty trusts none.
