@@ -8,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Owner accounts, one per phone number, kept in object storage as
@@ -20,30 +18,29 @@ public final class Accounts {
 
     private final ObjectStore store;
     private final SecureRandom random = new SecureRandom();
-    /** Sign-ins of one new phone on this node share one account creation. */
-    private final Map<String, Future<String>> creating = new ConcurrentHashMap<>();
 
     public Accounts(ObjectStore store) {
         this.store = store;
     }
 
-    /** The owner id of the phone's account, created on the phone's first sign-in. */
+    /**
+     * The owner id of the phone's account, created on the phone's first sign-in. The account
+     * is written only if absent, so two first sign-ins at once (on one node or on two) end
+     * with the one account that won the write.
+     */
     public Future<String> ownerFor(Context ctx, String phoneE164) {
         String key = key(phoneE164);
         return store.getSmall(ctx, key).compose(existing -> {
             if (existing != null) {
                 return Future.succeededFuture(new JsonObject(existing).getString("owner"));
             }
-            return creating.computeIfAbsent(key, k -> {
-                byte[] id = new byte[10];
-                random.nextBytes(id);
-                String owner = "o" + HexFormat.of().formatHex(id);
-                JsonObject account = new JsonObject().put("owner", owner).put("phone", phoneE164)
-                        .put("createdAt", Instant.now().toString());
-                return store.putBytes(ctx, key, account.encode().getBytes(StandardCharsets.UTF_8), "application/json")
-                        .map(owner)
-                        .andThen(ar -> creating.remove(key));
-            });
+            byte[] id = new byte[10];
+            random.nextBytes(id);
+            String owner = "o" + HexFormat.of().formatHex(id);
+            JsonObject account = new JsonObject().put("owner", owner).put("phone", phoneE164)
+                    .put("createdAt", Instant.now().toString());
+            return store.putBytesIfAbsent(ctx, key, account.encode().getBytes(StandardCharsets.UTF_8), "application/json")
+                    .compose(written -> written ? Future.succeededFuture(owner) : ownerFor(ctx, phoneE164));
         });
     }
 

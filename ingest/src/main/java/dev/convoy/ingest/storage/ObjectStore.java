@@ -171,6 +171,25 @@ public final class ObjectStore implements AutoCloseable {
                 AsyncRequestBody.fromBytes(bytes)).thenApply(r -> (Void) null), ctx);
     }
 
+    /**
+     * Writes a small object only if no object has the key yet ({@code If-None-Match: *}):
+     * completes with true when this call wrote it, false when one was already there. Of
+     * several nodes writing the same key at once, exactly one gets true.
+     */
+    public Future<Boolean> putBytesIfAbsent(Context ctx, String key, byte[] bytes, String contentType) {
+        CompletableFuture<Boolean> cf = client.putObject(b -> put(b, key, PutOptions.of(contentType)).ifNoneMatch("*"),
+                        AsyncRequestBody.fromBytes(bytes))
+                .thenApply(r -> true)
+                .exceptionallyCompose(err -> {
+                    Throwable cause = unwrap(err);
+                    if (cause instanceof S3Exception s3 && (s3.statusCode() == 412 || s3.statusCode() == 409)) {
+                        return CompletableFuture.completedFuture(false);
+                    }
+                    return CompletableFuture.failedFuture(cause);
+                });
+        return Future.fromCompletionStage(cf, ctx);
+    }
+
     private PutObjectRequest.Builder put(PutObjectRequest.Builder b, String key, PutOptions options) {
         b.bucket(bucket).key(key).contentType(options.contentType()).tagging(options.tagging());
         if (checksums && options.sha256Hex() != null) {

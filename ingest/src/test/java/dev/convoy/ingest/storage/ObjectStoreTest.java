@@ -1,5 +1,6 @@
 package dev.convoy.ingest.storage;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Counter;
@@ -10,6 +11,7 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -63,6 +65,22 @@ class ObjectStoreTest {
         assertThat(await(store.getSmall(ctx, "t/wrong.bin"))).as("nothing stored under a wrong checksum").isNull();
         assertThat(requests("PutObject", "ok")).isGreaterThanOrEqualTo(1);
         assertThat(requests("PutObject", "error")).as("the refused put is counted as an error").isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aWriteIfAbsentHasExactlyOneWinnerAmongConcurrentWriters() throws Exception {
+        List<Future<Boolean>> writes = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            writes.add(store.putBytesIfAbsent(ctx, "t/once.json", ("writer " + i).getBytes(UTF_8), "application/json"));
+        }
+        List<Boolean> won = new ArrayList<>();
+        for (Future<Boolean> write : writes) {
+            won.add(await(write));
+        }
+        assertThat(won).as("one writer wins, the others are told the key is taken").containsOnlyOnce(true);
+        String kept = new String(await(store.getSmall(ctx, "t/once.json")).getBytes(), UTF_8);
+        assertThat(kept).isEqualTo("writer " + won.indexOf(true));
+        assertThat(await(store.putBytesIfAbsent(ctx, "t/once.json", "late".getBytes(UTF_8), "application/json"))).isFalse();
     }
 
     private static double requests(String operation, String outcome) {
