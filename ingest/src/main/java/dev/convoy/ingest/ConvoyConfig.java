@@ -3,6 +3,7 @@ package dev.convoy.ingest;
 import dev.convoy.ingest.auth.ClientAddress;
 import dev.convoy.ingest.auth.TextBudget;
 import dev.convoy.ingest.clip.Retention;
+import dev.convoy.ingest.cluster.Peers;
 import dev.convoy.transcoder.RenditionSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +49,7 @@ public record ConvoyConfig(
         long maxOwnerBytesInFlight,
         String corsOrigins,
         String trustedProxies,
+        Peers peers,
         List<RenditionSpec.PreviewSpec> previews,
         int s3UploadConcurrency,
         Retention retention,
@@ -72,6 +74,8 @@ public record ConvoyConfig(
             new Setting("management-port", "CONVOY_MANAGEMENT_PORT", "8081", "Port of /metrics and the /health probes, apart from the API (0 picks a free one); public serves them on --port to anyone who reaches it."),
             new Setting("management-host", "CONVOY_MANAGEMENT_HOST", "127.0.0.1", "Address the management port binds to: this machine only, unless set (0.0.0.0 in Kubernetes, for kubelet probes and Prometheus)."),
             new Setting("data-dir", "CONVOY_DATA_DIR", "./data", "Spool, upload state, signing secret and the embedded object store."),
+            new Setting("node-id", "CONVOY_NODE_ID", "", "This node's name among several (in Kubernetes the pod name); upload URLs name it (/files/NODE/ID). Empty: a single node."),
+            new Setting("peers", "CONVOY_PEERS", "", "How nodes reach each other: NAME=URL,... or a URL with {node} starting its host (http://{node}.convoy-peers:8080; the host without {node}. names them all). Empty: none."),
             new Setting("s3-endpoint", "CONVOY_S3_ENDPOINT", "", "S3-compatible endpoint URL. Empty: start the embedded S3 store under data/objects."),
             new Setting("s3-bucket", "CONVOY_S3_BUCKET", "convoy", "Bucket for originals, renditions and manifests (created if missing)."),
             new Setting("s3-region", "CONVOY_S3_REGION", "us-east-1", "Region used for signing."),
@@ -173,6 +177,7 @@ public record ConvoyConfig(
                 longValue(v, "max-owner-bytes-in-flight"),
                 v.get("cors-origins"),
                 v.get("trusted-proxies"),
+                Peers.parse(v.get("node-id"), v.get("peers")),
                 previews(v.get("previews")),
                 intValue(v, "s3-upload-concurrency"),
                 Retention.parse(v.get("retention")),

@@ -7,6 +7,7 @@ import dev.convoy.ingest.auth.DeviceRegistry;
 import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.auth.LogSmsSender;
 import dev.convoy.ingest.auth.PhoneNumbers;
+import dev.convoy.ingest.auth.Principal;
 import dev.convoy.ingest.auth.Revocations;
 import dev.convoy.ingest.auth.SignInCodes;
 import dev.convoy.ingest.auth.SigningSecret;
@@ -17,6 +18,9 @@ import dev.convoy.ingest.catalog.ClipCatalog;
 import dev.convoy.ingest.catalog.ClipsApi;
 import dev.convoy.ingest.catalog.RetentionSweeper;
 import dev.convoy.ingest.clip.ClipKind;
+import dev.convoy.ingest.cluster.ClusterClips;
+import dev.convoy.ingest.cluster.Forwarding;
+import dev.convoy.ingest.cluster.Handoff;
 import dev.convoy.ingest.ops.Backpressure;
 import dev.convoy.ingest.ops.DiskSpace;
 import dev.convoy.ingest.ops.OpsRoutes;
@@ -51,6 +55,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
@@ -99,6 +104,8 @@ public final class ConvoyServer {
     private static final Duration STORE_PING = Duration.ofSeconds(5);
     /** The first retention sweep runs soon after start, so clips that expired while stopped go at once. */
     private static final Duration RETENTION_FIRST_SWEEP = Duration.ofSeconds(1);
+    /** Parked uploads nobody adopted are looked for this often (they go after the upload expiry). */
+    private static final Duration PARKED_SWEEP = Duration.ofMinutes(5);
     /** The tus headers, and Convoy's own header on a reclaimed upload. */
     private static final Set<String> CORS_EXPOSED_HEADERS = Stream.concat(TusEndpoint.RESPONSE_HEADERS.stream(),
             Stream.of("Convoy-Clip-Id")).collect(Collectors.toUnmodifiableSet());
@@ -127,6 +134,11 @@ public final class ConvoyServer {
     private ClipUploads clipUploads;
     private Backpressure backpressure;
     private TusEndpoint tusEndpoint;
+    private Handoff handoff;
+    /** Requests for uploads held by other nodes go there; null for a single node. */
+    private Forwarding forwarding;
+    /** How this node talks to its peers (forwarded uploads, the clip API's questions). */
+    private HttpClientAgent peerClient;
     /** The management port once bound; the public port when they are one. */
     private int managementPort;
 
@@ -232,12 +244,22 @@ public final class ConvoyServer {
                 .compose(v -> devices.refreshRevocations(vertx.getOrCreateContext()))
                 .compose(v -> SpoolStore.open(vertx, spoolDir, config.idleTimeout().toMillis(), config.minUploadRate()))
                 .compose(spool -> {
-                    ClipUploads uploads = ClipUploads.open(spool, tokens, admission, limits, pipeline, registry);
+                    ClipUploads uploads = ClipUploads.open(spool, tokens, admission, limits, pipeline, config.peers().self(),
+                            registry);
                     TusEndpoint tus = uploads.endpoint();
                     clipUploads = uploads;
                     tusEndpoint = tus;
+                    handoff = new Handoff(vertx, objectStore, spool, tus.uploads(), config.peers().self(), draining::get,
+                            config.uploadExpiry(), registry);
+                    if (config.peers().clustered()) {
+                        peerClient = Forwarding.client(vertx, config.idleTimeout());
+                        forwarding = new Forwarding(peerClient, config.peers(), handoff, tus.uploads()::isKept,
+                                authorization -> tokens.authenticate(authorization).map(Principal::owner), registry);
+                        jobs.every("parked_uploads", PARKED_SWEEP, () -> handoff.sweep(vertx.getOrCreateContext()));
+                    }
                     RetentionSweeper sweeper = new RetentionSweeper(objectStore, catalog, uploads::remove, clock, registry);
-                    ClipsApi api = new ClipsApi(catalog, tokens, uploads::remove, clock);
+                    ClipsApi api = new ClipsApi(catalog, tokens, uploads::remove, clock, forwarding == null
+                            ? ClipsApi.OtherNodes.none() : new ClusterClips(vertx, peerClient, config.peers(), handoff, catalog));
                     OpsRoutes ops = new OpsRoutes(registry, readiness);
 
                     jobs.every("upload_expiry", uploadExpirySweep(), () -> tus.uploads().sweepExpired());
@@ -263,6 +285,9 @@ public final class ConvoyServer {
                                 tus.onConnection(connection);
                             }, router -> {
                                 router.route("/files*").handler(cors(config.corsOrigins()));
+                                if (forwarding != null) {
+                                    forwarding.mount(router);
+                                }
                                 tus.mount(router);
                                 auth.mount(router);
                                 api.mount(router);
@@ -399,8 +424,10 @@ public final class ConvoyServer {
      * false at once and new uploads get 503 with Retry-After, while requests in flight and clips
      * on their way (waiting, transcoding, committing) get up to {@code grace} to finish. Then the
      * uploads still being written are cut off (their bytes kept, their offsets saved, as when a
-     * connection drops), and what is left stays on the spool, where a restart with the same
-     * volume takes it up again.
+     * connection drops). With several nodes every upload still open is then parked in object
+     * storage, for whichever node its camera reaches next to adopt; otherwise (and whatever
+     * could not be parked) stays on the spool, where a restart with the same volume takes it
+     * up again.
      */
     public Future<Void> drain(Duration grace) {
         draining.set(true);
@@ -431,12 +458,18 @@ public final class ConvoyServer {
                 drained.tryComplete();
             }
         });
-        return drained.future();
+        if (!config.peers().clustered()) {
+            return drained.future();
+        }
+        return drained.future().compose(v -> handoff.parkAll(vertx.getOrCreateContext())).mapEmpty();
     }
 
     public Future<Void> close() {
         if (jobs != null) {
             jobs.close();
+        }
+        if (peerClient != null) {
+            peerClient.close();
         }
         if (pool != null) {
             // Workers are told to quit while Vert.x still runs to hear them go.

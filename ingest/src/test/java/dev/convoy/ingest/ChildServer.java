@@ -7,7 +7,9 @@ import java.net.URL;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The service in a process of its own, so that a test can kill it with SIGKILL and start it again. */
@@ -17,6 +19,7 @@ final class ChildServer {
     private final int port;
     private final int managementPort;
     private Process process;
+    private final Map<String, String> env = new HashMap<>();
 
     ChildServer(Path dataDir, int port) throws IOException {
         this.dataDir = dataDir;
@@ -37,7 +40,9 @@ final class ChildServer {
         cmd.addAll(List.of(Main.class.getName(), "serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--management-port", Integer.toString(managementPort), "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(extraFlags));
-        process = new ProcessBuilder(cmd)
+        ProcessBuilder builder = new ProcessBuilder(cmd);
+        builder.environment().putAll(env);
+        process = builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("child.log").toFile()))
                 .start();
@@ -50,6 +55,12 @@ final class ChildServer {
         }
     }
 
+    /** Sets an environment variable for the next starts (e.g. the object store's credentials). */
+    ChildServer env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
     /** SIGKILL: no shutdown hook, no flush, nothing but what is already on disk survives. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
@@ -59,6 +70,10 @@ final class ChildServer {
     /** SIGTERM, as Kubernetes sends it: the server drains, then exits; this does not wait. */
     void terminate() {
         process.destroy();
+    }
+
+    boolean running() {
+        return process != null && process.isAlive();
     }
 
     /** Whether the process has exited within {@code timeout}. */

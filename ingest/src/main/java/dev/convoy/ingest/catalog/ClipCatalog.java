@@ -21,11 +21,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * The clips an owner can see. Clips still on their way are tracked here as the upload stage
@@ -71,16 +75,24 @@ public final class ClipCatalog {
      * the last index key returned.
      */
     public Future<JsonObject> list(Context ctx, String owner, ListQuery q) {
+        return list(ctx, owner, q, List.of());
+    }
+
+    /**
+     * As {@link #list(Context, String, ListQuery)}, with {@code elsewhere}: listing items of the
+     * owner's clips in flight on other nodes, already filtered by the query, merged into the
+     * first page by time (this node's own record of a clip wins).
+     */
+    public Future<JsonObject> list(Context ctx, String owner, ListQuery q, List<JsonObject> elsewhere) {
         List<JsonObject> items = new ArrayList<>();
         if (q.cursorKey() == null) {
-            inFlight.values().stream()
-                    .filter(c -> c.owner().equals(owner))
-                    .sorted(Comparator.comparing(ClipCatalog::timeOf).reversed())
-                    .filter(c -> matches(q, c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
-                            c.status().wireName(), timeOf(c)))
+            List<JsonObject> mine = inFlightItems(owner, q, inFlight.values());
+            Set<String> ids = new HashSet<>();
+            mine.forEach(i -> ids.add(i.getString("id")));
+            Stream.concat(mine.stream(), elsewhere.stream().filter(i -> ids.add(i.getString("id"))))
+                    .sorted(Comparator.comparing((JsonObject i) -> i.getString("recordedAt")).reversed())
                     .limit(q.limit())
-                    .forEach(c -> items.add(ClipView.listItem(c.id(), c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
-                            timeOf(c), 0, c.status().wireName(), retention.expiresAt(c.metadata().kind(), c.createdAt()), null)));
+                    .forEach(items::add);
         }
         String prefix = indexPrefix(owner, q.kind());
         String startAfter = q.cursorKey();
@@ -92,6 +104,29 @@ public final class ClipCatalog {
         Promise<JsonObject> done = Promise.promise();
         scan(ctx, owner, prefix, q, startAfter, items, done);
         return done.future();
+    }
+
+    /** Listing items of {@code owner}'s clips among {@code clips} that the query asks for, newest first. */
+    public List<JsonObject> inFlightItems(String owner, ListQuery q, Collection<ClipRecord> clips) {
+        return clips.stream()
+                .filter(c -> c.owner().equals(owner))
+                .sorted(Comparator.comparing(ClipCatalog::timeOf).reversed())
+                .filter(c -> matches(q, c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
+                        c.status().wireName(), timeOf(c)))
+                .limit(q.limit())
+                .map(c -> ClipView.listItem(c.id(), c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
+                        timeOf(c), 0, c.status().wireName(), retention.expiresAt(c.metadata().kind(), c.createdAt()), null))
+                .toList();
+    }
+
+    /** This node's listing items of {@code owner}'s clips in flight (what a peer asks for). */
+    public List<JsonObject> inFlightItems(String owner, ListQuery q) {
+        return inFlightItems(owner, q, inFlight.values());
+    }
+
+    /** The API view of a clip in flight (here, or known from another node). */
+    public JsonObject inFlightView(ClipRecord clip) {
+        return ClipView.inFlight(clip, retention.expiresAt(clip.metadata().kind(), clip.createdAt()));
     }
 
     /** The index a listing reads: the kind's when it filters by kind, else the owner's whole one. */

@@ -7,10 +7,13 @@ import dev.convoy.ingest.clip.ClipStatus;
 import dev.convoy.ingest.storage.IndexEntry;
 import dev.convoy.ingest.web.ApiErrors;
 import dev.convoy.ingest.web.OwnerRequests;
+import dev.convoy.ingest.web.PeerRequests;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +24,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +44,52 @@ public final class ClipsApi {
     }
 
     /**
+     * The owner's clips on other nodes (uploading or processing there, or parked in object
+     * storage by a node that stopped): what makes the API answer the same from every node.
+     */
+    public interface OtherNodes {
+        /** Listing items of the owner's clips in flight elsewhere that the request's query asks for. */
+        Future<List<JsonObject>> inFlight(RoutingContext rc, String owner, ClipCatalog.ListQuery query);
+
+        /**
+         * The view of the owner's clip in flight elsewhere, or null when no node has it; fails
+         * with {@link Unreachable} when none had it but some node did not answer.
+         */
+        Future<JsonObject> view(RoutingContext rc, String owner, String id);
+
+        /** Deletes the owner's clip in flight elsewhere: the status of the node that had it (204, 409), or 404. */
+        Future<Integer> delete(RoutingContext rc, String owner, String id);
+
+        static OtherNodes none() {
+            return new OtherNodes() {
+                @Override
+                public Future<List<JsonObject>> inFlight(RoutingContext rc, String owner, ClipCatalog.ListQuery query) {
+                    return Future.succeededFuture(List.of());
+                }
+
+                @Override
+                public Future<JsonObject> view(RoutingContext rc, String owner, String id) {
+                    return Future.succeededFuture(null);
+                }
+
+                @Override
+                public Future<Integer> delete(RoutingContext rc, String owner, String id) {
+                    return Future.succeededFuture(404);
+                }
+            };
+        }
+
+        /** Some node could not be asked, so a clip not found may still exist. */
+        final class Unreachable extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+
+            public Unreachable(String message) {
+                super(message);
+            }
+        }
+    }
+
+    /**
      * A clip processing this long after its last byte is stuck, whatever the reason: its owner
      * may delete it. The longest clip allowed (2 h) has a transcode deadline of about 8 h.
      */
@@ -49,8 +99,14 @@ public final class ClipsApi {
     private final DeviceTokens tokens;
     private final UploadRemover uploads;
     private final Clock clock;
+    private final OtherNodes others;
 
     public ClipsApi(ClipCatalog catalog, DeviceTokens tokens, UploadRemover uploads, Clock clock) {
+        this(catalog, tokens, uploads, clock, OtherNodes.none());
+    }
+
+    public ClipsApi(ClipCatalog catalog, DeviceTokens tokens, UploadRemover uploads, Clock clock, OtherNodes others) {
+        this.others = others;
         this.clock = clock;
         this.catalog = catalog;
         this.tokens = tokens;
@@ -79,7 +135,7 @@ public final class ClipsApi {
                 case NOT_FOUND -> ApiErrors.send(rc, 404, "clip_not_found", "No clip " + id + " for this owner.");
                 case BUSY -> ApiErrors.send(rc, 409, "clip_busy", "The clip is being transcoded; delete it once it is ready.");
             }
-        }).onFailure(err -> ApiErrors.failed(rc, err)));
+        }).onFailure(err -> failed(rc, err)));
     }
 
     private Future<Deletion> deletion(RoutingContext rc, String owner, String id) {
@@ -92,10 +148,15 @@ public final class ClipsApi {
         if (inFlight != null) {
             return uploads.remove(owner, id, req).map(Deletion.DELETED);
         }
+        if (PeerRequests.fromPeer(req)) {
+            // Another node asks for what this one holds; it deletes a committed clip itself.
+            return Future.succeededFuture(Deletion.NOT_FOUND);
+        }
         return catalog.deleteCommitted(rc.vertx().getOrCreateContext(), owner, id)
                 .compose(found -> found
                         ? uploads.remove(owner, id, req).map(Deletion.DELETED)
-                        : Future.succeededFuture(Deletion.NOT_FOUND));
+                        : others.delete(rc, owner, id).map(status -> status == 204 ? Deletion.DELETED
+                        : status == 409 ? Deletion.BUSY : Deletion.NOT_FOUND));
     }
 
     private enum Deletion { DELETED, NOT_FOUND, BUSY }
@@ -110,11 +171,23 @@ public final class ClipsApi {
                 ApiErrors.send(rc, 400, "invalid_parameter", e.getMessage());
                 return;
             }
-            catalog.list(rc.vertx().getOrCreateContext(), owner, query)
+            if (PeerRequests.fromPeer(rc.request())) {
+                // Another node lists: only this node's clips in flight, it reads the index itself.
+                json(rc, new JsonObject().put("items", new JsonArray(catalog.inFlightItems(owner, query))));
+                return;
+            }
+            Future<List<JsonObject>> elsewhere = query.cursorKey() == null ? others.inFlight(rc, owner, query)
+                    : Future.succeededFuture(List.of());
+            elsewhere.compose(items -> catalog.list(rc.vertx().getOrCreateContext(), owner, query, items))
                     .onSuccess(page -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                             .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(page.encode()))
                     .onFailure(err -> ApiErrors.failed(rc, err));
         });
+    }
+
+    private static void json(RoutingContext rc, JsonObject body) {
+        rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .end(body.encode());
     }
 
     /**
@@ -181,7 +254,14 @@ public final class ClipsApi {
     private void getClip(RoutingContext rc) {
         String id = rc.pathParam("id");
         tokens.authenticate(rc.request().getHeader(HttpHeaders.AUTHORIZATION))
-                .compose(who -> catalog.view(rc.vertx().getOrCreateContext(), who.owner(), id))
+                .compose(who -> {
+                    if (PeerRequests.fromPeer(rc.request())) {
+                        ClipRecord clip = catalog.inFlight(who.owner(), id);
+                        return Future.succeededFuture(clip == null ? null : catalog.inFlightView(clip));
+                    }
+                    return catalog.view(rc.vertx().getOrCreateContext(), who.owner(), id)
+                            .compose(view -> view != null ? Future.succeededFuture(view) : others.view(rc, who.owner(), id));
+                })
                 .onSuccess(view -> {
                     if (view == null) {
                         ApiErrors.send(rc, 404, "clip_not_found", "No clip " + id + " for this owner.");
@@ -191,7 +271,17 @@ public final class ClipsApi {
                                 .end(view.encodePrettily());
                     }
                 })
-                .onFailure(err -> ApiErrors.failed(rc, err));
+                .onFailure(err -> failed(rc, err));
+    }
+
+    private static void failed(RoutingContext rc, Throwable err) {
+        if (err instanceof OtherNodes.Unreachable) {
+            rc.response().putHeader("Retry-After", "5");
+            ApiErrors.send(rc, 503, "node_unreachable", "The clip may be on a node that cannot be reached right now;"
+                    + " ask again after the Retry-After seconds.");
+        } else {
+            ApiErrors.failed(rc, err);
+        }
     }
 
 }

@@ -241,6 +241,26 @@ public final class ObjectStore implements AutoCloseable {
         return Future.fromCompletionStage(cf, ctx);
     }
 
+    /** Streams an object into {@code file} (replaced if there); completes with false when the object does not exist. */
+    public Future<Boolean> getToFile(Context ctx, String key, Path file) {
+        CompletableFuture<Boolean> cf;
+        try {
+            Files.deleteIfExists(file);
+            cf = client.getObject(b -> b.bucket(bucket).key(key), AsyncResponseTransformer.toFile(file))
+                    .thenApply(r -> true)
+                    .exceptionallyCompose(err -> {
+                        Throwable cause = unwrap(err);
+                        if (cause instanceof NoSuchKeyException || (cause instanceof S3Exception s3 && s3.statusCode() == 404)) {
+                            return CompletableFuture.completedFuture(false);
+                        }
+                        return CompletableFuture.failedFuture(cause);
+                    });
+        } catch (IOException e) {
+            cf = CompletableFuture.failedFuture(e);
+        }
+        return Future.fromCompletionStage(cf, ctx);
+    }
+
     /** One page of keys under a prefix, in key order, after {@code startAfter} (may be null). */
     public record KeyPage(List<String> keys, boolean truncated) {
     }

@@ -81,7 +81,7 @@ final class CreationHandler implements TusEndpoint.Method {
         return uploads.create(fresh).compose(upload -> {
             LOG.info("event=upload_created upload={} owner={} device={} length={} concat={}", upload.id(), upload.owner(),
                     upload.deviceId(), upload.length(), upload.concat().name().toLowerCase(Locale.ROOT));
-            HttpServerResponse res = rc.response().putHeader(HttpHeaders.LOCATION, TusResponses.location(req, upload.id()));
+            HttpServerResponse res = rc.response().putHeader(HttpHeaders.LOCATION, TusResponses.location(req, uploads.urlName(upload.id())));
             if (upload.concat() == UploadState.Concat.FINAL) {
                 return uploads.joinIfReady(upload).map(v -> {
                     responses.uploadHeaders(res, uploads.find(upload.id()));
@@ -102,7 +102,7 @@ final class CreationHandler implements TusEndpoint.Method {
     /** A retried POST for an upload the server already has: that upload back (200), never a second one. */
     private Future<Void> reclaimed(RoutingContext rc, UploadState upload) {
         HttpServerResponse res = rc.response()
-                .putHeader(HttpHeaders.LOCATION, TusResponses.location(rc.request(), upload.id()))
+                .putHeader(HttpHeaders.LOCATION, TusResponses.location(rc.request(), uploads.urlName(upload.id())))
                 .putHeader("Upload-Offset", Long.toString(upload.offset()));
         policy.reclaimedHeaders(upload).forEach(res::putHeader);
         responses.uploadHeaders(res, upload);

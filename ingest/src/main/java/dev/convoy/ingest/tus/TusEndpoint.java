@@ -33,6 +33,13 @@ public final class TusEndpoint {
             "Tus-Extension", "Tus-Max-Size", "Tus-Checksum-Algorithm", "Upload-Offset", "Upload-Length",
             "Upload-Metadata", "Upload-Defer-Length", "Upload-Concat", "Upload-Expires", "Retry-After");
 
+    /**
+     * Where a handler in front of the endpoint puts a {@link TusException} to refuse a request
+     * with (an upload's node cannot be reached); the endpoint answers it as its own, once the
+     * request is authenticated.
+     */
+    public static final String REFUSAL = "tus.refusal";
+
     /** One HTTP method's handling, once the request is authenticated; throws or fails with a {@link TusException}. */
     interface Method {
         Future<Void> handle(RoutingContext rc, Uploader who);
@@ -92,11 +99,14 @@ public final class TusEndpoint {
             router.post(path).handler(rc -> timed(rc, "POST", creation));
         }
         // HttpURLConnection (and so the tus Java client) cannot send PATCH: it POSTs with an override.
-        router.post("/files/:id").handler(TusEndpoint::methodOverride);
-        router.options("/files/:id").handler(this::options);
-        router.head("/files/:id").handler(rc -> timed(rc, "HEAD", head));
-        router.patch("/files/:id").handler(rc -> timed(rc, "PATCH", patch));
-        router.delete("/files/:id").handler(rc -> timed(rc, "DELETE", termination));
+        // An upload's URL may name the node that holds it before its id: /files/{node}/{id}.
+        for (String path : List.of("/files/:id", "/files/:node/:id")) {
+            router.post(path).handler(TusEndpoint::methodOverride);
+            router.options(path).handler(this::options);
+            router.head(path).handler(rc -> timed(rc, "HEAD", head));
+            router.patch(path).handler(rc -> timed(rc, "PATCH", patch));
+            router.delete(path).handler(rc -> timed(rc, "DELETE", termination));
+        }
     }
 
     /** Keeps request trailers on a new connection, for checksum-trailer. */
@@ -127,7 +137,9 @@ public final class TusEndpoint {
         Future<Void> result;
         try {
             TusHeaders.requireVersion(req.getHeader("Tus-Resumable"));
-            result = policy.authenticate(req.getHeader(HttpHeaders.AUTHORIZATION)).compose(who -> handler.handle(rc, who));
+            TusException refusal = rc.get(REFUSAL);
+            result = policy.authenticate(req.getHeader(HttpHeaders.AUTHORIZATION))
+                    .compose(who -> refusal != null ? Future.failedFuture(refusal) : handler.handle(rc, who));
         } catch (RuntimeException e) {
             result = Future.failedFuture(e);
         }

@@ -33,7 +33,7 @@ final class TusResponses {
         if (upload.concat() == UploadState.Concat.PARTIAL) {
             res.putHeader("Upload-Concat", "partial");
         } else if (upload.concat() == UploadState.Concat.FINAL) {
-            res.putHeader("Upload-Concat", "final;" + String.join(" ", upload.parts().stream().map(p -> "/files/" + p).toList()));
+            res.putHeader("Upload-Concat", "final;" + String.join(" ", upload.parts().stream().map(p -> "/files/" + uploads.urlName(p)).toList()));
         }
         if (uploads.canExpire(upload) && uploads.capabilities().canTerminate()) {
             res.putHeader("Upload-Expires", HTTP_DATE.format(uploads.expiresAt(upload)));
@@ -51,16 +51,16 @@ final class TusResponses {
     }
 
     /** The upload's public URL, as the client reached us (a proxy in front says so in X-Forwarded-*). */
-    static String location(HttpServerRequest req, String id) {
+    static String location(HttpServerRequest req, String urlName) {
         String proto = req.getHeader("X-Forwarded-Proto");
         String host = req.getHeader("X-Forwarded-Host");
         if (host == null) {
             host = req.getHeader(HttpHeaders.HOST);
         }
         if (host == null) {
-            return "/files/" + id;
+            return "/files/" + urlName;
         }
-        return (proto != null ? proto : req.scheme()) + "://" + host + "/files/" + id;
+        return (proto != null ? proto : req.scheme()) + "://" + host + "/files/" + urlName;
     }
 
     /** Answers a failed request: a {@link TusException} with its error, anything else as 500 with the cause logged. */

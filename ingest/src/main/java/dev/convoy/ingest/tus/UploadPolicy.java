@@ -56,6 +56,14 @@ public interface UploadPolicy {
     }
 
     /**
+     * How an upload's URL names it after {@code /files/}: its id by default; an application
+     * running several nodes puts the node that holds it first ({@code node/id}).
+     */
+    default String urlName(String id) {
+        return id;
+    }
+
+    /**
      * The length of an upload of {@code who}'s owner that was completed, handed on and then
      * forgotten here ({@link UploadService#forget}), or null when there is no such upload: lets
      * HEAD, PATCH and DELETE answer a late client as they did while the upload was kept. The

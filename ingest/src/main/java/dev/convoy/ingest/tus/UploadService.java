@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +76,11 @@ public final class UploadService {
 
     public long maxSize() {
         return maxSize;
+    }
+
+    /** The path of an upload's URL after {@code /files/}, by the policy. */
+    public String urlName(String id) {
+        return policy.urlName(id);
     }
 
     /** The upload's durable state, or null. */
@@ -194,6 +200,38 @@ public final class UploadService {
      */
     public void cutOffWrites() {
         locks.cutOffAll();
+    }
+
+    /**
+     * Hands an upload to another node: with its lock held (no request writes to it meanwhile),
+     * {@code handOver} puts its state and bytes where the other node finds them, and only then
+     * is it forgotten here. If {@code handOver} fails the upload stays as it was.
+     */
+    public Future<Boolean> handOff(String id, Function<UploadState, Future<Void>> handOver) {
+        return locked(id, null, () -> {
+            UploadState upload = store.get(id);
+            if (upload == null || !capabilities.canTerminate()) {
+                return Future.succeededFuture(false);
+            }
+            return handOver.apply(upload).compose(v -> delete(upload)).map(v -> {
+                LOG.info("event=upload_handed_off upload={} offset={} length={}", id, upload.offset(), upload.length());
+                return true;
+            });
+        });
+    }
+
+    /**
+     * An upload another node handed off is now in the store: it is indexed and reported as
+     * if created here, and a complete one goes down the path (or is joined, if it is a part).
+     */
+    public void adopted(UploadState upload) {
+        index(upload);
+        if (!upload.isComplete()) {
+            events.progressed(upload);
+        } else if (!upload.isPartial()) {
+            events.completed(upload);
+        }
+        LOG.info("event=upload_adopted upload={} offset={} length={}", upload.id(), upload.offset(), upload.length());
     }
 
     /** Termination by the upload's client: refused once the upload was completed and handed on. */

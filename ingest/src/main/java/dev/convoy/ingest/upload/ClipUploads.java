@@ -50,13 +50,16 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     /** How long a committed upload's state is kept after its last byte, for its client's late retries. */
     private final Duration keepSettled;
     private final TusEndpoint endpoint;
+    /** The node whose spool this is, named in upload URLs; empty for a single node. */
+    private final String node;
     private final Map<String, ClipMetadata> metadata = new ConcurrentHashMap<>();
     /** Clips handed down the path whose outcome is not yet saved (waiting, transcoding or committing). */
     private final AtomicInteger clipsInProgress = new AtomicInteger();
 
     private ClipUploads(SpoolStore spool, DeviceTokens tokens, Admission admission, UploadLimits limits,
-                        ClipListener listener, MeterRegistry registry) {
+                        ClipListener listener, String node, MeterRegistry registry) {
         this.spool = spool;
+        this.node = node;
         this.tokens = tokens;
         this.admission = admission;
         this.maxUploadsPerDevice = limits.maxUploadsPerDevice();
@@ -69,8 +72,14 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
 
     /** Clip uploads over {@code spool}, indexing the uploads it already holds. */
     public static ClipUploads open(SpoolStore spool, DeviceTokens tokens, Admission admission, UploadLimits limits,
-                                   ClipListener listener, MeterRegistry registry) {
-        return new ClipUploads(spool, tokens, admission, limits, listener, registry);
+                                   ClipListener listener, String node, MeterRegistry registry) {
+        return new ClipUploads(spool, tokens, admission, limits, listener, node, registry);
+    }
+
+    /** With several nodes an upload's URL names the node that holds it: {@code /files/{node}/{id}}. */
+    @Override
+    public String urlName(String id) {
+        return node.isEmpty() ? id : node + "/" + id;
     }
 
     public TusEndpoint endpoint() {

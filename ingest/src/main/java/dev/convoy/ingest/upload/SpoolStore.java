@@ -327,6 +327,46 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
         }, false);
     }
 
+    /**
+     * Takes in an upload that another node handed off: {@code bytes} (in this store's folder,
+     * exactly the upload's acknowledged bytes) becomes its spool, and its state is written as
+     * if it had been uploaded here. Fails if the store already has an upload with its id.
+     */
+    public Future<UploadState> adopt(UploadState upload, Path bytes) {
+        return io.executeBlocking(() -> {
+            if (states.containsKey(upload.id())) {
+                throw new IllegalStateException("upload " + upload.id() + " is already kept here");
+            }
+            if (Files.size(bytes) != upload.offset()) {
+                throw new IOException("handed-off bytes are " + Files.size(bytes) + ", not the acknowledged " + upload.offset());
+            }
+            try (FileChannel ch = FileChannel.open(bytes, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(bytes, spool(upload.id()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            writeOffset(upload);
+            writeState(upload);
+            keep(upload);
+            return upload;
+        }, false);
+    }
+
+    /** Where bytes being handed to this node are put while they arrive (in the spool's folder, so they move in atomically). */
+    public Path incoming(String id) {
+        return dir.resolve(id + ".incoming");
+    }
+
+    /** Cuts the upload's spool to its acknowledged bytes (a node handing it off sends exactly those). */
+    public Future<Path> acknowledgedBytes(UploadState upload) {
+        return io.executeBlocking(() -> {
+            Path spool = spool(upload.id());
+            if (Files.size(spool) > upload.offset()) {
+                truncate(spool, upload.offset());
+            }
+            return spool;
+        }, false);
+    }
+
     @Override
     public Path spool(String id) {
         return dir.resolve(id + ".bin");

@@ -1,0 +1,282 @@
+package dev.convoy.ingest.cluster;
+
+import dev.convoy.ingest.tus.TusEndpoint;
+import dev.convoy.ingest.tus.TusError;
+import dev.convoy.ingest.tus.TusException;
+import dev.convoy.ingest.web.PeerRequests;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Any node takes any request for an upload. An upload's URL names the node that holds it
+ * ({@code /files/{node}/{id}}); a request that reaches another node is forwarded there,
+ * body and answer streamed with backpressure both ways. When that node is gone, object
+ * storage says where the upload went: parked by a stopping node, it is adopted here
+ * ({@link Handoff}); adopted elsewhere, the request goes on to the adopter. A request is
+ * forwarded at most twice ({@value #FORWARDED_BY} lists the nodes it passed), and when the
+ * node holding an upload cannot be reached the client gets 503 with Retry-After, never a
+ * 404 that would start its upload over.
+ */
+public final class Forwarding {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Forwarding.class);
+    /** The nodes a forwarded request passed, comma-separated; its presence marks a request from a peer. */
+    public static final String FORWARDED_BY = PeerRequests.FORWARDED_BY;
+    /** The most nodes a request passes before one answers it. */
+    private static final int MAX_HOPS = 2;
+    /** A peer's answer to a body-less request for an upload it handed off: ask object storage. */
+    private static final int NOT_HERE = 421;
+    private static final int RETRY_SOON_SECONDS = 1;
+    private static final int RETRY_UNREACHABLE_SECONDS = 5;
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "expect", "content-length");
+
+    private final Peers peers;
+    private final Handoff handoff;
+    private final Predicate<String> isKept;
+    private final Function<String, Future<String>> ownerOf;
+    private final HttpClientAgent client;
+    private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
+
+    /**
+     * @param isKept  whether this node holds an upload
+     * @param ownerOf the owner an {@code Authorization} header speaks for; fails when it speaks for nobody
+     */
+    public Forwarding(HttpClientAgent client, Peers peers, Handoff handoff, Predicate<String> isKept,
+                      Function<String, Future<String>> ownerOf, MeterRegistry registry) {
+        this.client = client;
+        this.peers = peers;
+        this.handoff = handoff;
+        this.isKept = isKept;
+        this.ownerOf = ownerOf;
+        this.registry = registry;
+    }
+
+    /**
+     * The HTTP client nodes talk to each other with: a short connect timeout (an unreachable
+     * node is told apart quickly), an idle timeout past the upload's own, many connections per
+     * peer (each forwarded upload streams on one).
+     */
+    public static HttpClientAgent client(Vertx vertx, Duration idleTimeout) {
+        return vertx.createHttpClient(new HttpClientOptions()
+                        .setConnectTimeout(2_000)
+                        .setIdleTimeout((int) idleTimeout.toSeconds() + 30)
+                        .setKeepAlive(true)
+                        .setDecompressionSupported(false),
+                new PoolOptions().setHttp1MaxSize(256));
+    }
+
+    /** Mounted before the tus endpoint: requests for uploads held here pass straight through. */
+    public void mount(Router router) {
+        router.route("/files/:node/:id").handler(this::route);
+    }
+
+    private void route(RoutingContext rc) {
+        HttpServerRequest req = rc.request();
+        String id = rc.pathParam("id");
+        if (!peers.clustered() || req.method().equals(HttpMethod.OPTIONS) || isKept.test(id)) {
+            rc.next();
+            return;
+        }
+        req.pause();
+        int hops = hops(req);
+        URI holder = hops == 0 ? peers.urlOf(rc.pathParam("node")) : null;
+        if (holder == null) {
+            elsewhere(rc, id, false, hops);
+            return;
+        }
+        client.request(new RequestOptions().setMethod(req.method()).setAbsoluteURI(holder.resolve(req.uri()).toString()))
+                .onFailure(err -> {
+                    // Not even connected: nothing of the request was sent, object storage may know more.
+                    count("holder_unreachable");
+                    LOG.info("event=forward_unreachable node={} upload={} cause=\"{}\"", rc.pathParam("node"), id, err.toString());
+                    elsewhere(rc, id, true, hops);
+                })
+                .onSuccess(out -> relay(rc, out, hops, response -> {
+                    if (response.statusCode() == NOT_HERE && !hasBody(req)) {
+                        response.end();
+                        elsewhere(rc, id, false, hops);
+                        return true;
+                    }
+                    return false;
+                }));
+    }
+
+    /**
+     * Sends the request on through {@code out} and streams the answer back; {@code divert}
+     * may take an answer over instead (it returns true when it did).
+     */
+    private void relay(RoutingContext rc, HttpClientRequest out, int hops, Predicate<HttpClientResponse> divert) {
+        HttpServerRequest req = rc.request();
+        MultiMap headers = out.headers();
+        req.headers().forEach((name, value) -> {
+            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                headers.add(name, value);
+            }
+        });
+        headers.set(FORWARDED_BY, forwardedBy(req));
+        if (req.getHeader("X-Forwarded-Host") == null && req.getHeader(HttpHeaders.HOST) != null) {
+            headers.set("X-Forwarded-Host", req.getHeader(HttpHeaders.HOST));
+            headers.set("X-Forwarded-Proto", req.scheme());
+        }
+        String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+        Future<HttpClientResponse> sent;
+        if (length != null) {
+            headers.set(HttpHeaders.CONTENT_LENGTH, length);
+            sent = out.send(req);
+        } else if (hasBody(req)) {
+            out.setChunked(true);
+            sent = out.send(req);
+        } else {
+            req.resume();
+            sent = out.send();
+        }
+        sent.onFailure(err -> {
+            // The request (maybe part of its body) went out and no answer came: the client retries.
+            count("failed");
+            LOG.info("event=forward_failed upload={} cause=\"{}\"", rc.pathParam("id"), err.toString());
+            refuse(rc, TusError.NODE_UNREACHABLE.retryAfter(RETRY_SOON_SECONDS, TusError.NODE_UNREACHABLE.message()));
+        }).onSuccess(response -> {
+            if (divert.test(response)) {
+                return;
+            }
+            count(hops == 0 ? "relayed" : "relayed_twice");
+            HttpServerResponse res = rc.response().setStatusCode(response.statusCode());
+            response.headers().forEach((name, value) -> {
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (!HOP_BY_HOP.contains(lower) || lower.equals("content-length")) {
+                    res.headers().add(name, value);
+                }
+            });
+            if (res.headers().get(HttpHeaders.CONTENT_LENGTH) == null && !req.method().equals(HttpMethod.HEAD)) {
+                res.setChunked(true);
+            }
+            response.pipeTo(res).onFailure(err -> LOG.debug("event=forward_answer_cut upload={} cause=\"{}\"",
+                    rc.pathParam("id"), err.toString()));
+        });
+    }
+
+    /**
+     * The upload is not here and the node its URL names did not take the request: object
+     * storage says whether it was parked (adopt it here), adopted by another node (go there),
+     * or neither (answer here: expired, committed, or unknown; or 503 when the node named was
+     * unreachable and may come back with it).
+     */
+    private void elsewhere(RoutingContext rc, String id, boolean holderUnreachable, int hops) {
+        HttpServerRequest req = rc.request();
+        Context ctx = rc.vertx().getOrCreateContext();
+        ownerOf.apply(req.getHeader(HttpHeaders.AUTHORIZATION))
+                .onFailure(err -> rc.next())
+                .onSuccess(owner -> handoff.locate(ctx, owner, id).onComplete(ar -> {
+                    if (ar.failed()) {
+                        LOG.warn("event=handoff_lookup_failed upload={} cause=\"{}\"", id, ar.cause().toString());
+                        refuse(rc, TusError.STATE_UNAVAILABLE.retryAfter(RETRY_UNREACHABLE_SECONDS, TusError.STATE_UNAVAILABLE.message()));
+                        return;
+                    }
+                    Handoff.Located where = ar.result();
+                    if (where instanceof Handoff.Located.Parked
+                            || (where instanceof Handoff.Located.Claimed c && peers.isSelf(c.node()))) {
+                        adoptOrDefer(rc, owner, id, hops);
+                    } else if (where instanceof Handoff.Located.Claimed c) {
+                        toAdopter(rc, c.node(), hops);
+                    } else if (holderUnreachable) {
+                        refuse(rc, TusError.NODE_UNREACHABLE.retryAfter(RETRY_UNREACHABLE_SECONDS,
+                                TusError.NODE_UNREACHABLE.message()));
+                    } else {
+                        rc.next();
+                    }
+                }));
+    }
+
+    private void adoptOrDefer(RoutingContext rc, String owner, String id, int hops) {
+        if (!handoff.adopts()) {
+            // A stopping node takes nothing in: the node that sent this adopts it, or the client asks again.
+            if (hops > 0 && !hasBody(rc.request())) {
+                count("not_here");
+                rc.response().setStatusCode(NOT_HERE).end();
+            } else {
+                refuse(rc, TusError.NODE_UNREACHABLE.retryAfter(RETRY_SOON_SECONDS, TusError.NODE_UNREACHABLE.message()));
+            }
+            return;
+        }
+        handoff.adopt(rc.vertx().getOrCreateContext(), owner, id).onComplete(ar -> {
+            if (ar.succeeded() && ar.result()) {
+                rc.next();
+            } else if (ar.succeeded()) {
+                // Another node's claim came first: it holds the upload now.
+                elsewhere(rc, id, false, hops);
+            } else {
+                refuse(rc, TusError.STATE_UNAVAILABLE.retryAfter(RETRY_UNREACHABLE_SECONDS, TusError.STATE_UNAVAILABLE.message()));
+            }
+        });
+    }
+
+    private void toAdopter(RoutingContext rc, String node, int hops) {
+        URI adopter = peers.urlOf(node);
+        if (adopter == null || hops >= MAX_HOPS) {
+            refuse(rc, TusError.NODE_UNREACHABLE.retryAfter(RETRY_SOON_SECONDS, TusError.NODE_UNREACHABLE.message()));
+            return;
+        }
+        HttpServerRequest req = rc.request();
+        client.request(new RequestOptions().setMethod(req.method()).setAbsoluteURI(adopter.resolve(req.uri()).toString()))
+                .onFailure(err -> {
+                    count("holder_unreachable");
+                    refuse(rc, TusError.NODE_UNREACHABLE.retryAfter(RETRY_UNREACHABLE_SECONDS, TusError.NODE_UNREACHABLE.message()));
+                })
+                .onSuccess(out -> relay(rc, out, hops, response -> false));
+    }
+
+    /** Answers through the tus endpoint (authenticated, counted, the body drained), as its own refusal. */
+    private void refuse(RoutingContext rc, TusException refusal) {
+        rc.put(TusEndpoint.REFUSAL, refusal);
+        rc.next();
+    }
+
+    private static boolean hasBody(HttpServerRequest req) {
+        return req.method().equals(HttpMethod.PATCH) || req.method().equals(HttpMethod.POST);
+    }
+
+    private static int hops(HttpServerRequest req) {
+        String by = req.getHeader(FORWARDED_BY);
+        return by == null || by.isBlank() ? 0 : by.split(",").length;
+    }
+
+    private String forwardedBy(HttpServerRequest req) {
+        String by = req.getHeader(FORWARDED_BY);
+        return by == null || by.isBlank() ? peers.self() : by + "," + peers.self();
+    }
+
+    private void count(String outcome) {
+        outcomes.computeIfAbsent(outcome, o -> Counter.builder("convoy.forwarded.requests").tag("outcome", o)
+                .description("tus requests for uploads held by another node: relayed (once or twice), holder_unreachable, "
+                        + "failed (no answer after sending), not_here (handed off)")
+                .register(registry)).increment();
+    }
+}
