@@ -259,7 +259,7 @@ public final class ConvoyServer {
                     }
                     RetentionSweeper sweeper = new RetentionSweeper(objectStore, catalog, uploads::remove, clock, registry);
                     ClipsApi api = new ClipsApi(catalog, tokens, uploads::remove, clock, forwarding == null
-                            ? ClipsApi.OtherNodes.none() : new ClusterClips(vertx, peerClient, config.peers(), handoff, catalog));
+                            ? null : new ClusterClips(vertx, peerClient, config.peers(), handoff, catalog));
                     OpsRoutes ops = new OpsRoutes(registry, readiness);
 
                     jobs.every("upload_expiry", uploadExpirySweep(), () -> tus.uploads().sweepExpired());

@@ -194,6 +194,26 @@ class ClusterTest {
     }
 
     @Test
+    void aFinalConcatenationJoinsPartsHeldByEveryNode() throws Exception {
+        byte[] body = bytes(90_000, 4);
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < NAMES.size(); i++) {
+            HttpResponse<Buffer> res = send(tus(i, HttpMethod.POST, "/files/").putHeader("Upload-Length", "30000")
+                    .putHeader("Upload-Concat", "partial"));
+            assertThat(res.statusCode()).isEqualTo(201);
+            String path = res.getHeader("Location").substring(nodes.get(i).baseUrl().length());
+            assertThat(patch(i, path, 0, Arrays.copyOfRange(body, i * 30_000, (i + 1) * 30_000)).statusCode()).isEqualTo(204);
+            parts.add(path);
+        }
+        HttpResponse<Buffer> joined = send(tus(1, HttpMethod.POST, "/files/").putHeader("Upload-Concat", "final;" + String.join(" ", parts)));
+        assertThat(joined.statusCode()).as(joined.bodyAsString()).isEqualTo(201);
+        String id = idOf(joined.getHeader("Location"));
+        assertThat(committedSha(0, id)).as("the parts of three nodes, joined in order").isEqualTo(Clips.sha256(body));
+        HttpResponse<Buffer> again = send(tus(2, HttpMethod.POST, "/files/").putHeader("Upload-Concat", "final;" + parts.get(0)));
+        assertThat(again.statusCode()).as("a part is joined once, whichever node is asked").isEqualTo(400);
+    }
+
+    @Test
     void forwardingIsRefusedForNamesThatAreNoPeerAndLoopsStop() throws Exception {
         String path = create(1, 1_000);
         String id = idOf(path);

@@ -8,6 +8,7 @@ import dev.convoy.ingest.storage.IndexEntry;
 import dev.convoy.ingest.web.ApiErrors;
 import dev.convoy.ingest.web.OwnerRequests;
 import dev.convoy.ingest.web.PeerRequests;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -100,13 +101,17 @@ public final class ClipsApi {
     private final UploadRemover uploads;
     private final Clock clock;
     private final OtherNodes others;
+    /** Whether there are other nodes to ask. */
+    private final boolean clustered;
 
     public ClipsApi(ClipCatalog catalog, DeviceTokens tokens, UploadRemover uploads, Clock clock) {
-        this(catalog, tokens, uploads, clock, OtherNodes.none());
+        this(catalog, tokens, uploads, clock, null);
     }
 
+    /** The API of one node among several; {@code others} (null for a single node) asks the rest. */
     public ClipsApi(ClipCatalog catalog, DeviceTokens tokens, UploadRemover uploads, Clock clock, OtherNodes others) {
-        this.others = others;
+        this.others = others == null ? OtherNodes.none() : others;
+        this.clustered = others != null;
         this.clock = clock;
         this.catalog = catalog;
         this.tokens = tokens;
@@ -259,8 +264,12 @@ public final class ClipsApi {
                         ClipRecord clip = catalog.inFlight(who.owner(), id);
                         return Future.succeededFuture(clip == null ? null : catalog.inFlightView(clip));
                     }
-                    return catalog.view(rc.vertx().getOrCreateContext(), who.owner(), id)
-                            .compose(view -> view != null ? Future.succeededFuture(view) : others.view(rc, who.owner(), id));
+                    Context ctx = rc.vertx().getOrCreateContext();
+                    return catalog.view(ctx, who.owner(), id)
+                            .compose(view -> view != null ? Future.succeededFuture(view) : others.view(rc, who.owner(), id))
+                            // Committed on another node while it was being asked: its manifest is there now.
+                            .compose(view -> view != null || !clustered ? Future.succeededFuture(view)
+                                    : catalog.view(ctx, who.owner(), id));
                 })
                 .onSuccess(view -> {
                     if (view == null) {

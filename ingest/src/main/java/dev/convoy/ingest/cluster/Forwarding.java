@@ -24,6 +24,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -48,6 +50,8 @@ public final class Forwarding {
     private static final Logger LOG = LoggerFactory.getLogger(Forwarding.class);
     /** The nodes a forwarded request passed, comma-separated; its presence marks a request from a peer. */
     public static final String FORWARDED_BY = PeerRequests.FORWARDED_BY;
+    /** A peer's request that this node park an upload it holds (a part another node joins). */
+    private static final String HAND_OVER = "Convoy-Hand-Over";
     /** The most nodes a request passes before one answers it. */
     private static final int MAX_HOPS = 2;
     /** A peer's answer to a body-less request for an upload it handed off: ask object storage. */
@@ -95,7 +99,96 @@ public final class Forwarding {
 
     /** Mounted before the tus endpoint: requests for uploads held here pass straight through. */
     public void mount(Router router) {
+        router.post("/files/:node/:id").handler(this::handOver);
         router.route("/files/:node/:id").handler(this::route);
+        for (String path : List.of("/files", "/files/")) {
+            router.post(path).handler(this::gatherParts);
+        }
+    }
+
+    /**
+     * A final concatenation may name parts that other nodes hold (a client uploading parts in
+     * parallel through a load balancer spreads them): each such part is handed over to this
+     * node first (its holder parks it, this node adopts it), then the endpoint joins them here.
+     */
+    private void gatherParts(RoutingContext rc) {
+        HttpServerRequest req = rc.request();
+        String concat = req.getHeader("Upload-Concat");
+        if (!peers.clustered() || concat == null || !concat.trim().startsWith("final;")) {
+            rc.next();
+            return;
+        }
+        req.pause();
+        List<String[]> remote = new ArrayList<>();
+        for (String url : concat.trim().substring("final;".length()).trim().split("\\s+")) {
+            String[] segments = url.split("/");
+            if (segments.length >= 2) {
+                String id = segments[segments.length - 1];
+                String node = segments[segments.length - 2];
+                if (Handoff.isUploadId(id) && !isKept.test(id) && !node.equals("files")) {
+                    remote.add(new String[] {node, id});
+                }
+            }
+        }
+        if (remote.isEmpty()) {
+            rc.next();
+            return;
+        }
+        ownerOf.apply(req.getHeader(HttpHeaders.AUTHORIZATION)).onFailure(err -> rc.next()).onSuccess(owner -> {
+            Context ctx = rc.vertx().getOrCreateContext();
+            List<Future<Boolean>> gathered = new ArrayList<>();
+            for (String[] part : remote) {
+                gathered.add(askToHandOver(rc, part[0], part[1]).compose(v -> handoff.adopt(ctx, owner, part[1])));
+            }
+            Future.join(gathered).onComplete(ar -> {
+                if (gathered.stream().anyMatch(Future::failed)) {
+                    refuse(rc, TusError.NODE_UNREACHABLE.retryAfter(RETRY_UNREACHABLE_SECONDS,
+                            "A node that holds a part named in Upload-Concat cannot be reached right now; retry after the "
+                                    + "Retry-After seconds."));
+                } else {
+                    // Parts that were not there to gather are refused by the endpoint as for one node.
+                    rc.next();
+                }
+            });
+        });
+    }
+
+    /** Asks the part's holder to park it (nothing to ask when it is parked already, or its holder is this node). */
+    private Future<Void> askToHandOver(RoutingContext rc, String node, String id) {
+        URI holder = peers.urlOf(node);
+        if (holder == null) {
+            return Future.succeededFuture();
+        }
+        HttpServerRequest req = rc.request();
+        return client.request(new RequestOptions().setMethod(HttpMethod.POST)
+                        .setAbsoluteURI(holder.resolve("/files/" + node + "/" + id).toString()))
+                .compose(out -> out.putHeader(FORWARDED_BY, peers.self()).putHeader(HAND_OVER, "park")
+                        .putHeader("Tus-Resumable", "1.0.0")
+                        .putHeader(HttpHeaders.AUTHORIZATION, req.getHeader(HttpHeaders.AUTHORIZATION))
+                        .send())
+                .compose(res -> res.body().compose(body -> res.statusCode() == 204 || res.statusCode() == 404
+                        ? Future.succeededFuture()
+                        : Future.failedFuture(new IllegalStateException("node " + node + " answered " + res.statusCode()))));
+    }
+
+    /** A peer gathering the parts of a final concatenation asks this node to park one it holds. */
+    private void handOver(RoutingContext rc) {
+        HttpServerRequest req = rc.request();
+        String id = rc.pathParam("id");
+        if (!peers.clustered() || !PeerRequests.fromPeer(req) || req.getHeader(HAND_OVER) == null) {
+            rc.next();
+            return;
+        }
+        req.pause();
+        ownerOf.apply(req.getHeader(HttpHeaders.AUTHORIZATION)).onFailure(err -> rc.next()).onSuccess(owner -> {
+            if (!handoff.isCompletePartOf(owner, id)) {
+                // Not held here as a complete part of this owner's (parked already, or never): nothing to hand over.
+                rc.response().setStatusCode(404).end();
+                return;
+            }
+            handoff.park(rc.vertx().getOrCreateContext(), id).onComplete(ar -> rc.response()
+                    .setStatusCode(ar.succeeded() && ar.result() ? 204 : 503).end());
+        });
     }
 
     private void route(RoutingContext rc) {

@@ -123,6 +123,12 @@ public final class Handoff {
         });
     }
 
+    /** Whether this node holds {@code id} as a complete partial upload of {@code owner}'s (a part a final one may join). */
+    public boolean isCompletePartOf(String owner, String id) {
+        UploadState upload = spool.get(id);
+        return upload != null && upload.owner().equals(owner) && upload.isPartial() && upload.isComplete();
+    }
+
     /** Whether this node takes uploads in (a stopping one does not). */
     public boolean adopts() {
         return !draining.getAsBoolean();
