@@ -96,10 +96,22 @@ class KubernetesManifestsTest {
         List<Map<String, Object>> local = render(K8S.resolve("overlays/local"));
         assertThat(spec(find(local, "StatefulSet", "convoy")).get("replicas")).as("the embedded store is one pod's").isEqualTo(1);
         assertThat(spec(find(local, "HorizontalPodAutoscaler", "convoy")).get("maxReplicas")).isEqualTo(1);
+        List<Map<String, Object>> aws = render(K8S.resolve("overlays/aws"));
+        Map<String, Object> awsSet = find(aws, "StatefulSet", "convoy");
+        assertThat((Integer) spec(awsSet).get("replicas")).as("several pods, any taking any request").isGreaterThanOrEqualTo(3);
+        assertThat((Integer) spec(find(aws, "HorizontalPodAutoscaler", "convoy")).get("minReplicas")).isGreaterThanOrEqualTo(3);
+        Map<String, Object> nodeId = list(container(awsSet).get("env")).stream().map(KubernetesManifestsTest::map)
+                .filter(e -> "CONVOY_NODE_ID".equals(e.get("name"))).findFirst().orElseThrow();
+        assertThat(map(map(nodeId.get("valueFrom")).get("fieldRef")).get("fieldPath")).as("the pod's name is its node id")
+                .isEqualTo("metadata.name");
+        String headless = (String) spec(awsSet).get("serviceName");
+        int httpPort = list(spec(find(aws, "Service", headless)).get("ports")).stream().map(KubernetesManifestsTest::map)
+                .map(p -> (Integer) p.get("port")).findFirst().orElseThrow();
+        assertThat(data(find(aws, "ConfigMap", "convoy")).get("CONVOY_PEERS")).as("peers are reached through the headless Service")
+                .isEqualTo("http://{node}." + headless + ":" + httpPort);
         assertThat(container(find(local, "StatefulSet", "convoy")).get("image")).isEqualTo("convoy:dev");
         assertThat(data(find(local, "ConfigMap", "convoy"))).doesNotContainKey("CONVOY_S3_ENDPOINT");
 
-        List<Map<String, Object>> aws = render(K8S.resolve("overlays/aws"));
         assertThat(data(find(aws, "ConfigMap", "convoy"))).containsEntry("CONVOY_S3_PATH_STYLE", "false")
                 .containsKey("CONVOY_S3_ENDPOINT").containsEntry("CONVOY_MANAGEMENT_HOST", "0.0.0.0");
         assertThat(map(map(find(aws, "ServiceAccount", "convoy").get("metadata")).get("annotations")))
@@ -149,9 +161,12 @@ class KubernetesManifestsTest {
             List<Map<String, Object>> objects = render(K8S.resolve(dir));
             Map<String, Object> config = data(find(objects, "ConfigMap", "convoy"));
             assertThat(settings).as(dir + ": every key is a setting of README's table").containsAll(config.keySet());
-            // The settings the ConfigMap gives must be ones Convoy accepts.
-            ConvoyConfig parsed = ConvoyConfig.from(List.of(), config.entrySet().stream()
-                    .collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()))));
+            // The settings the ConfigMap gives must be ones Convoy accepts, with the node id the pod's name gives.
+            Map<String, String> env = config.entrySet().stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue())));
+            env.put("CONVOY_NODE_ID", "convoy-0");
+            ConvoyConfig parsed = ConvoyConfig.from(List.of(), env);
+            assertThat(parsed.peers().urlOf("convoy-1")).as(dir + ": a peer's URL").hasHost("convoy-1.convoy-peers");
             assertThat(parsed.managementHost()).as("probes come from the kubelet, not loopback").isEqualTo("0.0.0.0");
             Map<String, Object> container = container(find(objects, "StatefulSet", "convoy"));
             int managementPort = list(container.get("ports")).stream().map(KubernetesManifestsTest::map)
@@ -189,9 +204,10 @@ class KubernetesManifestsTest {
             String preStop = String.join(" ", list(map(map(map(container(statefulSet).get("lifecycle")).get("preStop")).get("exec"))
                     .get("command")).stream().map(String::valueOf).toList());
             int preStopWait = Integer.parseInt(preStop.replaceAll(".*sleep (\\d+).*", "$1"));
-            // 5 s for cut-off uploads to save their offsets (ConvoyServer.CUT_OFF_SETTLE), 10 s to close.
+            // 5 s for cut-off uploads to save their offsets (ConvoyServer.CUT_OFF_SETTLE), 60 s to park what is open, 10 s to close.
             assertThat((Integer) podSpec(statefulSet).get("terminationGracePeriodSeconds"))
-                    .as(dir + ": the grace covers the preStop wait, the drain and closing").isGreaterThanOrEqualTo(preStopWait + drain + 15);
+                    .as(dir + ": the grace covers the preStop wait, the drain, parking and closing")
+                    .isGreaterThanOrEqualTo(preStopWait + drain + 5 + 60 + 10);
             String jvm = list(container(statefulSet).get("env")).stream().map(KubernetesManifestsTest::map)
                     .filter(e -> "JAVA_TOOL_OPTIONS".equals(e.get("name"))).map(e -> (String) e.get("value")).findFirst().orElseThrow();
             int cores = Integer.parseInt(jvm.replaceAll(".*-XX:ActiveProcessorCount=(\\d+).*", "$1"));
@@ -272,7 +288,8 @@ class KubernetesManifestsTest {
         assertThat(named).contains("convoy_clip_ready_seconds_bucket", "convoy_transcode_queue_oldest_seconds",
                 "convoy_upload_bytes_total", "kube_statefulset_status_replicas_ready", "convoy_transcode_queue_depth");
         Vertx vertx = Vertx.vertx();
-        try (TestServer server = TestServer.start(dataDir)) {
+        // A node with a name, as in a StatefulSet: the metrics of forwarding between nodes are served too.
+        try (TestServer server = TestServer.start(dataDir, "--node-id", "convoy-0")) {
             WebClient web = WebClient.create(vertx);
             String device = server.deviceToken("olga", "cam-1");
             // Labelled series appear once something happened: a clip made ready, one that fails, a refused request.

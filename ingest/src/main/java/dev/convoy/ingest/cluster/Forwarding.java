@@ -81,6 +81,9 @@ public final class Forwarding {
         this.isKept = isKept;
         this.ownerOf = ownerOf;
         this.registry = registry;
+        for (String outcome : List.of("relayed", "relayed_twice", "holder_unreachable", "failed", "not_here")) {
+            count(outcome, 0);
+        }
     }
 
     /**
@@ -367,9 +370,13 @@ public final class Forwarding {
     }
 
     private void count(String outcome) {
+        count(outcome, 1);
+    }
+
+    private void count(String outcome, int n) {
         outcomes.computeIfAbsent(outcome, o -> Counter.builder("convoy.forwarded.requests").tag("outcome", o)
                 .description("tus requests for uploads held by another node: relayed (once or twice), holder_unreachable, "
                         + "failed (no answer after sending), not_here (handed off)")
-                .register(registry)).increment();
+                .register(registry)).increment(n);
     }
 }
