@@ -19,6 +19,7 @@ import dev.convoy.ingest.catalog.ClipsApi;
 import dev.convoy.ingest.catalog.RetentionSweeper;
 import dev.convoy.ingest.clip.ClipKind;
 import dev.convoy.ingest.cluster.ClusterClips;
+import dev.convoy.ingest.cluster.ClusterSignIn;
 import dev.convoy.ingest.cluster.Forwarding;
 import dev.convoy.ingest.cluster.Handoff;
 import dev.convoy.ingest.ops.Backpressure;
@@ -253,6 +254,7 @@ public final class ConvoyServer {
                             config.uploadExpiry(), registry);
                     if (config.peers().clustered()) {
                         peerClient = Forwarding.client(vertx, config.idleTimeout());
+                        auth.withOtherNodes(new ClusterSignIn(vertx, peerClient, config.peers()));
                         forwarding = new Forwarding(peerClient, config.peers(), handoff, tus.uploads()::isKept,
                                 authorization -> tokens.authenticate(authorization).map(Principal::owner), registry);
                         jobs.every("parked_uploads", PARKED_SWEEP, () -> handoff.sweep(vertx.getOrCreateContext()));

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -211,6 +213,35 @@ class ClusterTest {
         assertThat(committedSha(0, id)).as("the parts of three nodes, joined in order").isEqualTo(Clips.sha256(body));
         HttpResponse<Buffer> again = send(tus(2, HttpMethod.POST, "/files/").putHeader("Upload-Concat", "final;" + parts.get(0)));
         assertThat(again.statusCode()).as("a part is joined once, whichever node is asked").isEqualTo(400);
+    }
+
+    @Test
+    void aCodeSentFromOneNodeSignsInOnAnotherWithItsTriesCountedWhereItWaits() throws Exception {
+        String phone = "+15005550123";
+        HttpResponse<Buffer> asked = TestServer.await(web.postAbs(nodes.get(0).baseUrl() + "/api/auth/code")
+                .sendJsonObject(new JsonObject().put("phone", phone)));
+        assertThat(asked.statusCode()).as(asked.bodyAsString()).isEqualTo(202);
+        Matcher sent = Pattern.compile("to=\\" + phone + " text=\"Your Convoy code is (\\d{6})")
+                .matcher(log(0));
+        assertThat(sent.find()).as("the development sender logs the code").isTrue();
+        String code = sent.group(1);
+        String wrong = code.equals("000000") ? "111111" : "000000";
+
+        HttpResponse<Buffer> miss = verify(1, phone, wrong);
+        assertThat(miss.statusCode()).isEqualTo(401);
+        assertThat(miss.bodyAsJsonObject().getJsonObject("error").getInteger("attemptsLeft")).as("the try counts where the code waits").isEqualTo(4);
+        HttpResponse<Buffer> hit = verify(2, phone, code);
+        assertThat(hit.statusCode()).as(hit.bodyAsString()).isEqualTo(200);
+        String token = hit.bodyAsJsonObject().getString("token");
+        HttpResponse<Buffer> listing = TestServer.await(web.getAbs(nodes.get(1).baseUrl() + "/api/clips").bearerTokenAuthentication(token).send());
+        assertThat(listing.statusCode()).as("the token works on every node").isEqualTo(200);
+        assertThat(verify(1, phone, code).bodyAsJsonObject().getJsonObject("error").getString("code"))
+                .as("a code signs in once, whichever node is asked").isEqualTo("code_expired");
+    }
+
+    private static HttpResponse<Buffer> verify(int node, String phone, String code) throws Exception {
+        return TestServer.await(web.postAbs(nodes.get(node).baseUrl() + "/api/auth/verify")
+                .sendJsonObject(new JsonObject().put("phone", phone).put("code", code)));
     }
 
     @Test

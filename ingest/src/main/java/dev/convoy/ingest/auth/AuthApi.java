@@ -2,6 +2,8 @@ package dev.convoy.ingest.auth;
 
 import dev.convoy.ingest.web.ApiErrors;
 import dev.convoy.ingest.web.OwnerRequests;
+import dev.convoy.ingest.web.PeerRequests;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -35,6 +37,28 @@ public final class AuthApi {
     public record Texting(SignInCodes codes, TextBudget budget, SmsSender sender) {
     }
 
+    /**
+     * The other nodes, where a code may be waiting: a phone that asked one node for a code may
+     * send it to another.
+     */
+    public interface OtherNodes {
+        /** What another node answered to a request it had a code for. */
+        record Answer(int status, JsonObject body) {
+        }
+
+        /**
+         * Asks the other nodes to check the code in {@code request} (sent with {@code peerToken},
+         * which vouches for the client's address): the answer of the node that had a code for
+         * the phone, or null when none had.
+         */
+        Future<Answer> verify(RoutingContext rc, JsonObject request, String peerToken);
+    }
+
+    /** The header a node sends a peer's token in, with a request it passes on for a client. */
+    public static final String PEER_TOKEN = "Convoy-Peer-Token";
+
+    private OtherNodes others;
+
     public AuthApi(PhoneNumbers phones, Texting texting, Accounts accounts, DeviceTokens tokens,
                    DeviceRegistry devices, ClientAddress clients) {
         this.clients = clients;
@@ -45,6 +69,12 @@ public final class AuthApi {
         this.accounts = accounts;
         this.tokens = tokens;
         this.devices = devices;
+    }
+
+    /** Several nodes: a code typed in on this one may have been sent from another. */
+    public AuthApi withOtherNodes(OtherNodes otherNodes) {
+        this.others = otherNodes;
+        return this;
     }
 
     public void mount(Router router) {
@@ -111,7 +141,32 @@ public final class AuthApi {
             ApiErrors.send(rc, 400, "invalid_code_format", "Send the 6-digit code from the text message as a string, e.g. \"042917\".");
             return;
         }
-        SignInCodes.Check check = codes.check(phone, code, client(rc));
+        clientOf(rc).onSuccess(client -> {
+            if (others != null && !PeerRequests.fromPeer(rc.request()) && !codes.isPending(phone)) {
+                others.verify(rc, req, tokens.issuePeer(client)).onComplete(ar -> {
+                    if (ar.succeeded() && ar.result() != null) {
+                        ApiErrors.json(rc, ar.result().status(), ar.result().body());
+                    } else {
+                        check(rc, phone, code, client);
+                    }
+                });
+            } else {
+                check(rc, phone, code, client);
+            }
+        });
+    }
+
+    /** The client a request comes from: as a peer's token says for a request another node passed on. */
+    private Future<String> clientOf(RoutingContext rc) {
+        String peerToken = rc.request().getHeader(PEER_TOKEN);
+        if (peerToken == null || !PeerRequests.fromPeer(rc.request())) {
+            return Future.succeededFuture(client(rc));
+        }
+        return tokens.peerClient(peerToken).recover(err -> Future.succeededFuture(client(rc)));
+    }
+
+    private void check(RoutingContext rc, String phone, String code, String client) {
+        SignInCodes.Check check = codes.check(phone, code, client);
         switch (check.outcome()) {
             case SLOWED -> slowed(rc, check.retryAfterSeconds());
             case NO_CODE -> ApiErrors.send(rc, 401, "code_expired",

@@ -61,6 +61,25 @@ public final class DeviceTokens {
                 new JWTOptions().setAlgorithm("HS256").setExpiresInMinutes((int) OWNER_TOKEN_LIFETIME.toMinutes()));
     }
 
+    /**
+     * A one-minute token one node sends another with a request it passes on for a client,
+     * vouching for the client's address (a peer's own address would make every client one).
+     * It names no owner, so it authenticates nobody.
+     */
+    public String issuePeer(String clientAddress) {
+        return jwt.generateToken(new JsonObject().put("typ", "peer").put("addr", clientAddress),
+                new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(60));
+    }
+
+    /** The client address a peer's token vouches for; fails with {@link AuthException} for anything else. */
+    public Future<String> peerClient(String token) {
+        return jwt.authenticate(new TokenCredentials(token))
+                .recover(err -> Future.failedFuture(new AuthException("invalid peer token")))
+                .compose(user -> "peer".equals(user.principal().getString("typ")) && user.principal().getString("addr") != null
+                        ? Future.succeededFuture(user.principal().getString("addr"))
+                        : Future.failedFuture(new AuthException("not a peer token")));
+    }
+
     /** Checks an {@code Authorization} header; fails with {@link AuthException} when it is missing or invalid. */
     public Future<Principal> authenticate(String authorization) {
         if (authorization == null || authorization.length() <= BEARER.length()

@@ -93,6 +93,12 @@ public final class SignInCodes {
     }
 
     /** Checks a code; a right one is used up, and so is a code after its fifth wrong try. */
+    /** Whether a code sent to {@code phone} from this node is still waiting to be typed in. */
+    public boolean isPending(String phone) {
+        Pending p = pending.get(phone);
+        return p != null && clock.instant().isBefore(p.expires());
+    }
+
     public Check check(String phone, String code, String clientAddress) {
         Instant now = clock.instant();
         String address = addressGroup(clientAddress);

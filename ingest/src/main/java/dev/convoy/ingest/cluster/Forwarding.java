@@ -222,14 +222,17 @@ public final class Forwarding {
                         return true;
                     }
                     return false;
-                }));
+                }, () -> elsewhere(rc, id, true, hops)));
     }
 
     /**
      * Sends the request on through {@code out} and streams the answer back; {@code divert}
-     * may take an answer over instead (it returns true when it did).
+     * may take an answer over instead (it returns true when it did). When no answer comes,
+     * a request without a body (nothing of it consumed) goes to {@code unanswered}; one with
+     * a body, part of which may have gone, is refused for the client to retry.
      */
-    private void relay(RoutingContext rc, HttpClientRequest out, int hops, Predicate<HttpClientResponse> divert) {
+    private void relay(RoutingContext rc, HttpClientRequest out, int hops, Predicate<HttpClientResponse> divert,
+                       Runnable unanswered) {
         HttpServerRequest req = rc.request();
         MultiMap headers = out.headers();
         req.headers().forEach((name, value) -> {
@@ -255,9 +258,14 @@ public final class Forwarding {
             sent = out.send();
         }
         sent.onFailure(err -> {
-            // The request (maybe part of its body) went out and no answer came: the client retries.
             count("failed");
             LOG.info("event=forward_failed upload={} cause=\"{}\"", rc.pathParam("id"), err.toString());
+            if (!hasBody(req)) {
+                // A kept-alive connection to a node that has gone: nothing was consumed, look further.
+                unanswered.run();
+                return;
+            }
+            // Part of the body may have gone out, and no answer came: the client asks again (HEAD, then resumes).
             refuse(rc, TusError.NODE_UNREACHABLE.retryAfter(RETRY_SOON_SECONDS, TusError.NODE_UNREACHABLE.message()));
         }).onSuccess(response -> {
             if (divert.test(response)) {
@@ -346,7 +354,8 @@ public final class Forwarding {
                     count("holder_unreachable");
                     refuse(rc, TusError.NODE_UNREACHABLE.retryAfter(RETRY_UNREACHABLE_SECONDS, TusError.NODE_UNREACHABLE.message()));
                 })
-                .onSuccess(out -> relay(rc, out, hops, response -> false));
+                .onSuccess(out -> relay(rc, out, hops, response -> false, () -> refuse(rc,
+                        TusError.NODE_UNREACHABLE.retryAfter(RETRY_UNREACHABLE_SECONDS, TusError.NODE_UNREACHABLE.message()))));
     }
 
     /** Answers through the tus endpoint (authenticated, counted, the body drained), as its own refusal. */
