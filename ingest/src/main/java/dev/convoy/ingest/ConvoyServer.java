@@ -155,7 +155,11 @@ public final class ConvoyServer {
     public static Future<ConvoyServer> start(ConvoyConfig config, Parts parts) {
         ConvoyServer server = new ConvoyServer(config, parts);
         try {
-            return server.boot().map(server).recover(err -> server.close().transform(ar -> Future.failedFuture(err)));
+            return server.boot().map(server).recover(err -> {
+                // Not waited for: closing Vert.x from its own event loop would never report back, and the start would hang.
+                server.close();
+                return Future.failedFuture(err);
+            });
         } catch (Exception | LinkageError e) {
             server.close();
             return Future.failedFuture(e);

@@ -3,10 +3,13 @@ package dev.convoy.ingest;
 import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.auth.Revocations;
 import dev.convoy.ingest.auth.SigningSecret;
+import dev.convoy.ingest.storage.EmbeddedS3;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,7 @@ public final class Main {
                 case "serve" -> serve(ConvoyConfig.from(rest, System.getenv()));
                 case "token" -> token(rest);
                 case "revoke" -> revoke(rest);
+                case "object-store" -> objectStore(rest);
                 case "fleet" -> {
                     System.err.println("convoy: the fleet simulator has its own jar: build it with ./mvnw -q package -DskipTests,"
                             + " then run java -jar benchmarks/target/convoy-fleet.jar --help");
@@ -64,6 +68,43 @@ public final class Main {
                     LOG.error("event=start_failed cause=\"{}\"", err.toString(), err);
                     System.exit(1);
                 });
+        stopped.await();
+    }
+
+    /**
+     * Runs the embedded S3 store alone, for several local nodes to share (as they would share
+     * S3): {@code --dir} for its objects, {@code --port} on the loopback address, the credentials
+     * from {@code AWS_ACCESS_KEY_ID} and {@code AWS_SECRET_ACCESS_KEY}, as the nodes read them.
+     */
+    private static void objectStore(List<String> args) throws Exception {
+        Map<String, String> flags = ConvoyConfig.parseFlags(args);
+        String dir = flags.remove("dir");
+        String port = flags.remove("port");
+        if (dir == null || port == null || !flags.isEmpty()) {
+            throw new IllegalArgumentException("object-store needs --dir DIR and --port PORT, and nothing else");
+        }
+        String accessKey = System.getenv("AWS_ACCESS_KEY_ID");
+        String secretKey = System.getenv("AWS_SECRET_ACCESS_KEY");
+        if (accessKey == null || secretKey == null) {
+            throw new IllegalArgumentException("object-store takes its credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+        }
+        int portNumber;
+        try {
+            portNumber = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--port must be a port number, not '" + port + "'", e);
+        }
+        EmbeddedS3 store = EmbeddedS3.start(Path.of(dir), portNumber, accessKey, secretKey);
+        LOG.info("event=object_store_ready endpoint={}", store.endpoint());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                store.close();
+            } catch (Exception e) {
+                LOG.warn("event=object_store_stop_failed cause=\"{}\"", e.toString());
+            }
+            stopped.countDown();
+        }, "object-store-shutdown"));
         stopped.await();
     }
 
@@ -129,6 +170,9 @@ public final class Main {
                                                      print a bearer token (device token with --device)
                        convoy revoke --owner ID --device ID [--data-dir DIR]
                                                      refuse every token issued so far to that device
+                       convoy object-store --dir DIR --port PORT
+                                                     the embedded S3 store alone, for local nodes to share
+                                                     (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)
                 options (flag, environment variable, default):
                 """);
         for (ConvoyConfig.Setting s : ConvoyConfig.SETTINGS) {

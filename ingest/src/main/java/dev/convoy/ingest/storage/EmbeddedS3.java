@@ -47,6 +47,18 @@ public final class EmbeddedS3 implements AutoCloseable {
         return new EmbeddedS3(baseDir, proxy, endpoint, accessKey, secretKey);
     }
 
+    /**
+     * Starts S3Proxy on {@code port} of the loopback address with the given credentials: the
+     * store several local nodes share ({@code convoy object-store}, {@code benchmarks/cluster.sh}).
+     */
+    public static EmbeddedS3 start(Path baseDir, int port, String accessKey, String secretKey) throws Exception {
+        Files.createDirectories(baseDir);
+        S3Proxy proxy = launch(baseDir, port, accessKey, secretKey);
+        URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+        LOG.info("event=embedded_s3_started endpoint={} dir={}", endpoint, baseDir);
+        return new EmbeddedS3(baseDir, proxy, endpoint, accessKey, secretKey);
+    }
+
     private static S3Proxy launch(Path baseDir, int port, String accessKey, String secretKey) throws Exception {
         Properties props = new Properties();
         props.setProperty("jclouds.filesystem.basedir", baseDir.toString());

@@ -32,6 +32,7 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.ExpirationStatus;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.LifecycleRule;
@@ -123,7 +124,7 @@ public final class ObjectStore implements AutoCloseable {
         return bucket;
     }
 
-    /** Creates the bucket if it does not exist. */
+    /** Creates the bucket if it does not exist; several nodes starting at once may all try, and all succeed. */
     public Future<Void> ensureBucket(Context ctx) {
         CompletableFuture<Void> cf = client.headBucket(b -> b.bucket(bucket))
                 .<Void>thenApply(r -> null)
@@ -131,7 +132,14 @@ public final class ObjectStore implements AutoCloseable {
                     Throwable cause = unwrap(err);
                     if (cause instanceof NoSuchBucketException
                             || (cause instanceof S3Exception s3 && s3.statusCode() == 404)) {
-                        return client.createBucket(b -> b.bucket(bucket)).thenApply(r -> null);
+                        return client.createBucket(b -> b.bucket(bucket)).<Void>thenApply(r -> null)
+                                .exceptionallyCompose(createErr -> {
+                                    Throwable why = unwrap(createErr);
+                                    // Another node created it first: it is there, which is all that was wanted.
+                                    return why instanceof BucketAlreadyOwnedByYouException
+                                            || (why instanceof S3Exception s3 && s3.statusCode() == 409)
+                                            ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(why);
+                                });
                     }
                     return CompletableFuture.failedFuture(cause);
                 });
