@@ -107,6 +107,8 @@ public final class ConvoyServer {
     private static final Duration RETENTION_FIRST_SWEEP = Duration.ofSeconds(1);
     /** Parked uploads nobody adopted are looked for this often (they go after the upload expiry). */
     private static final Duration PARKED_SWEEP = Duration.ofMinutes(5);
+    /** Complete clips a stopping node handed off (its backlog) are looked for this often. */
+    private static final Duration HANDED_OFF_LOOK = Duration.ofSeconds(10);
     /** The tus headers, and Convoy's own header on a reclaimed upload. */
     private static final Set<String> CORS_EXPOSED_HEADERS = Stream.concat(TusEndpoint.RESPONSE_HEADERS.stream(),
             Stream.of("Convoy-Clip-Id")).collect(Collectors.toUnmodifiableSet());
@@ -262,6 +264,7 @@ public final class ConvoyServer {
                         forwarding = new Forwarding(peerClient, config.peers(), handoff, tus.uploads()::isKept,
                                 authorization -> tokens.authenticate(authorization).map(Principal::owner), registry);
                         jobs.every("parked_uploads", PARKED_SWEEP, () -> handoff.sweep(vertx.getOrCreateContext()));
+                        jobs.every("handed_off_clips", HANDED_OFF_LOOK, () -> handoff.adoptHandedOff(vertx.getOrCreateContext()));
                     }
                     RetentionSweeper sweeper = new RetentionSweeper(objectStore, catalog, uploads::remove, clock, registry);
                     ClipsApi api = new ClipsApi(catalog, tokens, uploads::remove, clock, forwarding == null
@@ -467,7 +470,9 @@ public final class ConvoyServer {
         if (!config.peers().clustered()) {
             return drained.future();
         }
-        return drained.future().compose(v -> handoff.parkAll(vertx.getOrCreateContext())).mapEmpty();
+        // Clips still waiting for a worker are handed on too; those transcoding stay for this node's return.
+        return drained.future().compose(v -> handoff.parkAll(vertx.getOrCreateContext(), clipUploads.withdrawWaiting()))
+                .mapEmpty();
     }
 
     public Future<Void> close() {

@@ -170,6 +170,29 @@ class ClusterTest {
     }
 
     @Test
+    void aDrainedNodesTranscodeBacklogIsHandedOffAndEachClipIsCommittedOnce() throws Exception {
+        // Node a takes uploads but transcodes none: its finished clips wait in its backlog.
+        nodes.get(0).terminate();
+        assertThat(nodes.get(0).exited(Duration.ofSeconds(30))).isTrue();
+        List<String> args = new ArrayList<>(Arrays.asList(flags));
+        args.addAll(List.of("--node-id", "a", "--transcode-workers", "0"));
+        nodes.get(0).start(args.toArray(String[]::new));
+        byte[] body = bytes(120_000, 5);
+        String path = create(0, body.length);
+        String id = idOf(path);
+        assertThat(patch(0, path, 0, body).statusCode()).isEqualTo(204);
+        assertThat(clip(1, id).getString("status")).as("seen from another node while it waits").isEqualTo("processing");
+
+        nodes.get(0).terminate();
+        assertThat(nodes.get(0).exited(Duration.ofSeconds(30))).isTrue();
+        assertThat(log(0)).contains("event=clip_withdrawn upload=" + id).contains("event=upload_parked upload=" + id);
+        assertThat(committedSha(2, id)).as("committed by a node that adopted it, byte-identical").isEqualTo(Clips.sha256(body));
+        long commits = IntStream.range(0, NAMES.size())
+                .mapToLong(i -> log(i).split("event=clip_committed upload=" + id, -1).length - 1).sum();
+        assertThat(commits).as("committed exactly once").isEqualTo(1);
+    }
+
+    @Test
     void aKilledNodesUploadsAnswer503UntilItIsBackAndThenFinish() throws Exception {
         byte[] body = bytes(200_000, 3);
         String path = create(0, body.length);

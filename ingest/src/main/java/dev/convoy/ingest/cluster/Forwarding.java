@@ -208,6 +208,12 @@ public final class Forwarding {
             elsewhere(rc, id, false, hops);
             return;
         }
+        String trailer = req.getHeader("Trailer");
+        if (trailer != null && trailer.toLowerCase(Locale.ROOT).contains("upload-checksum")) {
+            // The HTTP client sends no trailers: passed on without it, the chunk would go unchecked.
+            refuse(rc, TusError.TRAILER_NOT_FORWARDED.exception());
+            return;
+        }
         client.request(new RequestOptions().setMethod(req.method()).setAbsoluteURI(holder.resolve(req.uri()).toString()))
                 .onFailure(err -> {
                     // Not even connected: nothing of the request was sent, object storage may know more.

@@ -23,9 +23,11 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
@@ -222,14 +224,17 @@ public final class Handoff {
     }
 
     /**
-     * Parks every upload this node still has open, and every complete part no final upload has
-     * joined, a few at a time; completes with how many were parked. An upload that could not be
-     * parked stays in the spool as it was, for this node to resume if it comes back.
+     * Parks every upload this node still has open, every complete part no final upload has
+     * joined, and the complete clips in {@code withdrawn} (taken back from the transcode
+     * backlog before they started), a few at a time; completes with how many were parked. An
+     * upload that could not be parked stays in the spool as it was, for this node to resume if
+     * it comes back.
      */
-    public Future<Integer> parkAll(Context ctx) {
+    public Future<Integer> parkAll(Context ctx, Collection<String> withdrawn) {
+        Set<String> handedBack = Set.copyOf(withdrawn);
         List<String> open = spool.all().stream()
-                .filter(u -> spool.outcome(u.id()) == null && (!u.isComplete() || u.isPartial())
-                        && u.concat() != UploadState.Concat.FINAL)
+                .filter(u -> spool.outcome(u.id()) == null && u.concat() != UploadState.Concat.FINAL
+                        && (!u.isComplete() || u.isPartial() || handedBack.contains(u.id())))
                 .map(UploadState::id).toList();
         if (open.isEmpty()) {
             return Future.succeededFuture(0);
@@ -276,6 +281,37 @@ public final class Handoff {
             parkFailed.increment();
             LOG.warn("event=parking_failed upload={} cause=\"{}\"", id, err.toString());
             return Future.succeededFuture(false);
+        });
+    }
+
+    /**
+     * Adopts complete clips that stopping nodes parked (their transcode backlog): no camera will
+     * ask for them again, so the nodes look for them. One at a time, each claimed by exactly one
+     * node; completes with how many this node took.
+     */
+    public Future<Integer> adoptHandedOff(Context ctx) {
+        if (!adopts()) {
+            return Future.succeededFuture(0);
+        }
+        return store.listKeys(ctx, PREFIX, null, 1000).compose(page -> {
+            Future<Integer> chain = Future.succeededFuture(0);
+            for (String k : page.keys()) {
+                String base = k.endsWith(".json") ? k.substring(0, k.length() - ".json".length()) : null;
+                if (base == null || page.keys().contains(base + ".claim")) {
+                    continue;
+                }
+                chain = chain.compose(n -> store.getSmall(ctx, k).compose(record -> {
+                    UploadState state = record == null ? null : UploadState.fromJson(new JsonObject(record).getJsonObject("state"));
+                    if (state == null || !state.isComplete() || state.isPartial() || !adopts()) {
+                        return Future.succeededFuture(n);
+                    }
+                    return adopt(ctx, state.owner(), state.id()).map(took -> took ? n + 1 : n);
+                }).recover(err -> {
+                    LOG.warn("event=handed_off_adoption_failed key={} cause=\"{}\"", k, err.toString());
+                    return Future.succeededFuture(n);
+                }));
+            }
+            return chain;
         });
     }
 

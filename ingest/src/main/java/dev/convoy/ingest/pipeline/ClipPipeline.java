@@ -8,6 +8,7 @@ import dev.convoy.ingest.storage.StoreFailures;
 import dev.convoy.ingest.upload.ClipListener;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
 
 /**
  * THE path of a clip after its last byte, in one place:
@@ -37,6 +38,11 @@ public final class ClipPipeline implements ClipListener {
     @Override
     public Future<ClipOutcome> completed(CompletedUpload clip) {
         return processor.process(clip);
+    }
+
+    @Override
+    public List<String> withdrawWaiting() {
+        return processor.withdrawWaiting();
     }
 
     @Override

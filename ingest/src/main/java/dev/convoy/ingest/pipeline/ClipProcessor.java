@@ -5,6 +5,7 @@ import dev.convoy.ingest.clip.ClipStatus;
 import dev.convoy.ingest.clip.CompletedUpload;
 import dev.convoy.ingest.storage.ClipCommitter;
 import dev.convoy.ingest.transcode.TranscodeQueue;
+import dev.convoy.ingest.upload.ClipListener;
 import dev.convoy.transcoder.RenditionSpec;
 import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;
@@ -16,6 +17,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +39,9 @@ public final class ClipProcessor {
     private final RenditionSpec spec;
 
     private final MeterRegistry registry;
+
+    /** Jobs queued and not yet started or finished, with their upload's id. */
+    private final Map<TranscodeJob, String> waiting = new ConcurrentHashMap<>();
 
     public ClipProcessor(Vertx vertx, TranscodeQueue queue, ClipCommitter committer, Path workDir, RenditionSpec spec,
                          MeterRegistry registry) {
@@ -57,6 +65,16 @@ public final class ClipProcessor {
      * Takes a clip whose last byte has just arrived (or, after a restart, one that was not
      * committed) the rest of its way; its time to ready is measured from here.
      */
+    /**
+     * Takes back the clips still waiting for a worker (a stopping node hands them to others);
+     * their {@link #process} futures fail with {@link ClipListener.Withdrawn}. Returns their ids.
+     */
+    public List<String> withdrawWaiting() {
+        // Read before the jobs are taken back: each one taken back leaves the map as its future fails.
+        Map<TranscodeJob, String> ids = Map.copyOf(waiting);
+        return queue.withdrawWaiting().stream().map(ids::get).filter(Objects::nonNull).toList();
+    }
+
     public Future<ClipOutcome> process(CompletedUpload upload) {
         long handedOn = System.nanoTime();
         Context ctx = vertx.getOrCreateContext();
@@ -64,8 +82,13 @@ public final class ClipProcessor {
         long posterAt = upload.metadata().eventOffsetMs() >= 0 ? upload.metadata().eventOffsetMs() : TranscodeJob.POSTER_MID_CLIP;
         TranscodeJob job = new TranscodeJob(upload.spool(), out, posterAt, spec);
         LOG.info("event=transcode_queued upload={} kind={} depth={}", upload.id(), upload.metadata().kind().wireName(), queue.depth());
+        waiting.put(job, upload.id());
         return queue.submit(upload.metadata().kind(), upload.owner(), upload.length(), job)
+                .andThen(ar -> waiting.remove(job))
                 .transform(ar -> {
+                    if (ar.failed() && ar.cause() instanceof TranscodeQueue.Withdrawn) {
+                        return Future.failedFuture(new ClipListener.Withdrawn());
+                    }
                     if (ar.succeeded()) {
                         var r = ar.result();
                         LOG.info("event=transcoded upload={} frames={} wall_ms={} cpu_ms={} encoder={}",

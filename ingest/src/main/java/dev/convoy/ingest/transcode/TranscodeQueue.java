@@ -48,6 +48,8 @@ public final class TranscodeQueue {
     private final Counter frames;
     private long seq;
     private int running;
+    /** Set once the backlog was withdrawn: nothing more starts. */
+    private boolean closed;
 
     public TranscodeQueue(TranscodePool pool, int limit, MeterRegistry registry) {
         this(pool, limit, registry, System::nanoTime);
@@ -84,6 +86,9 @@ public final class TranscodeQueue {
     public Future<TranscodeResult> submit(ClipKind kind, String owner, long bytes, TranscodeJob job) {
         Promise<TranscodeResult> promise = Promise.promise();
         synchronized (this) {
+            if (closed) {
+                return Future.failedFuture(new Withdrawn());
+            }
             volume(owner).bytes += bytes;
             waiting.add(new Waiting(kind, owner, seq++, clock.getAsLong(), job, promise));
             depthByKind.merge(kind, 1, Integer::sum);
@@ -129,6 +134,32 @@ public final class TranscodeQueue {
         return best;
     }
 
+    /** A waiting job taken back before it started ({@link #withdrawWaiting}). */
+    public static final class Withdrawn extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public Withdrawn() {
+            super("taken back before its transcode started: this node is stopping");
+        }
+    }
+
+    /**
+     * Takes back every job still waiting, and starts no more (a stopping node hands its backlog
+     * to others): their futures fail with {@link Withdrawn}. Returns the jobs taken back; those
+     * running go on.
+     */
+    public List<TranscodeJob> withdrawWaiting() {
+        List<Waiting> taken;
+        synchronized (this) {
+            closed = true;
+            taken = new ArrayList<>(waiting);
+            waiting.clear();
+            depthByKind.replaceAll((kind, n) -> 0);
+        }
+        taken.forEach(w -> w.promise().tryFail(new Withdrawn()));
+        return taken.stream().map(Waiting::job).toList();
+    }
+
     /** Clips waiting (not yet running). */
     public synchronized int depth() {
         return waiting.size();
@@ -158,7 +189,7 @@ public final class TranscodeQueue {
         while (true) {
             Waiting next;
             synchronized (this) {
-                if (running >= pool.size() || waiting.isEmpty()) {
+                if (closed || running >= pool.size() || waiting.isEmpty()) {
                     return;
                 }
                 next = next();

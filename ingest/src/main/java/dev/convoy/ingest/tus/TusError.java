@@ -26,6 +26,7 @@ public enum TusError {
     INSUFFICIENT_STORAGE(507, "ERR_INSUFFICIENT_STORAGE", "The server's disk is nearly full; the bytes sent so far are kept, retry after the Retry-After seconds."),
     OWNER_BYTES_IN_FLIGHT(429, "ERR_OWNER_BYTES_IN_FLIGHT", "This account's unfinished uploads already add up to as much as it may have in flight; finish or delete some first."),
     SERVER_BUSY(503, "ERR_SERVER_BUSY", "The server is not taking new uploads right now; retry after the Retry-After seconds. Uploads already started continue."),
+    TRAILER_NOT_FORWARDED(400, "ERR_CHECKSUM_TRAILER_NOT_FORWARDED", "This upload is held by another node, and a checksum trailer cannot be passed on to it; send the chunk's checksum as an Upload-Checksum header instead."),
     NODE_UNREACHABLE(503, "ERR_NODE_UNREACHABLE", "The node that holds this upload cannot be reached right now; the bytes it acknowledged are kept, retry after the Retry-After seconds."),
     STATE_UNAVAILABLE(503, "ERR_STATE_UNAVAILABLE", "Where this upload stands cannot be read right now; retry after the Retry-After seconds."),
     READ_TIMEOUT(500, "ERR_READ_TIMEOUT", "The request body stalled; the bytes received were kept, HEAD the upload and resume."),

@@ -4,6 +4,7 @@ import dev.convoy.ingest.clip.ClipOutcome;
 import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.CompletedUpload;
 import io.vertx.core.Future;
+import java.util.List;
 
 /** How the upload stage hands clips down the path (implemented by the pipeline). */
 public interface ClipListener {
@@ -30,6 +31,24 @@ public interface ClipListener {
 
         public Unavailable(Throwable cause) {
             super("clip records cannot be read now: " + cause, cause);
+        }
+    }
+
+    /**
+     * A stopping node takes back the clips still waiting for a transcode, to hand them to
+     * other nodes: returns their ids, and their {@link #completed} futures fail with
+     * {@link Withdrawn}. None by default.
+     */
+    default List<String> withdrawWaiting() {
+        return List.of();
+    }
+
+    /** A clip taken back before its transcode started ({@link #withdrawWaiting}): not failed, handed on. */
+    final class Withdrawn extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public Withdrawn() {
+            super("taken back before its transcode started, to be handed to another node");
         }
     }
 

@@ -223,6 +223,14 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
         }
     }
 
+    /**
+     * Takes back the clips still waiting for a transcode (a stopping node hands them on); their
+     * uploads stay here, complete and not committed, until handed off. Returns their ids.
+     */
+    public List<String> withdrawWaiting() {
+        return listener.withdrawWaiting();
+    }
+
     /** Clips handed down the path whose outcome is not yet saved: waiting, transcoding or committing. */
     public int clipsInProgress() {
         return clipsInProgress.get();
@@ -244,7 +252,13 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
                         listener.tracked(record(state));
                     }
                 })
-                .onFailure(err -> LOG.error("event=clip_commit_failed upload={} cause=\"{}\"", upload.id(), err.toString(), err))
+                .onFailure(err -> {
+                    if (err instanceof ClipListener.Withdrawn) {
+                        LOG.info("event=clip_withdrawn upload={}", upload.id());
+                    } else {
+                        LOG.error("event=clip_commit_failed upload={} cause=\"{}\"", upload.id(), err.toString(), err);
+                    }
+                })
                 .onComplete(ar -> clipsInProgress.decrementAndGet());
     }
 

@@ -68,6 +68,27 @@ class TranscodeQueueTest {
     }
 
     @Test
+    void aStoppingNodeTakesBackWhatWaitsWhileWhatRunsGoesOnAndNothingMoreStarts() {
+        GatedPool pool = new GatedPool();
+        TranscodeQueue queue = new TranscodeQueue(pool, 100, new SimpleMeterRegistry());
+        Future<TranscodeResult> running = queue.submit(ClipKind.DRIVE, "alice", 1000, job("drive-0"));
+        Future<TranscodeResult> waiting = queue.submit(ClipKind.INCIDENT, "alice", 1000, job("incident-0"));
+        queue.submit(ClipKind.MANUAL, "bob", 1000, job("manual-0"));
+
+        List<TranscodeJob> taken = queue.withdrawWaiting();
+        assertThat(taken).extracting(j -> j.source().getFileName().toString()).containsExactlyInAnyOrder("incident-0", "manual-0");
+        assertThat(waiting.failed()).isTrue();
+        assertThat(waiting.cause()).isInstanceOf(TranscodeQueue.Withdrawn.class);
+        assertThat(queue.depth()).isZero();
+        assertThat(queue.depth(ClipKind.INCIDENT)).isZero();
+
+        pool.finishOldest();
+        assertThat(running.succeeded()).as("the transcode already running finishes").isTrue();
+        assertThat(queue.submit(ClipKind.INCIDENT, "alice", 1000, job("late")).cause()).isInstanceOf(TranscodeQueue.Withdrawn.class);
+        assertThat(pool.started).as("nothing started after the backlog was taken back").containsExactly("drive-0");
+    }
+
+    @Test
     void withinAKindTheOwnerWhoUploadedLeastRecentlyGoesFirst() {
         GatedPool pool = new GatedPool();
         long[] now = {1};
