@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +36,8 @@ public final class UploadLoad {
         long size = (long) (Double.parseDouble(args[3]) * (1 << 20));
         int chunk = (int) (Double.parseDouble(args[4]) * (1 << 20));
         long serverPid = args.length > 5 ? Long.parseLong(args[5]) : -1;
+        // Another node's base URL: uploads are created at BASE and their PATCHes sent there, to be forwarded.
+        String patchVia = args.length > 6 ? args[6] : null;
 
         Vertx vertx = Vertx.vertx();
         HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
@@ -51,7 +54,8 @@ public final class UploadLoad {
         long start = System.nanoTime();
         List<Future<Void>> all = new ArrayList<>();
         for (int i = 0; i < uploads; i++) {
-            all.add(tus.create(size, Map.of()).compose(upload -> patchAll(tus, upload.url(), 0, size, body, latencies, sent)));
+            all.add(tus.create(size, Map.of()).compose(upload -> patchAll(tus, via(upload.url(), patchVia), 0, size, body,
+                    latencies, sent)));
         }
         Future.all(all).toCompletionStage().toCompletableFuture().get();
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -82,6 +86,15 @@ public final class UploadLoad {
             sent.addAndGet(chunk.length());
             return patchAll(tus, url, acked, size, body, latencies, sent);
         });
+    }
+
+    /** The upload's URL with its scheme and authority replaced by {@code base}'s (null: as it is). */
+    private static String via(String url, String base) {
+        if (base == null) {
+            return url;
+        }
+        URI u = URI.create(url);
+        return base + u.getRawPath();
     }
 
     private static double pct(List<Long> sorted, double p) {

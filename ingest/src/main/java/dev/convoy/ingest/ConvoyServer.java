@@ -101,6 +101,8 @@ public final class ConvoyServer {
     private static final Duration DRAIN_CHECK = Duration.ofMillis(100);
     /** After the grace, how long uploads that were cut off get to save their offsets. */
     private static final Duration CUT_OFF_SETTLE = Duration.ofSeconds(5);
+    /** A stopping node of several lets commits under way finish for up to this long before it hands its clips on. */
+    private static final Duration COMMITS_FINISH = Duration.ofSeconds(20);
     /** Readiness reports the object store down within this long of it going away. */
     private static final Duration STORE_PING = Duration.ofSeconds(5);
     /** The first retention sweep runs soon after start, so clips that expired while stopped go at once. */
@@ -470,8 +472,9 @@ public final class ConvoyServer {
         if (!config.peers().clustered()) {
             return drained.future();
         }
-        // Clips still waiting for a worker are handed on too; those transcoding stay for this node's return.
-        return drained.future().compose(v -> handoff.parkAll(vertx.getOrCreateContext(), clipUploads.withdrawWaiting()))
+        // The clips waiting for a worker or being transcoded are handed on too, once commits under way are done.
+        return drained.future().compose(v -> clipUploads.stopTranscoding(COMMITS_FINISH))
+                .compose(taken -> handoff.parkAll(vertx.getOrCreateContext(), taken))
                 .mapEmpty();
     }
 

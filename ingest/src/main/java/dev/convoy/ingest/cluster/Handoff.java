@@ -330,13 +330,16 @@ public final class Handoff {
         });
     }
 
-    /** {@code owner}'s upload {@code id} as it stood when parked, or null when it is not parked (or already adopted). */
+    /**
+     * {@code owner}'s upload {@code id} as it stood when parked, or null when it is not parked;
+     * while a node adopts it (its bytes on their way) it is still found here.
+     */
     public Future<UploadState> parked(Context ctx, String owner, String id) {
         if (!isUploadId(id)) {
             return Future.succeededFuture(null);
         }
-        return locate(ctx, owner, id).map(where -> where instanceof Located.Parked p
-                ? UploadState.fromJson(p.record().getJsonObject("state")) : null);
+        return store.getSmall(ctx, key(owner, id, ".json")).map(record -> record == null ? null
+                : UploadState.fromJson(new JsonObject(record).getJsonObject("state")));
     }
 
     /** Deletes {@code owner}'s parked upload {@code id} (its clip is being deleted); completes with whether there was one. */

@@ -8,6 +8,7 @@ import dev.convoy.ingest.storage.StoreFailures;
 import dev.convoy.ingest.upload.ClipListener;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -41,8 +42,8 @@ public final class ClipPipeline implements ClipListener {
     }
 
     @Override
-    public List<String> withdrawWaiting() {
-        return processor.withdrawWaiting();
+    public Future<List<String>> stopTranscoding(Duration commitsWait) {
+        return processor.stopTranscoding(commitsWait);
     }
 
     @Override

@@ -9,18 +9,21 @@ import dev.convoy.ingest.upload.ClipListener;
 import dev.convoy.transcoder.RenditionSpec;
 import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;
+import dev.convoy.transcoder.TranscodeResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +43,12 @@ public final class ClipProcessor {
 
     private final MeterRegistry registry;
 
-    /** Jobs queued and not yet started or finished, with their upload's id. */
-    private final Map<TranscodeJob, String> waiting = new ConcurrentHashMap<>();
+    /** Jobs waiting or being transcoded, with their upload's id; a job leaves once its commit starts. */
+    private final Map<TranscodeJob, String> transcoding = new ConcurrentHashMap<>();
+    /** Clips whose commit is under way. */
+    private final AtomicInteger committing = new AtomicInteger();
+    /** Set once a stopping node has taken its clips back: no transcode ending now is committed. */
+    private boolean stopping;
 
     public ClipProcessor(Vertx vertx, TranscodeQueue queue, ClipCommitter committer, Path workDir, RenditionSpec spec,
                          MeterRegistry registry) {
@@ -62,19 +69,34 @@ public final class ClipProcessor {
     }
 
     /**
+     * A stopping node hands its clips on: every clip waiting for a worker or being transcoded is
+     * taken back (the workers stop, nothing more starts, and no transcode that ends now is
+     * committed), while commits already under way get up to {@code commitsWait} to finish.
+     * Completes with the ids of the clips taken back; their {@link #process} futures fail with
+     * {@link ClipListener.Withdrawn}, or never complete (those whose worker was stopped).
+     */
+    public Future<List<String>> stopTranscoding(Duration commitsWait) {
+        List<String> taken;
+        synchronized (this) {
+            stopping = true;
+            taken = List.copyOf(transcoding.values());
+        }
+        queue.stop();
+        Promise<List<String>> done = Promise.promise();
+        long deadline = System.nanoTime() + commitsWait.toNanos();
+        vertx.setPeriodic(0, 50, timer -> {
+            if (committing.get() == 0 || System.nanoTime() > deadline) {
+                vertx.cancelTimer(timer);
+                done.complete(taken);
+            }
+        });
+        return done.future();
+    }
+
+    /**
      * Takes a clip whose last byte has just arrived (or, after a restart, one that was not
      * committed) the rest of its way; its time to ready is measured from here.
      */
-    /**
-     * Takes back the clips still waiting for a worker (a stopping node hands them to others);
-     * their {@link #process} futures fail with {@link ClipListener.Withdrawn}. Returns their ids.
-     */
-    public List<String> withdrawWaiting() {
-        // Read before the jobs are taken back: each one taken back leaves the map as its future fails.
-        Map<TranscodeJob, String> ids = Map.copyOf(waiting);
-        return queue.withdrawWaiting().stream().map(ids::get).filter(Objects::nonNull).toList();
-    }
-
     public Future<ClipOutcome> process(CompletedUpload upload) {
         long handedOn = System.nanoTime();
         Context ctx = vertx.getOrCreateContext();
@@ -82,25 +104,18 @@ public final class ClipProcessor {
         long posterAt = upload.metadata().eventOffsetMs() >= 0 ? upload.metadata().eventOffsetMs() : TranscodeJob.POSTER_MID_CLIP;
         TranscodeJob job = new TranscodeJob(upload.spool(), out, posterAt, spec);
         LOG.info("event=transcode_queued upload={} kind={} depth={}", upload.id(), upload.metadata().kind().wireName(), queue.depth());
-        waiting.put(job, upload.id());
+        transcoding.put(job, upload.id());
         return queue.submit(upload.metadata().kind(), upload.owner(), upload.length(), job)
-                .andThen(ar -> waiting.remove(job))
                 .transform(ar -> {
-                    if (ar.failed() && ar.cause() instanceof TranscodeQueue.Withdrawn) {
-                        return Future.failedFuture(new ClipListener.Withdrawn());
+                    synchronized (this) {
+                        if (stopping) {
+                            // Taken back: it stays among those handed on, and nothing of it is committed here.
+                            return Future.failedFuture(new ClipListener.Withdrawn());
+                        }
+                        transcoding.remove(job);
+                        committing.incrementAndGet();
                     }
-                    if (ar.succeeded()) {
-                        var r = ar.result();
-                        LOG.info("event=transcoded upload={} frames={} wall_ms={} cpu_ms={} encoder={}",
-                                upload.id(), r.framesDecoded(), r.wallMs(), r.cpuMs(), r.videoEncoder());
-                        // A commit that fails for any reason but the store being away is tried once, then
-                        // the clip is kept original-only: it never stays processing for ever.
-                        return committer.commitReady(ctx, upload, r).map(m -> new ClipOutcome(ClipStatus.READY, null))
-                                .recover(err -> failed(ctx, upload, new TranscodeException("commit_failed",
-                                        "The clip's renditions could not be committed: " + err, err)));
-                    }
-                    return failed(ctx, upload, ar.cause() instanceof TranscodeException te ? te
-                            : new TranscodeException("transcoder_error", "The transcoder failed: " + ar.cause(), ar.cause()));
+                    return outcome(ctx, upload, ar).andThen(x -> committing.decrementAndGet());
                 })
                 .andThen(ar -> {
                     if (ar.succeeded()) {
@@ -115,5 +130,20 @@ public final class ClipProcessor {
                     }
                 })
                 .andThen(ar -> vertx.fileSystem().deleteRecursive(out.toString()).otherwiseEmpty());
+    }
+    /** The clip's outcome once its transcode ended: its renditions committed, or the reason it failed. */
+    private Future<ClipOutcome> outcome(Context ctx, CompletedUpload upload, AsyncResult<TranscodeResult> ar) {
+        if (ar.succeeded()) {
+            TranscodeResult r = ar.result();
+            LOG.info("event=transcoded upload={} frames={} wall_ms={} cpu_ms={} encoder={}",
+                    upload.id(), r.framesDecoded(), r.wallMs(), r.cpuMs(), r.videoEncoder());
+            // A commit that fails for any reason but the store being away is tried once, then
+            // the clip is kept original-only: it never stays processing for ever.
+            return committer.commitReady(ctx, upload, r).map(m -> new ClipOutcome(ClipStatus.READY, null))
+                    .recover(err -> failed(ctx, upload, new TranscodeException("commit_failed",
+                            "The clip's renditions could not be committed: " + err, err)));
+        }
+        return failed(ctx, upload, ar.cause() instanceof TranscodeException te ? te
+                : new TranscodeException("transcoder_error", "The transcoder failed: " + ar.cause(), ar.cause()));
     }
 }

@@ -149,6 +149,20 @@ public final class TranscodeQueue {
      * running go on.
      */
     public List<TranscodeJob> withdrawWaiting() {
+        return withdraw();
+    }
+
+    /**
+     * Stops for good (a stopping node hands its clips on): the jobs waiting are taken back as by
+     * {@link #withdrawWaiting}, and the pool's workers stop, so that the futures of the jobs
+     * running never complete.
+     */
+    public void stop() {
+        withdraw();
+        pool.close();
+    }
+
+    private List<TranscodeJob> withdraw() {
         List<Waiting> taken;
         synchronized (this) {
             closed = true;

@@ -4,6 +4,7 @@ import dev.convoy.ingest.clip.ClipOutcome;
 import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.CompletedUpload;
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.List;
 
 /** How the upload stage hands clips down the path (implemented by the pipeline). */
@@ -35,15 +36,16 @@ public interface ClipListener {
     }
 
     /**
-     * A stopping node takes back the clips still waiting for a transcode, to hand them to
-     * other nodes: returns their ids, and their {@link #completed} futures fail with
-     * {@link Withdrawn}. None by default.
+     * A stopping node takes back the clips waiting for a transcode or being transcoded, to hand
+     * them to other nodes, and lets commits under way finish (up to {@code commitsWait}):
+     * completes with the ids taken back, whose {@link #completed} futures fail with
+     * {@link Withdrawn} or never complete. None by default.
      */
-    default List<String> withdrawWaiting() {
-        return List.of();
+    default Future<List<String>> stopTranscoding(Duration commitsWait) {
+        return Future.succeededFuture(List.of());
     }
 
-    /** A clip taken back before its transcode started ({@link #withdrawWaiting}): not failed, handed on. */
+    /** A clip taken back before it was committed ({@link #stopTranscoding}): not failed, handed on. */
     final class Withdrawn extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

@@ -224,11 +224,12 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     }
 
     /**
-     * Takes back the clips still waiting for a transcode (a stopping node hands them on); their
-     * uploads stay here, complete and not committed, until handed off. Returns their ids.
+     * Takes back the clips waiting for a transcode or being transcoded (a stopping node hands
+     * them on), commits under way finishing first; their uploads stay here, complete and not
+     * committed, until handed off. Completes with their ids.
      */
-    public List<String> withdrawWaiting() {
-        return listener.withdrawWaiting();
+    public Future<List<String>> stopTranscoding(Duration commitsWait) {
+        return listener.stopTranscoding(commitsWait);
     }
 
     /** Clips handed down the path whose outcome is not yet saved: waiting, transcoding or committing. */

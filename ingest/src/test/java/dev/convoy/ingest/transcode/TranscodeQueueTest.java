@@ -42,8 +42,11 @@ class TranscodeQueueTest {
             return 1;
         }
 
+        boolean closed;
+
         @Override
         public void close() {
+            closed = true;
         }
     }
 
@@ -86,6 +89,18 @@ class TranscodeQueueTest {
         assertThat(running.succeeded()).as("the transcode already running finishes").isTrue();
         assertThat(queue.submit(ClipKind.INCIDENT, "alice", 1000, job("late")).cause()).isInstanceOf(TranscodeQueue.Withdrawn.class);
         assertThat(pool.started).as("nothing started after the backlog was taken back").containsExactly("drive-0");
+    }
+
+    @Test
+    void stoppingTakesBackWhatWaitsAndStopsTheWorkers() {
+        GatedPool pool = new GatedPool();
+        TranscodeQueue queue = new TranscodeQueue(pool, 100, new SimpleMeterRegistry());
+        queue.submit(ClipKind.DRIVE, "alice", 1000, job("drive-0"));
+        Future<TranscodeResult> waiting = queue.submit(ClipKind.DRIVE, "alice", 1000, job("drive-1"));
+        queue.stop();
+        assertThat(pool.closed).as("the workers stop: the clip they had is handed on, not committed here").isTrue();
+        assertThat(waiting.cause()).isInstanceOf(TranscodeQueue.Withdrawn.class);
+        assertThat(queue.depth()).isZero();
     }
 
     @Test
