@@ -231,7 +231,6 @@ public final class UploadService {
         } else if (!upload.isPartial()) {
             events.completed(upload);
         }
-        LOG.info("event=upload_adopted upload={} offset={} length={}", upload.id(), upload.offset(), upload.length());
     }
 
     /** Termination by the upload's client: refused once the upload was completed and handed on. */
