@@ -472,8 +472,12 @@ public final class ConvoyServer {
         if (!config.peers().clustered()) {
             return drained.future();
         }
-        // The clips waiting for a worker or being transcoded are handed on too, once commits under way are done.
-        return drained.future().compose(v -> clipUploads.stopTranscoding(COMMITS_FINISH))
+        // The clips waiting for a worker or being transcoded are handed on too, once commits under way are done;
+        // no upload takes bytes (or completes) from here on, so none is left out of what is parked.
+        return drained.future().compose(v -> {
+                    backpressure.closeWrites();
+                    return clipUploads.stopTranscoding(COMMITS_FINISH);
+                })
                 .compose(taken -> handoff.parkAll(vertx.getOrCreateContext(), taken))
                 .mapEmpty();
     }

@@ -1,6 +1,7 @@
 package dev.convoy.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.storage.EmbeddedS3;
@@ -15,6 +16,9 @@ import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -265,6 +269,35 @@ class ClusterTest {
     private static HttpResponse<Buffer> verify(int node, String phone, String code) throws Exception {
         return TestServer.await(web.postAbs(nodes.get(node).baseUrl() + "/api/auth/verify")
                 .sendJsonObject(new JsonObject().put("phone", phone).put("code", code)));
+    }
+
+    @Test
+    void anAdoptedUploadThatIsGoneIsAnswered404FromEveryNodeNotLookedUpForEver() throws Exception {
+        String path = create(0, 50_000);
+        assertThat(patch(0, path, 0, bytes(10_000, 6)).statusCode()).isEqualTo(204);
+        nodes.get(0).terminate();
+        assertThat(nodes.get(0).exited(Duration.ofSeconds(30))).isTrue();
+        assertThat(send(tus(1, HttpMethod.HEAD, path)).statusCode()).as("adopted by b").isEqualTo(200);
+        assertThat(send(tus(2, HttpMethod.DELETE, path)).statusCode()).as("terminated on b, through c").isEqualTo(204);
+        for (int node = 1; node <= 2; node++) {
+            HttpResponse<Buffer> gone = TestServer.await(tus(node, HttpMethod.HEAD, path).timeout(10_000).send());
+            assertThat(gone.statusCode()).as("from node %s", NAMES.get(node)).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aRequestTargetInAbsoluteFormIsNeverForwardedToTheHostItNames() throws Exception {
+        String path = create(0, 1_000);
+        try (ServerSocket trap = new ServerSocket(0)) {
+            trap.setSoTimeout(1_000);
+            try (Socket socket = new Socket("127.0.0.1", Integer.parseInt(nodes.get(2).baseUrl().replaceAll(".*:", "")))) {
+                socket.getOutputStream().write(("HEAD http://127.0.0.1:" + trap.getLocalPort() + path + " HTTP/1.1\r\nHost: x\r\n"
+                        + "Tus-Resumable: 1.0.0\r\nAuthorization: Bearer " + device + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertThat(status).as("answered by the node holding the upload").isEqualTo("HTTP/1.1 200");
+            }
+            assertThatThrownBy(trap::accept).as("nothing reached the host the target named").isInstanceOf(SocketTimeoutException.class);
+        }
     }
 
     @Test

@@ -53,7 +53,11 @@ public final class ClusterClips implements ClipsApi.OtherNodes {
             List<JsonObject> items = new ArrayList<>();
             for (PeerCalls.Answer a : answers) {
                 if (a != null && a.status() == 200) {
-                    a.body().toJsonObject().getJsonArray("items").forEach(i -> items.add((JsonObject) i));
+                    try {
+                        a.body().toJsonObject().getJsonArray("items").forEach(i -> items.add((JsonObject) i));
+                    } catch (RuntimeException e) {
+                        LOG.warn("event=peer_listing_unreadable cause=\"{}\"", e.toString());
+                    }
                 }
             }
             return items;
@@ -74,6 +78,9 @@ public final class ClusterClips implements ClipsApi.OtherNodes {
 
     @Override
     public Future<JsonObject> view(RoutingContext rc, String owner, String id) {
+        if (!Handoff.isUploadId(id)) {
+            return Future.succeededFuture(null);
+        }
         return handoff.parked(ctx(), owner, id).compose(parked -> {
             if (parked != null && !parked.isPartial()) {
                 return Future.succeededFuture(catalog.inFlightView(record(parked)));
@@ -94,6 +101,9 @@ public final class ClusterClips implements ClipsApi.OtherNodes {
 
     @Override
     public Future<Integer> delete(RoutingContext rc, String owner, String id) {
+        if (!Handoff.isUploadId(id)) {
+            return Future.succeededFuture(404);
+        }
         return handoff.deleteParked(ctx(), owner, id).compose(deleted -> {
             if (deleted) {
                 return Future.succeededFuture(204);

@@ -50,6 +50,12 @@ public final class Forwarding {
     private static final Logger LOG = LoggerFactory.getLogger(Forwarding.class);
     /** The nodes a forwarded request passed, comma-separated; its presence marks a request from a peer. */
     public static final String FORWARDED_BY = PeerRequests.FORWARDED_BY;
+    /** Marks a request whose upload was looked up again after an adoption it lost. */
+    private static final String LOOKED_AGAIN = "convoy.lookedAgain";
+    /** Marks a request this handler has routed once. */
+    private static final String ROUTED = "convoy.routed";
+    /** How long a forwarded request waits for a connection to its peer (pooled or new) before the client gets 503. */
+    private static final long PEER_CONNECT_MS = 5_000;
     /** A peer's request that this node park an upload it holds (a part another node joins). */
     private static final String HAND_OVER = "Convoy-Hand-Over";
     /** The most nodes a request passes before one answers it. */
@@ -197,10 +203,13 @@ public final class Forwarding {
     private void route(RoutingContext rc) {
         HttpServerRequest req = rc.request();
         String id = rc.pathParam("id");
-        if (!peers.clustered() || req.method().equals(HttpMethod.OPTIONS) || isKept.test(id)) {
+        // Once routed here (a POST rerouted as PATCH comes back) or refused, a request is answered here.
+        if (!peers.clustered() || req.method().equals(HttpMethod.OPTIONS) || !Handoff.isUploadId(id) || isKept.test(id)
+                || rc.get(TusEndpoint.REFUSAL) != null || rc.get(ROUTED) != null) {
             rc.next();
             return;
         }
+        rc.put(ROUTED, Boolean.TRUE);
         req.pause();
         int hops = hops(req);
         URI holder = hops == 0 ? peers.urlOf(rc.pathParam("node")) : null;
@@ -214,7 +223,7 @@ public final class Forwarding {
             refuse(rc, TusError.TRAILER_NOT_FORWARDED.exception());
             return;
         }
-        client.request(new RequestOptions().setMethod(req.method()).setAbsoluteURI(holder.resolve(req.uri()).toString()))
+        client.request(options(req, holder, rc.pathParam("node"), id))
                 .onFailure(err -> {
                     // Not even connected: nothing of the request was sent, object storage may know more.
                     count("holder_unreachable");
@@ -281,7 +290,9 @@ public final class Forwarding {
             HttpServerResponse res = rc.response().setStatusCode(response.statusCode());
             response.headers().forEach((name, value) -> {
                 String lower = name.toLowerCase(Locale.ROOT);
-                if (!HOP_BY_HOP.contains(lower) || lower.equals("content-length")) {
+                // CORS headers are this node's to set (its handler already has): twice, a browser refuses them.
+                if ((!HOP_BY_HOP.contains(lower) || lower.equals("content-length")) && !lower.startsWith("access-control-")
+                        && !lower.equals("vary")) {
                     res.headers().add(name, value);
                 }
             });
@@ -339,9 +350,12 @@ public final class Forwarding {
         handoff.adopt(rc.vertx().getOrCreateContext(), owner, id).onComplete(ar -> {
             if (ar.succeeded() && ar.result()) {
                 rc.next();
-            } else if (ar.succeeded()) {
-                // Another node's claim came first: it holds the upload now.
+            } else if (ar.succeeded() && rc.get(LOOKED_AGAIN) == null) {
+                // Another node's claim came first: it holds the upload now. Looked up once more, no more.
+                rc.put(LOOKED_AGAIN, Boolean.TRUE);
                 elsewhere(rc, id, false, hops);
+            } else if (ar.succeeded()) {
+                rc.next();
             } else {
                 refuse(rc, TusError.STATE_UNAVAILABLE.retryAfter(RETRY_UNREACHABLE_SECONDS, TusError.STATE_UNAVAILABLE.message()));
             }
@@ -355,13 +369,24 @@ public final class Forwarding {
             return;
         }
         HttpServerRequest req = rc.request();
-        client.request(new RequestOptions().setMethod(req.method()).setAbsoluteURI(adopter.resolve(req.uri()).toString()))
+        client.request(options(req, adopter, rc.pathParam("node"), rc.pathParam("id")))
                 .onFailure(err -> {
                     count("holder_unreachable");
                     refuse(rc, TusError.NODE_UNREACHABLE.retryAfter(RETRY_UNREACHABLE_SECONDS, TusError.NODE_UNREACHABLE.message()));
                 })
                 .onSuccess(out -> relay(rc, out, hops, response -> false, () -> refuse(rc,
                         TusError.NODE_UNREACHABLE.retryAfter(RETRY_UNREACHABLE_SECONDS, TusError.NODE_UNREACHABLE.message()))));
+    }
+
+    /**
+     * The request to a peer: built from the checked node name and upload id alone, never from the
+     * request's target, which a client may send in absolute form naming any host.
+     */
+    private static RequestOptions options(HttpServerRequest req, URI peer, String node, String id) {
+        String query = req.query();
+        return new RequestOptions().setMethod(req.method())
+                .setAbsoluteURI(peer + "/files/" + node + "/" + id + (query == null ? "" : "?" + query))
+                .setConnectTimeout(PEER_CONNECT_MS);
     }
 
     /** Answers through the tus endpoint (authenticated, counted, the body drained), as its own refusal. */

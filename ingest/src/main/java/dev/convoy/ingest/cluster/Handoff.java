@@ -57,8 +57,8 @@ public final class Handoff {
         record Parked(JsonObject record) implements Located {
         }
 
-        /** Adopted (or being adopted) by {@code node}. */
-        record Claimed(String node) implements Located {
+        /** Adopted by {@code node}, or being adopted ({@code done} false until its bytes are in its spool). */
+        record Claimed(String node, boolean done) implements Located {
         }
 
         /** Never parked (or long gone). */
@@ -118,7 +118,8 @@ public final class Handoff {
         }
         return store.getSmall(ctx, key(owner, id, ".claim")).compose(claim -> {
             if (claim != null) {
-                return Future.succeededFuture(new Located.Claimed(new JsonObject(claim).getString("node")));
+                JsonObject c = new JsonObject(claim);
+                return Future.succeededFuture(new Located.Claimed(c.getString("node"), c.getBoolean("done", false)));
             }
             return store.getSmall(ctx, key(owner, id, ".json")).map(record -> record == null
                     ? new Located.Nowhere() : new Located.Parked(new JsonObject(record)));
@@ -158,7 +159,7 @@ public final class Handoff {
                     return claim(ctx, owner, id).compose(won -> won ? takeIn(ctx, owner, id, p.record())
                             : Future.succeededFuture(false));
                 }
-                if (where instanceof Located.Claimed c && c.node().equals(self)) {
+                if (where instanceof Located.Claimed c && c.node().equals(self) && !c.done()) {
                     // Claimed here before, and not finished (this node stopped midway): finish it.
                     return store.getSmall(ctx, key(owner, id, ".json")).compose(record -> record == null
                             ? Future.succeededFuture(false) : takeIn(ctx, owner, id, new JsonObject(record)));
@@ -175,9 +176,12 @@ public final class Handoff {
     }
 
     private Future<Boolean> claim(Context ctx, String owner, String id) {
-        JsonObject claim = new JsonObject().put("node", self).put("at", Instant.now().toString());
-        return store.putBytesIfAbsent(ctx, key(owner, id, ".claim"), claim.encode().getBytes(StandardCharsets.UTF_8),
-                "application/json");
+        return store.putBytesIfAbsent(ctx, key(owner, id, ".claim"), claimRecord(false), "application/json");
+    }
+
+    private byte[] claimRecord(boolean done) {
+        return new JsonObject().put("node", self).put("at", Instant.now().toString()).put("done", done).encode()
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** Brings a claimed upload's bytes into the spool, checks them, and hands it to the upload service. */
@@ -201,7 +205,9 @@ public final class Handoff {
                     uploads.adopted(kept);
                     adopted.increment();
                     LOG.info("event=upload_adopted upload={} offset={} parked_by={}", id, kept.offset(), record.getString("parkedBy"));
-                    return Future.all(store.delete(ctx, key(owner, id, ".json")), store.delete(ctx, key(owner, id, ".bin")))
+                    // Done before the record goes: a record left behind (a failed delete) is never taken in twice.
+                    return store.putBytes(ctx, key(owner, id, ".claim"), claimRecord(true), "application/json")
+                            .compose(v -> Future.all(store.delete(ctx, key(owner, id, ".json")), store.delete(ctx, key(owner, id, ".bin"))))
                             .recover(err -> {
                                 LOG.warn("event=parked_cleanup_failed upload={} cause=\"{}\"", id, err.toString());
                                 return Future.succeededFuture();
@@ -233,8 +239,8 @@ public final class Handoff {
     public Future<Integer> parkAll(Context ctx, Collection<String> withdrawn) {
         Set<String> handedBack = Set.copyOf(withdrawn);
         List<String> open = spool.all().stream()
-                .filter(u -> spool.outcome(u.id()) == null && u.concat() != UploadState.Concat.FINAL
-                        && (!u.isComplete() || u.isPartial() || handedBack.contains(u.id())))
+                .filter(u -> spool.outcome(u.id()) == null && (handedBack.contains(u.id())
+                        || (u.concat() != UploadState.Concat.FINAL && (!u.isComplete() || u.isPartial()))))
                 .map(UploadState::id).toList();
         if (open.isEmpty()) {
             return Future.succeededFuture(0);
@@ -272,7 +278,10 @@ public final class Handoff {
                                 return store.putBytes(ctx, key(owner, id, ".json"),
                                         record.encode().getBytes(StandardCharsets.UTF_8), "application/json");
                             })))
-                    .compose(v -> store.delete(ctx, key(owner, id, ".claim")))
+                    // The old claim (this node had adopted it) must go for another to adopt it; if it cannot, the
+                    // record goes again and the upload stays here, as it was, rather than in two places.
+                    .compose(v -> store.delete(ctx, key(owner, id, ".claim"))
+                            .recover(err -> store.delete(ctx, key(owner, id, ".json")).transform(ar -> Future.failedFuture(err))))
                     .onSuccess(v -> {
                         parked.increment();
                         LOG.info("event=upload_parked upload={} offset={} length={}", id, upload.offset(), upload.length());
@@ -363,7 +372,9 @@ public final class Handoff {
             for (String k : page.keys()) {
                 if (k.endsWith(".json")) {
                     checks.add(store.getSmall(ctx, k).compose(b -> {
-                        if (b == null || !UploadState.fromJson(new JsonObject(b).getJsonObject("state")).updatedAt().isBefore(before)) {
+                        UploadState state = b == null ? null : UploadState.fromJson(new JsonObject(b).getJsonObject("state"));
+                        // A complete clip never expires (its camera was told it arrived): only open uploads and parts do.
+                        if (state == null || (state.isComplete() && !state.isPartial()) || !state.updatedAt().isBefore(before)) {
                             return Future.succeededFuture(0);
                         }
                         String base = k.substring(0, k.length() - ".json".length());

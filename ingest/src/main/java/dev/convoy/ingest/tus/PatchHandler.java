@@ -61,7 +61,9 @@ final class PatchHandler implements TusEndpoint.Method {
                 // Forgotten while this request waited for the lock (it was settled), or removed with its clip.
                 return uploads.settled(who, found.id()).compose(settled -> {
                     if (settled == null) {
-                        throw TusError.UPLOAD_NOT_FOUND.exception();
+                        // It was here when this request came: removed, or handed to another node meanwhile. Asked
+                        // again, the client gets the answer for where it is now, never a 404 that starts it over.
+                        throw TusError.STATE_UNAVAILABLE.retryAfter(1, TusError.STATE_UNAVAILABLE.message());
                     }
                     return settled(rc, settled, clientOffset);
                 });
