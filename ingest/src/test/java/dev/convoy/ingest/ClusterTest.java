@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.storage.EmbeddedS3;
+import dev.convoy.ingest.storage.ObjectStore;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -22,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -186,6 +189,19 @@ class ClusterTest {
         String id = idOf(path);
         assertThat(patch(0, path, 0, body).statusCode()).isEqualTo(204);
         assertThat(clip(1, id).getString("status")).as("seen from another node while it waits").isEqualTo("processing");
+        // Claims of earlier adoptions stay a while: more than a page of them sorts before this clip's record.
+        try (ObjectStore store = new ObjectStore(ObjectStore.Endpoint.embedded(s3, "cluster", 5 << 20, 4))) {
+            Context ctx = vertx.getOrCreateContext();
+            for (int batch = 0; batch < 11; batch++) {
+                List<Future<Void>> puts = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    String claim = new JsonObject().put("node", "zz").put("at", Instant.now().toString()).put("done", true).encode();
+                    puts.add(store.putBytes(ctx, "uploads/parked/a-earlier/" + String.format("%032x", batch * 100 + i) + ".claim",
+                            claim.getBytes(StandardCharsets.UTF_8), "application/json"));
+                }
+                TestServer.await(Future.all(puts));
+            }
+        }
 
         nodes.get(0).terminate();
         assertThat(nodes.get(0).exited(Duration.ofSeconds(30))).isTrue();

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,8 @@ public final class Handoff {
     private static final Logger LOG = LoggerFactory.getLogger(Handoff.class);
     private static final Pattern UPLOAD_ID = Pattern.compile("[0-9a-f]{32}");
     private static final String PREFIX = "uploads/parked/";
+    /** Pages of 1,000 parked keys read by one sweep or one look for handed-off clips. */
+    private static final int MAX_PAGES = 100;
     /** Uploads parked at once by a stopping node. */
     private static final int PARKING_LANES = 4;
 
@@ -302,7 +305,7 @@ public final class Handoff {
         if (!adopts()) {
             return Future.succeededFuture(0);
         }
-        return store.listKeys(ctx, PREFIX, null, 1000).compose(page -> {
+        return eachPage(ctx, null, MAX_PAGES, page -> {
             Future<Integer> chain = Future.succeededFuture(0);
             for (String k : page.keys()) {
                 String base = k.endsWith(".json") ? k.substring(0, k.length() - ".json".length()) : null;
@@ -367,7 +370,7 @@ public final class Handoff {
      */
     public Future<Integer> sweep(Context ctx) {
         Instant before = Instant.now().minus(expiry);
-        return store.listKeys(ctx, PREFIX, null, 1000).compose(page -> {
+        return eachPage(ctx, null, MAX_PAGES, page -> {
             List<Future<Integer>> checks = new ArrayList<>();
             for (String k : page.keys()) {
                 if (k.endsWith(".json")) {
@@ -389,6 +392,20 @@ public final class Handoff {
             }
             return Future.all(checks).map(all -> checks.stream().mapToInt(Future::result).sum());
         });
+    }
+
+    /**
+     * Runs {@code work} on each page of parked keys, one page after another, at most
+     * {@code pagesLeft} pages; completes with the sum of what it returned. Claims stay a while
+     * after their adoption, so what is still to do may lie well past the first page.
+     */
+    private Future<Integer> eachPage(Context ctx, String startAfter, int pagesLeft, Function<ObjectStore.KeyPage, Future<Integer>> work) {
+        return store.listKeys(ctx, PREFIX, startAfter, 1000).compose(page -> work.apply(page).compose(n -> {
+            if (!page.truncated() || page.keys().isEmpty() || pagesLeft <= 1) {
+                return Future.succeededFuture(n);
+            }
+            return eachPage(ctx, page.keys().get(page.keys().size() - 1), pagesLeft - 1, work).map(m -> n + m);
+        }));
     }
 
     private static String sha256(Path file) throws IOException {
