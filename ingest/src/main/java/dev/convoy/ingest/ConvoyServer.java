@@ -52,7 +52,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -97,12 +96,6 @@ public final class ConvoyServer {
     private static final Duration REVOCATIONS_REFRESH = Duration.ofSeconds(5);
     /** Expired sign-in codes and rate-limit windows are dropped this often. */
     private static final Duration SIGN_IN_CODES_PRUNE = Duration.ofMinutes(1);
-    /** How often a drain looks whether requests and clips are done. */
-    private static final Duration DRAIN_CHECK = Duration.ofMillis(100);
-    /** After the grace, how long uploads that were cut off get to save their offsets. */
-    private static final Duration CUT_OFF_SETTLE = Duration.ofSeconds(5);
-    /** A stopping node of several lets commits under way finish for up to this long before it hands its clips on. */
-    private static final Duration COMMITS_FINISH = Duration.ofSeconds(20);
     /** Readiness reports the object store down within this long of it going away. */
     private static final Duration STORE_PING = Duration.ofSeconds(5);
     /** The first retention sweep runs soon after start, so clips that expired while stopped go at once. */
@@ -430,56 +423,13 @@ public final class ConvoyServer {
                 });
     }
 
-    /**
-     * Drains this node before it stops (SIGTERM: a rolling update, a scale-down): readiness goes
-     * false at once and new uploads get 503 with Retry-After, while requests in flight and clips
-     * on their way (waiting, transcoding, committing) get up to {@code grace} to finish. Then the
-     * uploads still being written are cut off (their bytes kept, their offsets saved, as when a
-     * connection drops). With several nodes every upload still open is then parked in object
-     * storage, for whichever node its camera reaches next to adopt; otherwise (and whatever
-     * could not be parked) stays on the spool, where a restart with the same volume takes it
-     * up again.
-     */
+    /** Drains this node before it stops (SIGTERM: a rolling update, a scale-down); see {@link NodeDrain}. */
     public Future<Void> drain(Duration grace) {
         draining.set(true);
         if (vertx == null || tusEndpoint == null) {
             return Future.succeededFuture();
         }
-        long started = System.nanoTime();
-        LOG.info("event=drain_started grace_s={} requests={} clips={}", grace.toSeconds(), tusEndpoint.requestsInFlight(),
-                clipUploads.clipsInProgress());
-        Promise<Void> drained = Promise.promise();
-        boolean[] cutOff = {false};
-        vertx.setPeriodic(DRAIN_CHECK.toMillis(), timer -> {
-            int requests = tusEndpoint.requestsInFlight();
-            int clips = clipUploads.clipsInProgress();
-            boolean idle = requests == 0 && clips == 0;
-            long waitedMs = (System.nanoTime() - started) / 1_000_000;
-            if (!idle && waitedMs >= grace.toMillis() && !cutOff[0]) {
-                // Out of time: uploads still sending are cut off while the spool can still save their offsets.
-                cutOff[0] = true;
-                backpressure.closeWrites();
-                tusEndpoint.uploads().cutOffWrites();
-                return;
-            }
-            if (idle || waitedMs >= grace.plus(CUT_OFF_SETTLE).toMillis() || (cutOff[0] && requests == 0)) {
-                vertx.cancelTimer(timer);
-                LOG.info("event=drain_finished waited_ms={} requests={} clips={} by={}", waitedMs, requests, clips,
-                        cutOff[0] || !idle ? "grace" : "idle");
-                drained.tryComplete();
-            }
-        });
-        if (!config.peers().clustered()) {
-            return drained.future();
-        }
-        // The clips waiting for a worker or being transcoded are handed on too, once commits under way are done;
-        // no upload takes bytes (or completes) from here on, so none is left out of what is parked.
-        return drained.future().compose(v -> {
-                    backpressure.closeWrites();
-                    return clipUploads.stopTranscoding(COMMITS_FINISH);
-                })
-                .compose(taken -> handoff.parkAll(vertx.getOrCreateContext(), taken))
-                .mapEmpty();
+        return new NodeDrain(vertx, tusEndpoint, clipUploads, backpressure, config.peers().clustered() ? handoff : null).run(grace);
     }
 
     public Future<Void> close() {

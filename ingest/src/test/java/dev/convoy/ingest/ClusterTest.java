@@ -144,12 +144,10 @@ class ClusterTest {
     @Test
     void aDrainedNodesUploadIsAdoptedByExactlyOneOtherAndFinishesByteIdentical() throws Exception {
         byte[] body = bytes(400_000, 2);
-        String path = create(0, body.length);
+        String path = startedOnA(body, 150_000);
         String id = idOf(path);
-        assertThat(patch(0, path, 0, Arrays.copyOfRange(body, 0, 150_000)).statusCode()).isEqualTo(204);
 
-        nodes.get(0).terminate();
-        assertThat(nodes.get(0).exited(Duration.ofSeconds(30))).as("the drain ends, its uploads parked").isTrue();
+        drainA();
         assertThat(log(0)).contains("event=upload_parked upload=" + id + " offset=150000");
         JsonObject parked = clip(1, id);
         assertThat(parked.getString("status")).as("a parked upload is still listed as uploading").isEqualTo("uploading");
@@ -179,8 +177,7 @@ class ClusterTest {
     @Test
     void aDrainedNodesTranscodeBacklogIsHandedOffAndEachClipIsCommittedOnce() throws Exception {
         // Node a takes uploads but transcodes none: its finished clips wait in its backlog.
-        nodes.get(0).terminate();
-        assertThat(nodes.get(0).exited(Duration.ofSeconds(30))).isTrue();
+        drainA();
         List<String> args = new ArrayList<>(Arrays.asList(flags));
         args.addAll(List.of("--node-id", "a", "--transcode-workers", "0"));
         nodes.get(0).start(args.toArray(String[]::new));
@@ -203,8 +200,7 @@ class ClusterTest {
             }
         }
 
-        nodes.get(0).terminate();
-        assertThat(nodes.get(0).exited(Duration.ofSeconds(30))).isTrue();
+        drainA();
         assertThat(log(0)).contains("event=clip_withdrawn upload=" + id).contains("event=upload_parked upload=" + id);
         assertThat(committedSha(2, id)).as("committed by a node that adopted it, byte-identical").isEqualTo(Clips.sha256(body));
         long commits = IntStream.range(0, NAMES.size())
@@ -215,9 +211,8 @@ class ClusterTest {
     @Test
     void aKilledNodesUploadsAnswer503UntilItIsBackAndThenFinish() throws Exception {
         byte[] body = bytes(200_000, 3);
-        String path = create(0, body.length);
+        String path = startedOnA(body, 50_000);
         String id = idOf(path);
-        assertThat(patch(0, path, 0, Arrays.copyOfRange(body, 0, 50_000)).statusCode()).isEqualTo(204);
 
         nodes.get(0).kill();
         HttpResponse<Buffer> head = send(tus(1, HttpMethod.HEAD, path));
@@ -291,8 +286,7 @@ class ClusterTest {
     void anAdoptedUploadThatIsGoneIsAnswered404FromEveryNodeNotLookedUpForEver() throws Exception {
         String path = create(0, 50_000);
         assertThat(patch(0, path, 0, bytes(10_000, 6)).statusCode()).isEqualTo(204);
-        nodes.get(0).terminate();
-        assertThat(nodes.get(0).exited(Duration.ofSeconds(30))).isTrue();
+        drainA();
         assertThat(send(tus(1, HttpMethod.HEAD, path)).statusCode()).as("adopted by b").isEqualTo(200);
         assertThat(send(tus(2, HttpMethod.DELETE, path)).statusCode()).as("terminated on b, through c").isEqualTo(204);
         for (int node = 1; node <= 2; node++) {
@@ -347,6 +341,19 @@ class ClusterTest {
 
     private static HttpResponse<Buffer> send(HttpRequest<Buffer> request) throws Exception {
         return TestServer.await(request.send());
+    }
+
+    /** An upload of {@code body} created on node a with its first {@code sent} bytes acknowledged there; its URL's path. */
+    private static String startedOnA(byte[] body, int sent) throws Exception {
+        String path = create(0, body.length);
+        assertThat(patch(0, path, 0, Arrays.copyOfRange(body, 0, sent)).statusCode()).isEqualTo(204);
+        return path;
+    }
+
+    /** SIGTERM to node a: it drains, parks what it has and stops. */
+    private static void drainA() throws Exception {
+        nodes.get(0).terminate();
+        assertThat(nodes.get(0).exited(Duration.ofSeconds(30))).as("the drain ends, what it had parked").isTrue();
     }
 
     /** Creates an upload on {@code node}; returns its URL's path. */

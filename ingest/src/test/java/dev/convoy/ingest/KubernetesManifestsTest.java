@@ -204,11 +204,12 @@ class KubernetesManifestsTest {
             String preStop = String.join(" ", list(map(map(map(container(statefulSet).get("lifecycle")).get("preStop")).get("exec"))
                     .get("command")).stream().map(String::valueOf).toList());
             int preStopWait = Integer.parseInt(preStop.replaceAll(".*sleep (\\d+).*", "$1"));
-            // 5 s for cut-off uploads to save their offsets (ConvoyServer.CUT_OFF_SETTLE), 20 s for commits under way
-            // (COMMITS_FINISH), 60 s to park what is open or not yet transcoded, 10 s to close.
+            // Cut-off uploads save their offsets, commits under way finish, then 60 s to park what is open or not yet
+            // transcoded and 10 s to close.
             assertThat((Integer) podSpec(statefulSet).get("terminationGracePeriodSeconds"))
                     .as(dir + ": the grace covers the preStop wait, the drain, commits, parking and closing")
-                    .isGreaterThanOrEqualTo(preStopWait + drain + 5 + 20 + 60 + 10);
+                    .isGreaterThanOrEqualTo(preStopWait + drain + (int) NodeDrain.CUT_OFF_SETTLE.toSeconds()
+                            + (int) NodeDrain.COMMITS_FINISH.toSeconds() + 60 + 10);
             String jvm = list(container(statefulSet).get("env")).stream().map(KubernetesManifestsTest::map)
                     .filter(e -> "JAVA_TOOL_OPTIONS".equals(e.get("name"))).map(e -> (String) e.get("value")).findFirst().orElseThrow();
             int cores = Integer.parseInt(jvm.replaceAll(".*-XX:ActiveProcessorCount=(\\d+).*", "$1"));
