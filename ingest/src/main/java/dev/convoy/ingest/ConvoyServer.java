@@ -36,6 +36,7 @@ import dev.convoy.ingest.storage.ObjectStore;
 import dev.convoy.ingest.transcode.ProcessTranscodePool;
 import dev.convoy.ingest.transcode.TranscodePool;
 import dev.convoy.ingest.transcode.TranscodeQueue;
+import dev.convoy.ingest.tus.BodyInflow;
 import dev.convoy.ingest.tus.TusEndpoint;
 import dev.convoy.ingest.upload.ClipUploads;
 import dev.convoy.ingest.upload.SpoolStore;
@@ -358,9 +359,9 @@ public final class ConvoyServer {
                 // The spool answers a stalled body first (with a 5xx clients retry); this only reaps dead sockets.
                 .setIdleTimeout((int) config.idleTimeout().toSeconds() + 30)
                 .setMaxHeaderSize(config.maxHeaderBytes())
-                // Body pieces of up to 16 KiB rather than 8 KiB: half the messages per MiB. A paused request
-                // buffers up to 16 pieces, so with the spool's two 64 KiB batches an upload holds <= ~400 KiB.
-                .setMaxChunkSize(16 * 1024)
+                // Body pieces of up to 16 KiB rather than 8 KiB: half the messages per MiB. A read is one piece
+                // (BodyInflow), so an upload whose socket is stopped holds its batches and at most one piece more.
+                .setMaxChunkSize(BodyInflow.MAX_READ)
                 // HTTP/1.1 only on this cleartext port, so each connection's request decoder is in place before its
                 // first byte (StrictHttp1); HTTP/2 is for the TLS terminator in front, which speaks HTTP/1.1 to us.
                 .setHttp2ClearTextEnabled(false)

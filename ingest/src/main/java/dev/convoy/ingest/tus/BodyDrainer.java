@@ -53,6 +53,7 @@ final class BodyDrainer {
         });
         req.endHandler(v -> once.run());
         req.exceptionHandler(e -> once.run());
+        BodyInflow.start(req);
         req.resume();
     }
 

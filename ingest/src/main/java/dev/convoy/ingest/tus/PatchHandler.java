@@ -106,6 +106,7 @@ final class PatchHandler implements TusEndpoint.Method {
                 rc.response().putHeader("Upload-Offset", Long.toString(upload.offset())).setStatusCode(204).end();
             }
         });
+        BodyInflow.start(req);
         req.resume();
         return done.future();
     }

@@ -112,6 +112,7 @@ public final class TusEndpoint {
     /** Keeps request trailers on a new connection, for checksum-trailer. */
     public void onConnection(HttpConnection connection) {
         RequestTrailers.capture(connection);
+        BodyInflow.onConnection(connection);
     }
 
     private static void methodOverride(RoutingContext rc) {
@@ -131,7 +132,7 @@ public final class TusEndpoint {
     private void timed(RoutingContext rc, String method, Method handler) {
         HttpServerRequest req = rc.request();
         // Nothing reads the body until the upload is found and locked.
-        req.pause();
+        BodyInflow.hold(rc);
         Timer.Sample sample = metrics.startRequest();
         rc.response().putHeader("Tus-Resumable", TusHeaders.TUS_VERSION);
         Future<Void> result;

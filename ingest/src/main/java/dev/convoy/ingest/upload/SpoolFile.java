@@ -1,5 +1,6 @@
 package dev.convoy.ingest.upload;
 
+import dev.convoy.ingest.tus.BodyInflow;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,10 +20,11 @@ import java.util.function.Consumer;
 
 /**
  * Streams one request body into an upload's spool file. Body pieces are gathered into
- * batches of {@link #BATCH_BYTES}; each batch is written with one gathering write on the
- * spool I/O pool, one batch at a time, and the socket is paused while a full batch waits
- * behind the one being written. Memory per upload is therefore about two batches, whatever
- * the chunk size. A partial batch is written once the sender has been quiet for a timer
+ * batches of the size {@link BodyBuffers} allows while this many bodies arrive at once; each
+ * batch is written with one gathering write on the spool I/O pool, one batch at a time, and
+ * the socket is paused while a full batch waits behind the one being written. Memory per
+ * upload is therefore about two batches, whatever the chunk size, and the node's bodies
+ * together stay within its budget however many arrive. A partial batch is written once the sender has been quiet for a timer
  * tick; the last batch is written, fdatasynced and the file closed in one task. A body that
  * stalls longer than the idle timeout is ended; what arrived before is kept.
  */
@@ -32,19 +34,23 @@ final class SpoolFile {
     record Written(long bytes, Throwable interruption, boolean overflow, boolean stalled) {
     }
 
-    /** Bytes gathered before they are handed to the disk in one write. */
-    static final int BATCH_BYTES = 64 * 1024;
+    /** Each spool I/O thread's buffer for the bytes it writes. */
+    private static final ThreadLocal<ByteBuffer> WRITE_BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BodyBuffers.MAX_BATCH));
 
     private final Vertx vertx;
     private final WorkerExecutor io;
+    private final BodyBuffers buffers;
     private final Path path;
     private final long idleTimeoutMs;
     /** A body averaging less than this once it has run for the idle timeout holds a lock for nothing: it is cut. */
     private final long minBytesPerSecond;
 
-    SpoolFile(Vertx vertx, WorkerExecutor io, Path path, long idleTimeoutMs, long minBytesPerSecond) {
+    SpoolFile(Vertx vertx, WorkerExecutor io, BodyBuffers buffers, Path path, long idleTimeoutMs,
+              long minBytesPerSecond) {
         this.vertx = vertx;
         this.io = io;
+        this.buffers = buffers;
         this.path = path;
         this.idleTimeoutMs = idleTimeoutMs;
         this.minBytesPerSecond = minBytesPerSecond;
@@ -108,9 +114,11 @@ final class SpoolFile {
                     flush(false);
                 }
             });
+            buffers.opened();
             body.handler(this::onPiece);
             body.endHandler(v -> end(null));
             body.exceptionHandler(this::end);
+            BodyInflow.start(body);
             body.resume();
             return done.future();
         }
@@ -133,11 +141,11 @@ final class SpoolFile {
             }
             if (overflow) {
                 end(null);
-            } else if (batchBytes >= BATCH_BYTES) {
+            } else if (batchBytes >= buffers.batchBytes()) {
                 if (writeInFlight) {
                     // A full batch is waiting behind the one on its way to disk: stop reading.
                     paused = true;
-                    body.pause();
+                    BodyInflow.stop(body);
                 } else {
                     flush(false);
                 }
@@ -167,7 +175,7 @@ final class SpoolFile {
                     paused = false;
                     lastData = System.nanoTime();
                     flush(false);
-                    body.resume();
+                    BodyInflow.start(body);
                 }
             });
         }
@@ -178,24 +186,36 @@ final class SpoolFile {
                 channel = FileChannel.open(path, StandardOpenOption.WRITE);
                 channel.position(offset);
             }
-            List<ByteBuffer> views = new ArrayList<>(pieces.size());
+            // The pieces are copied into this thread's direct buffer and written from there: handed
+            // to the channel as they are, each heap piece would get a direct copy of its own, and
+            // a thousand uploads' small pieces churn direct memory until the JVM calls for full GCs.
+            ByteBuffer out = WRITE_BUFFER.get();
             for (Buffer piece : pieces) {
                 for (ByteBuffer view : ((BufferInternal) piece).getByteBuf().nioBuffers()) {
-                    views.add(view);
+                    while (view.hasRemaining()) {
+                        if (!out.hasRemaining()) {
+                            drain(out);
+                        }
+                        int n = Math.min(view.remaining(), out.remaining());
+                        out.put(out.position(), view, view.position(), n);
+                        out.position(out.position() + n);
+                        view.position(view.position() + n);
+                    }
                 }
             }
-            ByteBuffer[] all = views.toArray(ByteBuffer[]::new);
-            long left = 0;
-            for (ByteBuffer view : all) {
-                left += view.remaining();
-            }
-            while (left > 0) {
-                left -= channel.write(all);
-            }
+            drain(out);
             for (Buffer piece : pieces) {
                 tap.accept(piece);
                 durable += piece.length();
             }
+        }
+
+        private void drain(ByteBuffer out) throws IOException {
+            out.flip();
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+            out.clear();
         }
 
         private void end(Throwable cause) {
@@ -208,10 +228,15 @@ final class SpoolFile {
             body.handler(null);
             body.endHandler(null);
             body.exceptionHandler(null);
+            if (paused) {
+                // The connection reads again: for the response's end and the next request on it.
+                BodyInflow.start(body);
+            }
             paused = false;
             // Whatever arrived is kept: the last batch goes to disk with the fdatasync.
             flush(true);
             writing.onComplete(ar -> {
+                buffers.closed();
                 if (ar.failed()) {
                     closeQuietly();
                     done.fail(ar.cause());

@@ -74,6 +74,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
 
     private final Vertx vertx;
     private final WorkerExecutor io;
+    private final BodyBuffers buffers = BodyBuffers.ofHeap();
     private final Path dir;
     private final long idleTimeoutMs;
     private final long minBytesPerSecond;
@@ -172,7 +173,7 @@ public final class SpoolStore implements UploadStore, UploadStore.Terminator, Up
                     chunk.put(algorithm, digest(CHECKSUMS.get(algorithm)));
                 }
             }
-            return new SpoolFile(vertx, io, spool(upload.id()), idleTimeoutMs, minBytesPerSecond)
+            return new SpoolFile(vertx, io, buffers, spool(upload.id()), idleTimeoutMs, minBytesPerSecond)
                     .append(upload.offset(), body, maxBytes, buf -> {
                         // Digest the received bytes where they lie: no copy per body piece.
                         for (ByteBuffer view : ((BufferInternal) buf).getByteBuf().nioBuffers()) {

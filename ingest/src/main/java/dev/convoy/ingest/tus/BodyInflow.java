@@ -1,0 +1,67 @@
+package dev.convoy.ingest.tus;
+
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Stops and restarts the bytes of a request body at its socket. A paused Vert.x request goes
+ * on taking in 16 body pieces, and its connection more after them, before the socket stops
+ * being read: up to a whole chunk in one read loop, which a thousand uploads waiting for their
+ * turn at the disk would hold at once. Stopped here, the socket is read at most once more, and
+ * the kernel holds the rest (the sender's TCP window closes). Other streams are paused.
+ */
+public final class BodyInflow {
+
+    /** The most one read of a socket takes in: a body piece (the server's chunk size). */
+    public static final int MAX_READ = 16 * 1024;
+
+    private BodyInflow() {
+    }
+
+    /**
+     * Reads a new connection's socket at most 16 KiB at a time (one body piece): what arrives
+     * after its socket is stopped is then one piece, not a 64 KiB read of four.
+     */
+    static void onConnection(HttpConnection connection) {
+        if (connection instanceof ConnectionBase conn) {
+            conn.channel().config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(64, 1024, MAX_READ));
+        }
+    }
+
+    /** Pauses a request whose body nothing reads yet, and stops its socket until {@link #start} or its answer. */
+    static void hold(RoutingContext rc) {
+        HttpServerRequest req = rc.request();
+        req.pause();
+        if (reading(req, false)) {
+            // Every answer restarts the socket: the connection reads the rest of the body, or the next request.
+            rc.addHeadersEndHandler(v -> reading(req, true));
+        }
+    }
+
+    /** Stops the body's bytes coming; the pieces already read still arrive. */
+    public static void stop(ReadStream<?> body) {
+        if (!reading(body, false)) {
+            body.pause();
+        }
+    }
+
+    /** Lets the body's bytes come again. */
+    public static void start(ReadStream<?> body) {
+        if (!reading(body, true)) {
+            body.resume();
+        }
+    }
+
+    /** Sets whether the request's socket is read; false if {@code body} is no request on a socket of its own. */
+    private static boolean reading(ReadStream<?> body, boolean on) {
+        if (body instanceof HttpServerRequest req && req.connection() instanceof ConnectionBase conn) {
+            conn.channel().config().setAutoRead(on);
+            return true;
+        }
+        return false;
+    }
+}
