@@ -5,6 +5,7 @@
 # /proc) and its peak RSS (VmRSS sampled every 100 ms). Convoy runs with transcoding off and the JVM
 # options in CONVOY_JAVA_OPTS (default: those of the container image's 512 MiB profile).
 # Usage: benchmarks/compare-tus-node.sh [uploads=50] [size-mb=20] [chunk-mib=5] [rounds=2]
+# WARMUPS (default 1) passes run before the measured one, for JIT compilers to finish.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-50}; SIZE_MB=${2:-20}; CHUNK_MIB=${3:-5}; ROUNDS=${4:-2}
@@ -36,7 +37,7 @@ run() { # NAME
   mkdir -p "$dir"
   if [ "$name" = convoy ]; then
     java $JAVA_OPTS -jar ingest/target/convoy.jar serve --host 127.0.0.1 --port "$port" --management-port 0 \
-      --data-dir "$dir" --transcode-workers 0 --max-uploads-per-device 100000 --min-free-spool-bytes 0 > "$dir.log" 2>&1 &
+      --data-dir "$dir" --transcode-workers 0 --transcode-queue-limit 1000000 --max-uploads-per-device 100000 --min-free-spool-bytes 0 > "$dir.log" 2>&1 &
     SERVER=$!; wait_port "$port"
     token=$(java -jar ingest/target/convoy.jar token --data-dir "$dir" --owner bench --device load)
   else
@@ -44,7 +45,9 @@ run() { # NAME
     SERVER=$!; wait_port "$port"
   fi
   # Warm-up (JIT, caches), not reported.
-  node "$NODE_DIR/load.mjs" "http://127.0.0.1:$port" "$N" "$SIZE" "$CHUNK" $token > /dev/null
+  for _ in $(seq 1 "${WARMUPS:-1}"); do
+    node "$NODE_DIR/load.mjs" "http://127.0.0.1:$port" "$N" "$SIZE" "$CHUNK" $token > /dev/null
+  done
   echo 0 > "$dir.rss"; sample_rss "$SERVER" "$dir.rss" & SAMPLER=$!
   local before; before=$(cpu_ticks "$SERVER")
   local result; result=$(node "$NODE_DIR/load.mjs" "http://127.0.0.1:$port" "$N" "$SIZE" "$CHUNK" $token)
@@ -57,7 +60,7 @@ run() { # NAME
   printf '%-7s %7.1f MiB/s  %6s ms CPU/MiB  peak RSS %5s MiB\n' "$name" "$mibs" "$cpu" "$rss"
   ROWS+=("$name $mibs $cpu $rss")
 }
-echo "$N uploads × $SIZE_MB MB, $CHUNK_MIB MiB PATCHes (tus-js-client), $ROUNDS rounds; Convoy: $JAVA_OPTS"
+echo "$N uploads × $SIZE_MB MB, $CHUNK_MIB MiB PATCHes (tus-js-client), $ROUNDS rounds after ${WARMUPS:-1} warm-up passes; Convoy: $JAVA_OPTS"
 for r in $(seq 1 "$ROUNDS"); do run convoy; run tus-node; done
 printf '%s\n' "${ROWS[@]}" | awk '
   {n[$1]++; t[$1]+=$2; c[$1]+=$3; if ($4 > r[$1]) r[$1]=$4}
