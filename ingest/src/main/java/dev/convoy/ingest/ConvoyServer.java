@@ -359,8 +359,8 @@ public final class ConvoyServer {
                 // The spool answers a stalled body first (with a 5xx clients retry); this only reaps dead sockets.
                 .setIdleTimeout((int) config.idleTimeout().toSeconds() + 30)
                 .setMaxHeaderSize(config.maxHeaderBytes())
-                // Body pieces of up to 16 KiB rather than 8 KiB: half the messages per MiB. A read is one piece
-                // (BodyInflow), so an upload whose socket is stopped holds its batches and at most one piece more.
+                // Body pieces of up to 16 KiB rather than 8 KiB: half the messages per MiB. A read is at most 16 KiB
+                // (BodyInflow), so an upload whose socket is stopped holds its batches and at most 16 KiB more.
                 .setMaxChunkSize(BodyInflow.MAX_READ)
                 // HTTP/1.1 only on this cleartext port, so each connection's request decoder is in place before its
                 // first byte (StrictHttp1); HTTP/2 is for the TLS terminator in front, which speaks HTTP/1.1 to us.

@@ -16,19 +16,21 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class BodyInflow {
 
-    /** The most one read of a socket takes in: a body piece (the server's chunk size). */
+    /** The most one read of a socket takes in, and the largest body piece (the server's chunk size). */
     public static final int MAX_READ = 16 * 1024;
 
     private BodyInflow() {
     }
 
     /**
-     * Reads a new connection's socket at most 16 KiB at a time (one body piece): what arrives
-     * after its socket is stopped is then one piece, not a 64 KiB read of four.
+     * Reads a new connection's socket once per wakeup, at most 16 KiB: what arrives after its
+     * socket is stopped is then at most 16 KiB, not a read loop of up to 16 reads of 64 KiB.
      */
     static void onConnection(HttpConnection connection) {
         if (connection instanceof ConnectionBase conn) {
-            conn.channel().config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(64, 1024, MAX_READ));
+            AdaptiveRecvByteBufAllocator reads = new AdaptiveRecvByteBufAllocator(64, 1024, MAX_READ);
+            reads.maxMessagesPerRead(1);
+            conn.channel().config().setRecvByteBufAllocator(reads);
         }
     }
 
@@ -37,8 +39,14 @@ public final class BodyInflow {
         HttpServerRequest req = rc.request();
         req.pause();
         if (reading(req, false)) {
-            // Every answer restarts the socket: the connection reads the rest of the body, or the next request.
-            rc.addHeadersEndHandler(v -> reading(req, true));
+            // Every answer restarts the socket, and a body nothing read is dropped within BodyDrainer's
+            // limits: restarted under a paused request, the connection would queue whatever arrives.
+            rc.addHeadersEndHandler(v -> {
+                reading(req, true);
+                if (!req.isEnded()) {
+                    BodyDrainer.afterAnswer(req);
+                }
+            });
         }
     }
 

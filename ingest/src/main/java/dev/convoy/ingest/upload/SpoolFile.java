@@ -190,6 +190,8 @@ final class SpoolFile {
             // to the channel as they are, each heap piece would get a direct copy of its own, and
             // a thousand uploads' small pieces churn direct memory until the JVM calls for full GCs.
             ByteBuffer out = WRITE_BUFFER.get();
+            // Whatever a failed write left in this thread's buffer belongs to no one now.
+            out.clear();
             for (Buffer piece : pieces) {
                 for (ByteBuffer view : ((BufferInternal) piece).getByteBuf().nioBuffers()) {
                     while (view.hasRemaining()) {

@@ -66,6 +66,33 @@ class BodyInflowTest extends TusTestBase {
     }
 
     @Test
+    void aBodyNothingReadsIsDroppedAfterTheAnswerAndTheConnectionGoesOn() throws Exception {
+        String id = create(100);
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            // A DELETE reads no body; this one comes chunked, in small chunks, after the headers.
+            out.write(("DELETE /files/" + id + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
+                    + "Authorization: Bearer " + aliceCam + "\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            StringBuilder chunks = new StringBuilder();
+            for (int i = 0; i < 500; i++) {
+                chunks.append("1\r\nx\r\n");
+            }
+            out.write((chunks + "0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Reply deleted = read(in);
+            assertThat(deleted.status()).as(deleted.body()).isEqualTo(204);
+
+            out.write(("HEAD /files/" + id + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
+                    + "Authorization: Bearer " + aliceCam + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readHead(in).status()).as("the next request on the connection is answered").isEqualTo(404);
+        }
+    }
+
+    @Test
     void manyUploadsSendingAtOnceEachEndByteIdentical() throws Exception {
         int uploads = 64;
         int size = 768 * 1024;
