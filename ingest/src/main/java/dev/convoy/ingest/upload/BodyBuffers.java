@@ -6,9 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The node's memory for request bodies on their way to the spool, shared by every upload
  * receiving at once. Each upload holds at most two batches (one being written, one filling);
  * a batch is {@link #MAX_BATCH} bytes while few uploads arrive together and shrinks as more
- * do, so that all of them together stay within the budget: 1000 uploads in flight hold about
- * what 16 fast ones do. Below {@link #MIN_BATCH} it stops shrinking: writes that small would
- * cost more in system calls than the memory they save.
+ * do, so that all of them together stay within the budget. Below {@link #MIN_BATCH} it stops
+ * shrinking: smaller writes would cost more in system calls than the memory they save.
  */
 final class BodyBuffers {
 

@@ -21,10 +21,10 @@ import java.util.function.Consumer;
 /**
  * Streams one request body into an upload's spool file. Body pieces are gathered into
  * batches of the size {@link BodyBuffers} allows while this many bodies arrive at once; each
- * batch is written with one gathering write on the spool I/O pool, one batch at a time, and
- * the socket is paused while a full batch waits behind the one being written. Memory per
- * upload is therefore about two batches, whatever the chunk size, and the node's bodies
- * together stay within its budget however many arrive. A partial batch is written once the sender has been quiet for a timer
+ * batch is written on the spool I/O pool, one batch at a time, and the socket is not read
+ * while a full batch waits behind the one being written. Memory per upload is therefore about
+ * two batches, whatever the chunk size, and the node's bodies together stay within its budget
+ * however many arrive. A partial batch is written once the sender has been quiet for a timer
  * tick; the last batch is written, fdatasynced and the file closed in one task. A body that
  * stalls longer than the idle timeout is ended; what arrived before is kept.
  */
