@@ -312,8 +312,7 @@ public final class Handoff {
                 if (base == null || page.keys().contains(base + ".claim")) {
                     continue;
                 }
-                chain = chain.compose(n -> store.getSmall(ctx, k).compose(record -> {
-                    UploadState state = record == null ? null : UploadState.fromJson(new JsonObject(record).getJsonObject("state"));
+                chain = chain.compose(n -> readParked(ctx, k).compose(state -> {
                     if (state == null || !state.isComplete() || state.isPartial() || !adopts()) {
                         return Future.succeededFuture(n);
                     }
@@ -334,8 +333,7 @@ public final class Handoff {
             for (String k : page.keys()) {
                 String id = k.substring(k.lastIndexOf('/') + 1).replace(".json", "");
                 if (k.endsWith(".json") && !page.keys().contains(key(owner, id, ".claim"))) {
-                    reads.add(store.getSmall(ctx, k).map(b -> b == null ? null
-                            : UploadState.fromJson(new JsonObject(b).getJsonObject("state"))));
+                    reads.add(readParked(ctx, k));
                 }
             }
             return Future.all(reads).map(all -> reads.stream().map(Future::result).filter(u -> u != null).toList());
@@ -350,7 +348,12 @@ public final class Handoff {
         if (!isUploadId(id)) {
             return Future.succeededFuture(null);
         }
-        return store.getSmall(ctx, key(owner, id, ".json")).map(record -> record == null ? null
+        return readParked(ctx, key(owner, id, ".json"));
+    }
+
+    /** The upload state in the parked record at {@code key}, or null when there is none. */
+    private Future<UploadState> readParked(Context ctx, String key) {
+        return store.getSmall(ctx, key).map(record -> record == null ? null
                 : UploadState.fromJson(new JsonObject(record).getJsonObject("state")));
     }
 
@@ -374,8 +377,7 @@ public final class Handoff {
             List<Future<Integer>> checks = new ArrayList<>();
             for (String k : page.keys()) {
                 if (k.endsWith(".json")) {
-                    checks.add(store.getSmall(ctx, k).compose(b -> {
-                        UploadState state = b == null ? null : UploadState.fromJson(new JsonObject(b).getJsonObject("state"));
+                    checks.add(readParked(ctx, k).compose(state -> {
                         // A complete clip never expires (its camera was told it arrived): only open uploads and parts do.
                         if (state == null || (state.isComplete() && !state.isPartial()) || !state.updatedAt().isBefore(before)) {
                             return Future.succeededFuture(0);

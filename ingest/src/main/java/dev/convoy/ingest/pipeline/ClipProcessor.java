@@ -131,6 +131,7 @@ public final class ClipProcessor {
                 })
                 .andThen(ar -> vertx.fileSystem().deleteRecursive(out.toString()).otherwiseEmpty());
     }
+
     /** The clip's outcome once its transcode ended: its renditions committed, or the reason it failed. */
     private Future<ClipOutcome> outcome(Context ctx, CompletedUpload upload, AsyncResult<TranscodeResult> ar) {
         if (ar.succeeded()) {

@@ -149,20 +149,6 @@ public final class TranscodeQueue {
      * running go on.
      */
     public List<TranscodeJob> withdrawWaiting() {
-        return withdraw();
-    }
-
-    /**
-     * Stops for good (a stopping node hands its clips on): the jobs waiting are taken back as by
-     * {@link #withdrawWaiting}, and the pool's workers stop, so that the futures of the jobs
-     * running never complete.
-     */
-    public void stop() {
-        withdraw();
-        pool.close();
-    }
-
-    private List<TranscodeJob> withdraw() {
         List<Waiting> taken;
         synchronized (this) {
             closed = true;
@@ -172,6 +158,16 @@ public final class TranscodeQueue {
         }
         taken.forEach(w -> w.promise().tryFail(new Withdrawn()));
         return taken.stream().map(Waiting::job).toList();
+    }
+
+    /**
+     * Stops for good (a stopping node hands its clips on): the jobs waiting are taken back as by
+     * {@link #withdrawWaiting}, and the pool's workers stop, so that the futures of the jobs
+     * running never complete.
+     */
+    public void stop() {
+        withdrawWaiting();
+        pool.close();
     }
 
     /** Clips waiting (not yet running). */

@@ -1,6 +1,7 @@
 package dev.convoy.ingest.tus;
 
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -19,6 +20,10 @@ public final class BodyInflow {
     /** The most one read of a socket takes in, and the largest body piece (the server's chunk size). */
     public static final int MAX_READ = 16 * 1024;
 
+    /** Shared by all connections: each channel sizes its reads through a handle of its own. */
+    private static final RecvByteBufAllocator READS =
+            new AdaptiveRecvByteBufAllocator(64, 1024, MAX_READ).maxMessagesPerRead(1);
+
     private BodyInflow() {
     }
 
@@ -28,9 +33,7 @@ public final class BodyInflow {
      */
     static void onConnection(HttpConnection connection) {
         if (connection instanceof ConnectionBase conn) {
-            AdaptiveRecvByteBufAllocator reads = new AdaptiveRecvByteBufAllocator(64, 1024, MAX_READ);
-            reads.maxMessagesPerRead(1);
-            conn.channel().config().setRecvByteBufAllocator(reads);
+            conn.channel().config().setRecvByteBufAllocator(READS);
         }
     }
 
