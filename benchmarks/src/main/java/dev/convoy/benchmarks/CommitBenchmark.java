@@ -83,7 +83,7 @@ public class CommitBenchmark {
         Path original = file("original.mp4", originalMiB << 20);
         upload = new CompletedUpload("0123456789abcdef0123456789abcdef", "bench", "cam",
                 new ClipMetadata(ClipKind.DRIVE, "drive.mp4", null, -1, Instant.now(), null), original,
-                Files.size(original), Instant.now(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                Files.size(original), Instant.now(), Instant.now(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(Files.readAllBytes(original))));
         List<Rendition> renditions = new ArrayList<>();
         renditions.add(Rendition.picture("poster", file("poster.jpg", 180_000), "image/jpeg", new Dimensions(1280, 720)));

@@ -15,7 +15,8 @@ import java.util.List;
  * Times the single-pass transcode of the generated 10 s 1080p30 12 Mbit/s clip (with audio),
  * in a process of its own so that process CPU time is the transcode's alone.
  *
- * <p>Usage: {@code benchmarks/transcode-once.sh [runs] [threads]}.
+ * <p>Usage: {@code benchmarks/transcode-once.sh [runs] [threads] [small]}; {@code small} takes a 5 s
+ * 640x360 clip with audio instead, the size of a fleet's short incidents.
  */
 public final class TranscodeOnce {
 
@@ -25,7 +26,8 @@ public final class TranscodeOnce {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
-        Path clip = TestClips.fullHdWithAudio();
+        Path clip = args.length > 2 && args[2].equals("small")
+                ? TestClips.get(TestClips.Spec.small(640, 360, 5).withAudio()) : TestClips.fullHdWithAudio();
         Path out = Files.createTempDirectory("convoy-bench");
         RenditionSpec spec = RenditionSpec.defaults().withThreads(threads);
         RenditionPipeline pipeline = new RenditionPipeline();

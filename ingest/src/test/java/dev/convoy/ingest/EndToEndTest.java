@@ -11,6 +11,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Random;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
@@ -55,10 +57,16 @@ class EndToEndTest {
                             "recordedAt", "2026-11-27T08:15:00Z", "clientClipId", "cam-1/000042"));
             assertThat(proxy.faults()).as("the link dropped mid-upload").isEqualTo(1);
         }
+        Instant uploaded = Instant.now();
         String clipId = uploadUrl.substring(uploadUrl.lastIndexOf('/') + 1);
 
         JsonObject clip = live.clips().awaitCommitted(clipId, live.server().ownerToken("alice"));
         assertThat(clip.getString("status")).isEqualTo("ready");
+        Instant lastByte = Instant.parse(clip.getString("lastByteAt"));
+        assertThat(lastByte).as("the last byte was written after the upload's creation and before its last answer")
+                .isAfter(Instant.parse(clip.getString("createdAt"))).isBeforeOrEqualTo(uploaded);
+        assertThat(clip.getLong("timeToReadyMs")).as("time to ready: from the last byte to the manifest")
+                .isEqualTo(Duration.between(lastByte, Instant.parse(clip.getString("committedAt"))).toMillis()).isPositive();
         assertThat(clip.getJsonObject("metadata").getString("kind")).isEqualTo("incident");
         assertThat(clip.getString("sha256")).as("SHA-256 computed while streaming").isEqualTo(Clips.sha256(Files.readAllBytes(source)));
         assertThat(clip.getJsonObject("metadata").getString("event")).isEqualTo("hard_brake");

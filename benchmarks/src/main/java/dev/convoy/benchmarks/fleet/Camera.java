@@ -33,6 +33,8 @@ final class Camera {
     private final TusClient tus;
     private final FleetOptions options;
     private final String name;
+    /** The container this camera writes its clips in. */
+    private final String container;
     private final String run;
     private final FleetClips clips;
     private final FleetStats stats;
@@ -44,11 +46,12 @@ final class Camera {
     private boolean busy;
     private int sequence;
 
-    Camera(Vertx vertx, HttpClient http, FleetOptions options, String token, String name, String run, FleetClips clips,
-           FleetStats stats, long seed, Consumer<Uploaded> onUploaded) {
+    Camera(Vertx vertx, HttpClient http, FleetOptions options, String token, String name, String container, String run,
+           FleetClips clips, FleetStats stats, long seed, Consumer<Uploaded> onUploaded) {
         this.vertx = vertx;
         this.options = options;
         this.name = name;
+        this.container = container;
         this.run = run;
         this.clips = clips;
         this.stats = stats;
@@ -91,7 +94,7 @@ final class Camera {
                 break;
             }
         }
-        var ofKind = clips.of(kind);
+        var ofKind = clips.of(kind, container);
         return ofKind.get(random.nextInt(ofKind.size()));
     }
 

@@ -77,7 +77,8 @@ public final class Fleet {
             for (int i = 0; i < options.cams(); i++) {
                 cameras.add(new Camera(vertx, vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                         new PoolOptions().setHttp1MaxSize(1).setMaxWaitQueueSize(-1)), options,
-                        deviceTokens.get(i % deviceTokens.size()), String.format("cam-%04d", i), run, clips, stats,
+                        deviceTokens.get(i % deviceTokens.size()), String.format("cam-%04d", i),
+                        options.containers().get(i % options.containers().size()), run, clips, stats,
                         seeds.nextLong(), this::uploaded));
             }
             out.printf("fleet: %d cameras on %s (%d KiB/s up, %d ms, %.0f%% of chunks cut off) recording for %ds to %s%n",
@@ -160,7 +161,8 @@ public final class Fleet {
                 String status = ar.result().getString("status", "");
                 if (status.equals("ready") || status.equals("failed")) {
                     if (waiting.remove(clip.clipId()) != null) {
-                        stats.readyMs.add((System.nanoTime() - clip.lastByteNanos()) / 1_000_000);
+                        stats.readyAfter(clip.clip().kind().wireName(), clip.clip().container(),
+                                (System.nanoTime() - clip.lastByteNanos()) / 1_000_000, ar.result().getLong("timeToReadyMs", -1L));
                         (status.equals("ready") ? stats.ready : stats.transcodeFailed).incrementAndGet();
                     }
                 }
@@ -302,7 +304,15 @@ public final class Fleet {
         out.println("| resumes; errors | " + s.getLong("resumes") + "; " + s.getJsonObject("errors").encode() + " |");
         out.println("| chunk acknowledged p50 / p95 / p99 | " + ack.getLong("p50") + " / " + ack.getLong("p95") + " / " + ack.getLong("p99")
                 + " ms (" + ack.getInteger("count") + " PATCHes) |");
-        out.println("| last byte to ready p50 / p95 / p99 | " + ready.getLong("p50") + " / " + ready.getLong("p95") + " / "
+        JsonObject server = s.getJsonObject("serverReadyMs");
+        out.println("| last byte to ready p50 / p95 / p99, server's clock | " + server.getLong("p50") + " / " + server.getLong("p95")
+                + " / " + server.getLong("p99") + " ms |");
+        s.getJsonObject("serverReadyMsByKindAndContainer").forEach(e -> {
+            JsonObject g = (JsonObject) e.getValue();
+            out.println("| … " + e.getKey() + " (" + g.getInteger("count") + " clips) | " + g.getLong("p50") + " / " + g.getLong("p95")
+                    + " / " + g.getLong("p99") + " ms |");
+        });
+        out.println("| last byte to ready seen by the fleet (500 ms polls) | " + ready.getLong("p50") + " / " + ready.getLong("p95") + " / "
                 + ready.getLong("p99") + " ms |");
         out.println("| ready / transcode refused / never ready | " + s.getLong("ready") + " / " + s.getLong("transcodeFailed") + " / "
                 + s.getLong("neverReady") + " |");

@@ -26,9 +26,12 @@ import org.bytedeco.javacv.Frame;
 /** The clips virtual cameras upload, by kind: files given with {@code --clips}, or real H.264 made once and reused. */
 final class FleetClips {
 
-    /** One clip held in memory (cameras share it) with its SHA-256. */
-    record Clip(ClipKind kind, String name, Buffer bytes, String sha256, long durationMs) {
+    /** One clip held in memory (cameras share it) with its SHA-256; {@code container} is {@link #GIVEN} for a file of {@code --clips}. */
+    record Clip(ClipKind kind, String container, String name, Buffer bytes, String sha256, long durationMs) {
     }
+
+    /** The container of the files given with {@code --clips}: whatever they are, for cameras of every container. */
+    static final String GIVEN = "given";
 
     /** Seconds of each kind made when no clips are given: an incident's 10 s, a trimmed clip, a slice of a drive. */
     private static final Map<ClipKind, Integer> SECONDS = Map.of(ClipKind.INCIDENT, 10, ClipKind.MANUAL, 20, ClipKind.DRIVE, 60);
@@ -51,7 +54,7 @@ final class FleetClips {
                     boolean forKind = name.startsWith(kind.wireName());
                     boolean forAll = ClipKind.fromWire(name.replaceAll("[^a-z].*", "")).isEmpty();
                     if (forKind || forAll) {
-                        clips.add(kind, file, -1);
+                        clips.add(kind, GIVEN, file, -1);
                     }
                 }
             }
@@ -62,11 +65,14 @@ final class FleetClips {
                     continue;
                 }
                 int seconds = options.clipSeconds() > 0 ? options.clipSeconds() : SECONDS.get(kind);
-                Path file = cacheDir.resolve(kind.wireName() + "-" + options.width() + "x" + options.height() + "-" + seconds + "s.mp4");
-                if (!Files.exists(file)) {
-                    make(file, options.width(), options.height(), seconds, kind.ordinal());
+                for (String container : options.containers()) {
+                    Path file = cacheDir.resolve(kind.wireName() + "-" + options.width() + "x" + options.height() + "-" + seconds + "s-"
+                            + container + (container.equals("ts") ? ".ts" : ".mp4"));
+                    if (!Files.exists(file)) {
+                        make(file, container, options.width(), options.height(), seconds, kind.ordinal());
+                    }
+                    clips.add(kind, container, file, seconds * 1000L);
                 }
-                clips.add(kind, file, seconds * 1000L);
             }
         }
         for (ClipKind kind : ClipKind.values()) {
@@ -82,10 +88,16 @@ final class FleetClips {
         return byKind.getOrDefault(kind, List.of());
     }
 
-    private void add(ClipKind kind, Path file, long durationMs) throws IOException {
+    /** The clips of a kind that a camera writing {@code container} uploads: those in its container, or the given files. */
+    List<Clip> of(ClipKind kind, String container) {
+        List<Clip> inContainer = of(kind).stream().filter(c -> c.container().equals(container)).toList();
+        return inContainer.isEmpty() ? of(kind) : inContainer;
+    }
+
+    private void add(ClipKind kind, String container, Path file, long durationMs) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         byKind.computeIfAbsent(kind, k -> new ArrayList<>())
-                .add(new Clip(kind, file.getFileName().toString(), Buffer.buffer(bytes), sha256(bytes), durationMs));
+                .add(new Clip(kind, container, file.getFileName().toString(), Buffer.buffer(bytes), sha256(bytes), durationMs));
     }
 
     static String sha256(byte[] bytes) {
@@ -96,13 +108,24 @@ final class FleetClips {
         }
     }
 
-    /** A dash-cam-like H.264 MP4: a road-grey gradient drifting past, a lighter block moving across, sensor noise. */
-    private static void make(Path out, int w, int h, int seconds, int variant) throws Exception {
+    /**
+     * A dash-cam-like H.264 clip: a road-grey gradient drifting past, a lighter block moving across,
+     * sensor noise; in {@code container} (see {@link FleetOptions#CONTAINERS}).
+     */
+    private static void make(Path out, String container, int w, int h, int seconds, int variant) throws Exception {
         avutil.av_log_set_level(avutil.AV_LOG_ERROR);
         Path tmp = out.resolveSibling(out.getFileName() + ".part");
         int fps = 30;
         FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(tmp.toFile(), w, h, 0);
-        recorder.setFormat("mp4");
+        recorder.setFormat(container.equals("ts") ? "mpegts" : "mp4");
+        switch (container) {
+            case "faststart" -> recorder.setOption("movflags", "+faststart");
+            // Fragments at each keyframe, the index in front and in every fragment: what a camera streams.
+            case "fmp4" -> recorder.setOption("movflags", "+frag_keyframe+empty_moov+default_base_moof");
+            default -> {
+                // mp4: the index at the end, as a camera closes a file; ts needs none.
+            }
+        }
         recorder.setVideoCodecName(Codecs.h264Encoder());
         recorder.setPixelFormat(AV_PIX_FMT_YUV420P);
         recorder.setFrameRate(fps);

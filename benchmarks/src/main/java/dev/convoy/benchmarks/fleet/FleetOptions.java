@@ -11,8 +11,11 @@ import java.util.Map;
 /** The fleet simulator's options; every flag has a default that runs against a local server. */
 public record FleetOptions(String url, String metricsUrl, int cams, Duration duration, Duration clipEvery, Map<ClipKind, Double> mix,
                            NetworkProfile network, Path clipsDir, Path clipCache, Path dataDir, Path tokenFile, Path jsonFile,
-                           int chunkBytes, int width, int height, int clipSeconds, Duration drain, Duration readyTimeout,
-                           boolean verify, long seed) {
+                           int chunkBytes, int width, int height, int clipSeconds, List<String> containers, Duration drain,
+                           Duration readyTimeout, boolean verify, long seed) {
+
+    /** The containers cameras write: the MP4 a camera closes (index at the end), and the three that can be read from the front. */
+    public static final List<String> CONTAINERS = List.of("mp4", "faststart", "fmp4", "ts");
 
     public static final String USAGE = """
             usage: java -jar convoy-fleet.jar [options]   simulate a fleet of cameras uploading clips
@@ -31,6 +34,9 @@ public record FleetOptions(String url, String metricsUrl, int cams, Duration dur
               --chunk BYTES          PATCH size (default 1048576)
               --resolution WxH       of generated clips (default 1280x720; bitrate ~2 bits per pixel per second)
               --clip-seconds N       length of every generated clip (default: incident 10, manual 20, drive 60)
+              --container C,...      of generated clips: mp4 (index at the end, as a camera closes a file), faststart
+                                     (index first), fmp4 (fragmented), ts (MPEG-TS); with several, cameras take them
+                                     in turn (default mp4)
               --drain D              after --duration, time allowed to finish uploads (default 2m)
               --ready-timeout D      time allowed for every clip to become ready (default 5m)
               --verify true|false    fetch every original back and compare SHA-256 (default true)
@@ -53,12 +59,13 @@ public record FleetOptions(String url, String metricsUrl, int cams, Duration dur
                 resolution(v.getOrDefault("resolution", "1280x720"))[0],
                 resolution(v.getOrDefault("resolution", "1280x720"))[1],
                 v.containsKey("clip-seconds") ? positive(v, "clip-seconds", "0") : 0,
+                containers(v.getOrDefault("container", "mp4")),
                 duration(v, "drain", "2m"),
                 duration(v, "ready-timeout", "5m"),
                 Boolean.parseBoolean(v.getOrDefault("verify", "true")),
                 Long.parseLong(v.getOrDefault("seed", "1")));
         for (String known : List.of("url", "metrics-url", "cams", "duration", "clip-every", "mix", "network", "clips", "clip-cache", "data-dir", "token-file",
-                "json", "chunk", "resolution", "clip-seconds", "drain", "ready-timeout", "verify", "seed")) {
+                "json", "chunk", "resolution", "clip-seconds", "container", "drain", "ready-timeout", "verify", "seed")) {
             v.remove(known);
         }
         if (!v.isEmpty()) {
@@ -119,6 +126,17 @@ public record FleetOptions(String url, String metricsUrl, int cams, Duration dur
             // Answered below.
         }
         throw new IllegalArgumentException("--resolution must be WIDTHxHEIGHT, even, from 64x64 to 3840x2160, not '" + value + "'");
+    }
+
+    static List<String> containers(String value) {
+        List<String> containers = List.of(value.split(",")).stream().map(String::trim).distinct().toList();
+        for (String c : containers) {
+            if (!CONTAINERS.contains(c)) {
+                throw new IllegalArgumentException("--container takes " + String.join(", ", CONTAINERS)
+                        + " (one, or several separated by commas), not '" + c + "'");
+            }
+        }
+        return containers;
     }
 
     static Map<ClipKind, Double> mix(String value) {

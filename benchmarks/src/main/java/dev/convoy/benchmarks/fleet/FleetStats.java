@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What a fleet run counted and timed; read by the progress line, the summary table and {@code --json}. */
@@ -21,7 +22,12 @@ final class FleetStats {
     final AtomicLong mismatched = new AtomicLong();
     final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
     final Samples chunkAckMs = new Samples();
+    /** From the last byte acknowledged to the ready status seen, by this fleet's clock (within one poll). */
     final Samples readyMs = new Samples();
+    /** From the last byte written to the manifest, by the server's clock ({@code timeToReadyMs} of the clip). */
+    final Samples serverReadyMs = new Samples();
+    /** The server's time to ready by kind and container, e.g. {@code incident/ts}. */
+    final Map<String, Samples> serverReadyByGroup = new ConcurrentSkipListMap<>();
     volatile double serverHeapMaxMib;
     volatile double serverQueueMax;
     volatile long startNanos = System.nanoTime();
@@ -30,6 +36,14 @@ final class FleetStats {
     /** Clips recorded whose upload has neither finished nor been given up. */
     long uploadsPending() {
         return recorded.get() - uploadsOk.get() - uploadsFailed.get();
+    }
+
+    /** A clip became ready (or was refused); {@code serverMs} is negative when the server gave no time of its own. */
+    void readyAfter(String kind, String container, long seenMs, long serverMs) {
+        readyMs.add(seenMs);
+        long ms = serverMs >= 0 ? serverMs : seenMs;
+        serverReadyMs.add(ms);
+        serverReadyByGroup.computeIfAbsent(kind + "/" + container, k -> new Samples()).add(ms);
     }
 
     void error(String kind) {
@@ -58,12 +72,15 @@ final class FleetStats {
     JsonObject toJson(FleetOptions o) {
         JsonObject errorsJson = new JsonObject();
         errors.forEach((k, v) -> errorsJson.put(k, v.get()));
+        JsonObject byGroup = new JsonObject();
+        serverReadyByGroup.forEach((k, v) -> byGroup.put(k, v.toJson()));
         return new JsonObject()
                 .put("cams", o.cams()).put("network", o.network().name()).put("durationSeconds", o.duration().toSeconds())
                 .put("clipsRecorded", recorded.get()).put("uploadsOk", uploadsOk.get()).put("uploadsFailed", uploadsFailed.get())
                 .put("bytes", bytesAcked.get()).put("mibPerSecond", round(mibPerSecond()))
                 .put("resumes", resumes.get()).put("errors", errorsJson)
                 .put("chunkAckMs", chunkAckMs.toJson()).put("readyMs", readyMs.toJson())
+                .put("serverReadyMs", serverReadyMs.toJson()).put("serverReadyMsByKindAndContainer", byGroup)
                 .put("ready", ready.get()).put("transcodeFailed", transcodeFailed.get()).put("neverReady", neverReady.get())
                 .put("verified", verified.get()).put("mismatched", mismatched.get())
                 .put("serverHeapMaxMib", round(serverHeapMaxMib)).put("serverQueueMax", serverQueueMax)

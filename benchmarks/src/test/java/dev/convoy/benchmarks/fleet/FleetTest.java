@@ -15,7 +15,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The fleet simulator against a real server: cameras on a link that drops a third of their chunks lose nothing. */
+/**
+ * The fleet simulator against a real server: cameras on a link that drops a third of their chunks, in the four
+ * containers cameras write, lose nothing, and every clip becomes ready.
+ */
 class FleetTest {
 
     @TempDir
@@ -33,6 +36,7 @@ class FleetTest {
             int status = Fleet.run(FleetOptions.parse(List.of("--url", server.baseUrl(), "--metrics-url", server.managementUrl(), "--cams", "5", "--duration", "8s",
                     "--clip-every", "3s", "--network", network.toString(), "--data-dir", dataDir.toString(),
                     "--resolution", "320x240", "--chunk", "262144", "--drain", "90s", "--ready-timeout", "120s",
+                    "--container", "mp4,faststart,fmp4,ts",
                     "--json", json.toString())), new PrintStream(log, true, StandardCharsets.UTF_8));
             String output = log.toString(StandardCharsets.UTF_8);
             System.out.println(output);
@@ -48,6 +52,12 @@ class FleetTest {
         assertThat(summary.getLong("mismatched")).isZero();
         assertThat(summary.getLong("ready")).isEqualTo(summary.getLong("uploadsOk"));
         assertThat(summary.getJsonObject("readyMs").getLong("p50")).isPositive();
+        assertThat(summary.getJsonObject("serverReadyMs").getLong("p50")).as("the server's own time to ready").isPositive();
+        JsonObject byGroup = summary.getJsonObject("serverReadyMsByKindAndContainer");
+        assertThat(byGroup.fieldNames().stream().map(g -> g.substring(g.indexOf('/') + 1)).distinct())
+                .as("a camera per container: every container's clips became ready").containsExactlyInAnyOrder("mp4", "faststart", "fmp4", "ts");
+        assertThat(byGroup.stream().mapToInt(e -> ((JsonObject) e.getValue()).getInteger("count")).sum())
+                .isEqualTo(summary.getLong("ready").intValue());
         assertThat(summary.getBoolean("lossless")).isTrue();
         assertThat(summary.getDouble("serverHeapMaxMib")).as("the server's heap, read on its management port").isPositive();
     }
@@ -75,11 +85,14 @@ class FleetTest {
                 .hasMessageContaining("--mix takes KIND=SHARE");
         assertThatThrownBy(() -> FleetOptions.parse(List.of("--network", "carrier-pigeon", "--data-dir", "x")))
                 .hasMessageContaining("--network must be wifi, 4g, lossy or a JSON file");
+        assertThatThrownBy(() -> FleetOptions.parse(List.of("--container", "mp4,avi", "--data-dir", "x")))
+                .hasMessageContaining("--container takes mp4, faststart, fmp4, ts").hasMessageContaining("not 'avi'");
         assertThatThrownBy(() -> FleetOptions.parse(List.of("--cams", "3"))).hasMessageContaining("fleet needs tokens");
         assertThatThrownBy(() -> FleetOptions.parse(List.of("--speed", "9", "--data-dir", "x"))).hasMessageContaining("Unknown option --speed");
         FleetOptions defaults = FleetOptions.parse(List.of("--data-dir", "x", "--mix", "incident=1,drive=3"));
         assertThat(defaults.cams()).isEqualTo(50);
         assertThat(defaults.network().name()).isEqualTo("4g");
         assertThat(defaults.mix().values()).containsExactly(0.25, 0.75);
+        assertThat(defaults.containers()).containsExactly("mp4");
     }
 }

@@ -5,6 +5,7 @@ import dev.convoy.ingest.clip.FailureReasons;
 import dev.convoy.ingest.storage.ClipManifest;
 import dev.convoy.ingest.storage.ClipManifestJson;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -42,6 +43,11 @@ final class ClipView {
                 .put("createdAt", m.uploadedAt().toString())
                 .put("committedAt", m.committedAt().toString())
                 .put("expiresAt", instant(m.expiresAt()));
+        if (m.lastByteAt() != null) {
+            // The clip's time to ready, by this node's clock: from its last byte to its manifest.
+            view.put("lastByteAt", m.lastByteAt().toString())
+                    .put("timeToReadyMs", Math.max(0, Duration.between(m.lastByteAt(), m.committedAt()).toMillis()));
+        }
         if (m.probe() != null) {
             view.put("probe", ClipManifestJson.probe(m.probe()));
         }

@@ -17,6 +17,7 @@ import java.util.Map;
  * its manifest does. It names every object of the clip and holds what was learned. Its JSON
  * form is {@link ClipManifestJson}.
  *
+ * @param lastByteAt when the upload's last byte was written; null in manifests written before it was kept
  * @param probe      what probing found; null for a clip that could not be transcoded
  * @param renditions by role ({@code poster}, {@code preview}, ...), in the order they were made; empty when failed
  * @param transcode  the single pass's figures; null when failed
@@ -25,7 +26,7 @@ import java.util.Map;
  * @param indexKeys  the listing index entries written after the manifest (deleted before it)
  */
 public record ClipManifest(int version, String clipId, String owner, String deviceId, ClipStatus status,
-                           ClipMetadata metadata, Original original, Instant uploadedAt, Instant committedAt,
+                           ClipMetadata metadata, Original original, Instant uploadedAt, Instant lastByteAt, Instant committedAt,
                            ProbeFacts probe, Map<String, Rendition> renditions, Transcode transcode, Failure failure,
                            Instant expiresAt, List<String> indexKeys) {
 
@@ -66,7 +67,7 @@ public record ClipManifest(int version, String clipId, String owner, String devi
                     r.contentType(), Math.max(0, r.width()), Math.max(0, r.height()), r.videoEncoder()));
         }
         return new ClipManifest(VERSION, upload.id(), upload.owner(), upload.deviceId(), ClipStatus.READY, upload.metadata(),
-                original(upload, originalKey), upload.createdAt(), Instant.now(), result.facts(),
+                original(upload, originalKey), upload.createdAt(), upload.lastByteAt(), Instant.now(), result.facts(),
                 renditions, new Transcode(result.framesDecoded(), result.wallMs(), result.cpuMs()), null, null, List.of());
     }
 
@@ -76,7 +77,7 @@ public record ClipManifest(int version, String clipId, String owner, String devi
      */
     public static ClipManifest failed(CompletedUpload upload, String originalKey, String reason) {
         return new ClipManifest(VERSION, upload.id(), upload.owner(), upload.deviceId(), ClipStatus.FAILED, upload.metadata(),
-                original(upload, originalKey), upload.createdAt(), Instant.now(), null, Map.of(), null,
+                original(upload, originalKey), upload.createdAt(), upload.lastByteAt(), Instant.now(), null, Map.of(), null,
                 new Failure(reason, FailureReasons.sentence(reason)), null, List.of());
     }
 
@@ -87,7 +88,7 @@ public record ClipManifest(int version, String clipId, String owner, String devi
 
     /** This manifest with the clip's expiry and listing index keys, as written. */
     public ClipManifest indexed(Instant expiry, List<String> keys) {
-        return new ClipManifest(version, clipId, owner, deviceId, status, metadata, original, uploadedAt, committedAt, probe,
+        return new ClipManifest(version, clipId, owner, deviceId, status, metadata, original, uploadedAt, lastByteAt, committedAt, probe,
                 renditions, transcode, failure, expiry, keys);
     }
 

@@ -28,8 +28,11 @@ public final class ClipManifestJson {
                         .put("size", m.original().size())
                         .put("sha256", m.original().sha256())
                         .put("contentType", m.original().contentType()))
-                .put("uploadedAt", m.uploadedAt().toString())
-                .put("committedAt", m.committedAt().toString());
+                .put("uploadedAt", m.uploadedAt().toString());
+        if (m.lastByteAt() != null) {
+            json.put("lastByteAt", m.lastByteAt().toString());
+        }
+        json.put("committedAt", m.committedAt().toString());
         if (m.probe() != null) {
             json.put("probe", probe(m.probe()));
         }
@@ -64,6 +67,8 @@ public final class ClipManifestJson {
         JsonObject failure = json.getJsonObject("failure");
         JsonObject probe = json.getJsonObject("probe");
         String expiresAt = json.getString("expiresAt");
+        // Manifests written before the last byte's time was kept have none.
+        String lastByteAt = json.getString("lastByteAt");
         return new ClipManifest(
                 json.getInteger("version"),
                 json.getString("clipId"),
@@ -74,6 +79,7 @@ public final class ClipManifestJson {
                 new ClipManifest.Original(original.getString("key"), original.getLong("size"), original.getString("sha256"),
                         original.getString("contentType")),
                 Instant.parse(json.getString("uploadedAt")),
+                lastByteAt == null ? null : Instant.parse(lastByteAt),
                 Instant.parse(json.getString("committedAt")),
                 probe == null ? null : probe(probe),
                 renditions,

@@ -243,7 +243,7 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
         clipsInProgress.incrementAndGet();
         // Started inside a future, so that whatever happens (even a throw) the count comes down again.
         Future.succeededFuture().compose(v -> listener.completed(new CompletedUpload(upload.id(), upload.owner(), upload.deviceId(), clip(upload),
-                        spool.spool(upload.id()), upload.length(), upload.createdAt(), upload.sha256())))
+                        spool.spool(upload.id()), upload.length(), upload.createdAt(), upload.updatedAt(), upload.sha256())))
                 .compose(outcome -> spool.saveOutcome(upload.id(), outcome))
                 // The spool goes only once the manifest is written.
                 .compose(v -> spool.deleteSpool(upload.id()))

@@ -37,7 +37,7 @@ class ClipCommitterTest {
                     Duration.ofSeconds(30), registry);
             CompletedUpload gone = new CompletedUpload("0123456789abcdef0123456789abcdef", "owner", "cam",
                     new ClipMetadata(ClipKind.DRIVE, "drive.mp4", null, -1, Instant.now(), null), dir.resolve("no-such.bin"),
-                    10, Instant.now(), "0".repeat(64));
+                    10, Instant.now(), Instant.now(), "0".repeat(64));
             long start = System.nanoTime();
             ExecutionException failed = assertThrows(ExecutionException.class,
                     () -> await(committer.commitFailed(vertx.getOrCreateContext(), gone, new TranscodeException("empty_file", "x"))));

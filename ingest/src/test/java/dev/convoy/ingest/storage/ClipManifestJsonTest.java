@@ -29,7 +29,8 @@ class ClipManifestJsonTest {
         ProbeFacts probe = new ProbeFacts("mov,mp4,m4a,3gp,3g2,mj2", "h264", "High", 1920, 1080, 90, 29.97, true, 60_000,
                 12_000_000, true, "aac", 1, "2026-11-27T08:15:00.000000Z");
         ClipManifest manifest = new ClipManifest(ClipManifest.VERSION, "0a".repeat(16), "alice", "cam-1", ClipStatus.READY,
-                INCIDENT, ORIGINAL, Instant.parse("2026-11-27T08:16:00Z"), Instant.parse("2026-11-27T08:16:20Z"), probe,
+                INCIDENT, ORIGINAL, Instant.parse("2026-11-27T08:16:00Z"), Instant.parse("2026-11-27T08:16:18.250Z"),
+                Instant.parse("2026-11-27T08:16:20Z"), probe,
                 renditions, new ClipManifest.Transcode(1800, 11_000, 19_000), null, null, List.of("index/alice/all/1", "index/alice/incident/1"));
 
         JsonObject json = ClipManifestJson.encode(manifest);
@@ -47,14 +48,15 @@ class ClipManifestJsonTest {
     @Test
     void aFailedManifestRoundTripsWithoutProbeOrRenditions() {
         ClipManifest manifest = new ClipManifest(ClipManifest.VERSION, "0b".repeat(16), "alice", "cam-1", ClipStatus.FAILED,
-                INCIDENT, ORIGINAL, Instant.parse("2026-11-27T08:16:00Z"), Instant.parse("2026-11-27T08:16:20Z"), null,
+                INCIDENT, ORIGINAL, Instant.parse("2026-11-27T08:16:00Z"), null, Instant.parse("2026-11-27T08:16:20Z"), null,
                 Map.of(), null, new ClipManifest.Failure("not_a_video", "The file is not a video."),
                 Instant.parse("2027-01-26T08:16:00Z"), List.of("index/alice/all/2"));
 
         JsonObject json = ClipManifestJson.encode(manifest);
 
         assertThat(ClipManifestJson.decode(json)).isEqualTo(manifest);
-        assertThat(json.fieldNames()).doesNotContain("probe", "renditions", "transcode");
+        assertThat(json.fieldNames()).as("a manifest from before the last byte's time was kept reads back without it")
+                .doesNotContain("probe", "renditions", "transcode", "lastByteAt");
         assertThat(json.getString("expiresAt")).isEqualTo("2027-01-26T08:16:00Z");
         assertThat(manifest.isExpiredAt(Instant.parse("2027-01-26T08:16:00Z"))).isTrue();
         assertThat(manifest.durationMs()).isZero();
@@ -63,10 +65,10 @@ class ClipManifestJsonTest {
     @Test
     void theWrittenKeysKeepTheirDocumentedOrder() {
         ClipManifest manifest = new ClipManifest(ClipManifest.VERSION, "0c".repeat(16), "alice", "cam-1", ClipStatus.FAILED,
-                INCIDENT, ORIGINAL, Instant.EPOCH, Instant.EPOCH, null, Map.of(), null,
+                INCIDENT, ORIGINAL, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, Map.of(), null,
                 new ClipManifest.Failure("truncated", "Cut short."), null, List.of());
 
         assertThat(ClipManifestJson.encode(manifest).fieldNames()).containsExactly("version", "clipId", "owner", "deviceId",
-                "status", "metadata", "original", "uploadedAt", "committedAt", "failure", "expiresAt", "indexKeys");
+                "status", "metadata", "original", "uploadedAt", "lastByteAt", "committedAt", "failure", "expiresAt", "indexKeys");
     }
 }
