@@ -15,7 +15,8 @@ import org.bytedeco.javacv.FrameRecorder;
 
 /**
  * One preview video (H.264 + AAC in MP4, faststart) encoded as the frames pass. Named
- * {@code previews} in a spec, which opens one sink per {@link PreviewSpec}.
+ * {@code previews} in a spec, which opens one sink per {@link PreviewSpec}: this one, or a
+ * {@link CopiedPreview} for a clip that already is what the preview would be.
  */
 final class PreviewSink implements FrameSink {
 
@@ -36,6 +37,11 @@ final class PreviewSink implements FrameSink {
         List<FrameSink> opened = new ArrayList<>();
         try {
             for (PreviewSpec preview : setup.spec().previews()) {
+                CopiedPreview copy = CopiedPreview.ifFits(preview, setup);
+                if (copy != null) {
+                    opened.add(copy);
+                    continue;
+                }
                 PreviewSink sink = new PreviewSink(preview, setup);
                 opened.add(sink);
                 sink.recorder.start();

@@ -1,0 +1,102 @@
+package dev.convoy.transcoder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** A clip that already is what its preview would be gets its own streams copied, not encoded again. */
+class CopiedPreviewTest {
+
+    /** 640x360 at 2 bits per pixel per second (460 kbit/s), as a fleet's small incident clips come. */
+    private static TestClips.Spec small(String format, boolean audio) {
+        return new TestClips.Spec(640, 360, 30, 3, 640 * 360 * 2, audio, format, null, 0, false, 0, false);
+    }
+
+    @TempDir
+    Path out;
+
+    private TranscodeResult transcode(Path source) throws TranscodeException {
+        return new RenditionPipeline().run(new TranscodeJob(source, out, TranscodeJob.POSTER_MID_CLIP, RenditionSpec.defaults()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"mp4", "mpegts", "matroska"})
+    void aSmallClipsStreamsAreCopiedIntoAFaststartPreviewFromEveryContainer(String format) throws Exception {
+        Path source = TestClips.get(small(format, true));
+        TranscodeResult result = transcode(source);
+
+        assertThat(result.preview().videoEncoder()).isEqualTo(CopiedPreview.COPY);
+        assertThat(MoovAtom.isBeforeMdat(result.preview().file())).as("faststart").isTrue();
+        try (FFmpegFrameGrabber preview = new FFmpegFrameGrabber(result.preview().file().toFile())) {
+            preview.start();
+            assertThat(preview.getFormat()).contains("mp4");
+            assertThat(preview.getVideoCodecName()).isEqualTo("h264");
+            assertThat(preview.getAudioCodecName()).isEqualTo("aac");
+            assertThat(preview.getAudioChannels()).isEqualTo(1);
+            assertThat(preview.getLengthInTime() / 1000.0).as("the clip's 3 s").isCloseTo(3_000.0, within(200.0));
+            assertThat(preview.getFormatContext().start_time()).as("the preview's timeline starts at 0, whatever the source's clock")
+                    .isBetween(0L, 100_000L);
+        }
+        assertThat(PreviewFacts.of(result.preview().file()).get("frames")).as("every frame, none dropped or repeated")
+                .isEqualTo((int) result.framesDecoded());
+        assertThat(Files.size(result.preview().file())).as("the same bits, in a new box").isLessThan(Files.size(source) * 11 / 10);
+        // The other renditions still come from the one decode.
+        assertThat(result.framesDecoded()).isEqualTo(90);
+        assertThat(JpegSize.of(result.poster().file())).isEqualTo(new Dimensions(640, 360));
+        assertThat(result.get("storyboard-vtt")).isNotNull();
+    }
+
+    @Test
+    void aSilentClipIsCopiedToo() throws Exception {
+        TranscodeResult result = transcode(TestClips.get(small("mp4", false)));
+        assertThat(result.preview().videoEncoder()).isEqualTo(CopiedPreview.COPY);
+        try (FFmpegFrameGrabber preview = new FFmpegFrameGrabber(result.preview().file().toFile())) {
+            preview.start();
+            assertThat(preview.getAudioChannels()).isZero();
+        }
+    }
+
+    @Test
+    void clipsThatAreNotAlreadyAPreviewAreEncoded() throws Exception {
+        // More bits than the preview may carry.
+        assertThat(transcode(TestClips.get(TestClips.Spec.small(640, 360, 2))).preview().videoEncoder())
+                .isEqualTo(Codecs.h264Encoder());
+        // Larger than the preview.
+        assertThat(transcode(TestClips.get(new TestClips.Spec(1280, 720, 30, 1, 1280 * 720, false, "mp4", null, 0, false, 0, false)))
+                .preview().videoEncoder()).isEqualTo(Codecs.h264Encoder());
+        // Faster than the preview.
+        assertThat(transcode(TestClips.get(small("mp4", false).withFps(60))).preview().videoEncoder())
+                .isEqualTo(Codecs.h264Encoder());
+        // Turned: the preview is upright.
+        assertThat(transcode(TestClips.get(small("mp4", false).withRotation(90))).preview().videoEncoder())
+                .isEqualTo(Codecs.h264Encoder());
+    }
+
+    @Test
+    void theRulesReadTheProbeFacts() {
+        RenditionSpec.PreviewSpec preview = RenditionSpec.MAIN_PREVIEW;
+        ProbeFacts fits = new ProbeFacts("mpegts", "h264", "High", 640, 360, 0, 30, false, 5_000, 500_000, true, "aac", 1, null);
+        assertThat(CopiedPreview.fits(preview, fits, 0)).isTrue();
+        assertThat(CopiedPreview.fits(preview, new ProbeFacts("mpegts", "hevc", "Main", 640, 360, 0, 30, false, 5_000, 500_000,
+                true, "aac", 1, null), 0)).as("browsers do not all play HEVC").isFalse();
+        assertThat(CopiedPreview.fits(preview, new ProbeFacts("mpegts", "h264", "High 10", 640, 360, 0, 30, false, 5_000, 500_000,
+                true, "aac", 1, null), 0)).as("10-bit").isFalse();
+        assertThat(CopiedPreview.fits(preview, new ProbeFacts("mpegts", "h264", "High", 640, 360, 0, 30, false, 5_000, 500_000,
+                true, "mp3", 1, null), 0)).as("the preview's audio is AAC").isFalse();
+        assertThat(CopiedPreview.fits(preview, new ProbeFacts("mpegts", "h264", "High", 640, 360, 0, 30, false, 5_000, 500_000,
+                true, "aac", 2, null), 0)).as("the preview's audio is mono").isFalse();
+        assertThat(CopiedPreview.fits(preview, new ProbeFacts("mpegts", "h264", "High", 640, 360, 0, 30, false, 5_000, 0,
+                false, null, 0, null), 5_000L * 300_000 / 8_000)).as("no bitrate stated: the size and duration tell").isTrue();
+        assertThat(CopiedPreview.fits(preview, new ProbeFacts("mpegts", "h264", "High", 640, 360, 0, 30, false, 5_000, 0,
+                false, null, 0, null), 5_000L * 900_000 / 8_000)).isFalse();
+        assertThat(CopiedPreview.fits(preview, new ProbeFacts("mpegts", "h264", "High", 640, 360, 0, 30, false, 0, 0,
+                false, null, 0, null), 1_000)).as("nothing tells the bitrate").isFalse();
+    }
+}
