@@ -21,6 +21,7 @@ import static org.bytedeco.ffmpeg.global.avformat.avio_close;
 import static org.bytedeco.ffmpeg.global.avformat.avio_open;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
@@ -125,6 +126,7 @@ final class CopiedPreview implements FrameSink {
         try {
             int[] to = new int[in.nb_streams()];
             Arrays.fill(to, -1);
+            long[] lastDts = {AV_NOPTS_VALUE, AV_NOPTS_VALUE};
             for (int from : audio >= 0 ? new int[] {video, audio} : new int[] {video}) {
                 AVStream stream = avformat_new_stream(out, null);
                 check(avcodec_parameters_copy(stream.codecpar(), in.streams(from).codecpar()), "copying stream parameters");
@@ -152,6 +154,16 @@ final class CopiedPreview implements FrameSink {
                     continue;
                 }
                 av_packet_rescale_ts(packet, in.streams(from).time_base(), out.streams(to[from]).time_base());
+                // MP4 refuses a decoding time that does not increase; a camera's stream that repeats one
+                // is moved on by a tick, as the FFmpeg command line does, rather than failing the clip.
+                long dts = monotonic(packet.dts(), lastDts[to[from]]);
+                if (dts != packet.dts()) {
+                    packet.dts(dts);
+                    if (packet.pts() != AV_NOPTS_VALUE && packet.pts() < dts) {
+                        packet.pts(dts);
+                    }
+                }
+                lastDts[to[from]] = dts;
                 packet.stream_index(to[from]);
                 packet.pos(-1);
                 // Takes the packet's data; the muxer inserts the bitstream filters MP4 needs (ADTS to raw AAC).
@@ -166,6 +178,14 @@ final class CopiedPreview implements FrameSink {
             }
             avformat_free_context(out);
         }
+    }
+
+    /** {@code dts} moved past {@code last} when it does not follow it; unknown times stay unknown. */
+    static long monotonic(long dts, long last) {
+        if (dts == AV_NOPTS_VALUE || last == AV_NOPTS_VALUE || dts > last) {
+            return dts;
+        }
+        return last + 1;
     }
 
     private static void check(int status, String what) throws IOException {

@@ -13,4 +13,9 @@ import java.nio.file.Path;
 public record TranscodeJob(Path source, Path outputDir, long posterAtMs, RenditionSpec spec) {
 
     public static final long POSTER_MID_CLIP = -1;
+
+    /** This job with {@code threads} codec threads. */
+    public TranscodeJob withThreads(int threads) {
+        return threads == spec.threads() ? this : new TranscodeJob(source, outputDir, posterAtMs, spec.withThreads(threads));
+    }
 }

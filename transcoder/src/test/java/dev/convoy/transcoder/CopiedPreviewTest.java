@@ -2,6 +2,7 @@ package dev.convoy.transcoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +78,16 @@ class CopiedPreviewTest {
         // Turned: the preview is upright.
         assertThat(transcode(TestClips.get(small("mp4", false).withRotation(90))).preview().videoEncoder())
                 .isEqualTo(Codecs.h264Encoder());
+    }
+
+    @Test
+    void aDecodingTimeThatDoesNotIncreaseIsMovedOnByATick() {
+        long none = AV_NOPTS_VALUE;
+        assertThat(CopiedPreview.monotonic(3_000, 1_000)).isEqualTo(3_000);
+        assertThat(CopiedPreview.monotonic(1_000, 1_000)).isEqualTo(1_001);
+        assertThat(CopiedPreview.monotonic(500, 1_000)).isEqualTo(1_001);
+        assertThat(CopiedPreview.monotonic(500, none)).as("the first packet").isEqualTo(500);
+        assertThat(CopiedPreview.monotonic(none, 1_000)).as("no time: the muxer works it out").isEqualTo(none);
     }
 
     @Test

@@ -22,6 +22,12 @@ import java.util.function.LongSupplier;
  * Within a kind, the owner who uploaded least recently goes first (bytes submitted, decaying
  * with a half-life of {@link #HALF_LIFE}), then arrival order: a fleet sending a thousand
  * drives does not starve one owner's single clip. Its depth is what admission control watches.
+ *
+ * <p>A job's codec threads ({@code spec().threads()}) are what a clip transcoded alone gets.
+ * Clips transcoded together share them: a job that starts while others run or wait gets its
+ * share, at least one thread. One long clip gets every core; many small clips keep every core
+ * busy, one worker each, where one clip's pass alone would not (a small clip's encoder and
+ * muxer barely use a second thread).
  */
 public final class TranscodeQueue {
 
@@ -195,9 +201,16 @@ public final class TranscodeQueue {
         return waiting.size() >= limit;
     }
 
+    /** A starting job's codec threads: {@code threads} shared by the jobs running (this one among them) and waiting, up to one per worker. */
+    private int threadShare(int threads) {
+        int together = Math.min(pool.size(), running + waiting.size());
+        return Math.max(1, threads / Math.max(1, together));
+    }
+
     private void dispatch() {
         while (true) {
             Waiting next;
+            TranscodeJob job;
             synchronized (this) {
                 if (closed || running >= pool.size() || waiting.isEmpty()) {
                     return;
@@ -205,9 +218,10 @@ public final class TranscodeQueue {
                 next = next();
                 depthByKind.merge(next.kind(), -1, Integer::sum);
                 running++;
+                job = next.job().withThreads(threadShare(next.job().spec().threads()));
             }
             long start = System.nanoTime();
-            pool.transcode(next.job()).onComplete(ar -> {
+            pool.transcode(job).onComplete(ar -> {
                 synchronized (this) {
                     running--;
                 }

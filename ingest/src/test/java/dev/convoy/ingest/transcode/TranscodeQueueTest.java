@@ -18,14 +18,25 @@ import org.junit.jupiter.api.Test;
 
 class TranscodeQueueTest {
 
-    /** A one-slot pool that holds each job until the test lets it finish, and notes the order jobs start in. */
+    /** A pool that holds each job until the test lets it finish, and notes the order jobs start in and their threads. */
     static final class GatedPool implements TranscodePool {
         final List<String> started = new ArrayList<>();
+        final List<Integer> threads = new ArrayList<>();
         final List<Promise<TranscodeResult>> running = new ArrayList<>();
+        private final int size;
+
+        GatedPool() {
+            this(1);
+        }
+
+        GatedPool(int size) {
+            this.size = size;
+        }
 
         @Override
         public Future<TranscodeResult> transcode(TranscodeJob job) {
             started.add(job.source().getFileName().toString());
+            threads.add(job.spec().threads());
             Promise<TranscodeResult> promise = Promise.promise();
             running.add(promise);
             return promise.future();
@@ -39,7 +50,7 @@ class TranscodeQueueTest {
 
         @Override
         public int size() {
-            return 1;
+            return size;
         }
 
         boolean closed;
@@ -167,6 +178,25 @@ class TranscodeQueueTest {
         pool.finishOldest();
         assertThat(registry.get("convoy.transcode.queue.oldest").tag("kind", "incident").gauge().value())
                 .as("the incident went first").isZero();
+    }
+
+    @Test
+    void aClipAloneGetsEveryThreadAndClipsTogetherShareThem() {
+        GatedPool pool = new GatedPool(2);
+        TranscodeQueue queue = new TranscodeQueue(pool, 100, new SimpleMeterRegistry());
+        queue.submit(ClipKind.DRIVE, "alice", 1000, job("long-drive").withThreads(2));
+        queue.submit(ClipKind.INCIDENT, "bob", 1000, job("small-0").withThreads(2));
+        queue.submit(ClipKind.INCIDENT, "bob", 1000, job("small-1").withThreads(2));
+        queue.submit(ClipKind.INCIDENT, "bob", 1000, job("small-2").withThreads(2));
+        pool.finishOldest();
+        pool.finishOldest();
+        pool.finishOldest();
+        pool.finishOldest();
+        queue.submit(ClipKind.INCIDENT, "carol", 1000, job("alone-again").withThreads(2));
+
+        assertThat(pool.started).containsExactly("long-drive", "small-0", "small-1", "small-2", "alone-again");
+        assertThat(pool.threads).as("alone: both cores; with others running or waiting: one each; alone again: both")
+                .containsExactly(2, 1, 1, 1, 2);
     }
 
     private static TranscodeJob job(String name) {
