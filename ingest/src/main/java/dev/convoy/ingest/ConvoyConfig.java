@@ -91,7 +91,7 @@ public record ConvoyConfig(
             new Setting("sms-per-hour", "CONVOY_SMS_PER_HOUR", "1000", "Sign-in texts this node sends in any hour, all countries together; beyond it codes are refused (429 sms_budget_exhausted) and a warning logged."),
             new Setting("sms-per-country-per-hour", "CONVOY_SMS_PER_COUNTRY_PER_HOUR", "200", "Sign-in texts this node sends to one country in any hour; N, then REGION=N for countries with caps of their own (e.g. 200,US=2000)."),
             new Setting("jwt-secret", "CONVOY_JWT_SECRET", "", "Token signing secret. Empty: created once under the data dir."),
-            new Setting("transcode-workers", "CONVOY_TRANSCODE_WORKERS", Integer.toString(CORES), "Clips transcoded at once, a worker process each; 0 makes this process only take uploads."),
+            new Setting("transcode-workers", "CONVOY_TRANSCODE_WORKERS", Integer.toString(Math.min(CORES, 8)), "Clips transcoded at once, a worker process each (a JVM with a 256 MiB heap); 0 makes this process only take uploads."),
             new Setting("transcode-threads", "CONVOY_TRANSCODE_THREADS", Integer.toString(CORES), "Codec threads of a clip transcoded alone; clips transcoded together share them, at least one each."),
             new Setting("previews", "CONVOY_PREVIEWS", "preview=360p@500k", "Preview videos made of every clip, NAME=HEIGHTp@KBITSk, comma-separated; the first is the main one (add preview-480=480p@900k for a 480p one)."),
             new Setting("transcode-queue-limit", "CONVOY_TRANSCODE_QUEUE_LIMIT", "1000", "Clips waiting for a transcode before the service reports not ready."),

@@ -1,12 +1,15 @@
 package dev.convoy.transcoder;
 
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_AAC;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_NONE;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_rescale_ts;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_copy;
 import static org.bytedeco.ffmpeg.global.avformat.AVIO_FLAG_WRITE;
-import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
 import static org.bytedeco.ffmpeg.global.avformat.av_interleaved_write_frame;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avformat.av_write_trailer;
@@ -19,6 +22,7 @@ import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_write_header;
 import static org.bytedeco.ffmpeg.global.avformat.avio_close;
 import static org.bytedeco.ffmpeg.global.avformat.avio_open;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
@@ -35,7 +39,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVIOContext;
@@ -53,7 +57,9 @@ import org.bytedeco.javacv.Frame;
  *
  * <p>The frames of the pass are not needed: the packets are read from the source again when the
  * pass ends, which costs a read of a small file and no decoding. Only the clip's video stream and
- * its main audio stream are copied (a camera's data tracks stay in the original).
+ * its audio stream are copied, the ones the probe facts describe (a camera's data tracks stay in
+ * the original), from the first keyframe on. Should the copy fail, the preview is encoded after
+ * all, from a second decode of the (small) clip: the clip itself decoded whole.
  */
 final class CopiedPreview implements FrameSink {
 
@@ -64,12 +70,14 @@ final class CopiedPreview implements FrameSink {
     private static final Set<String> PLAYABLE = Set.of("Constrained Baseline", "Baseline", "Main", "High");
 
     private final PreviewSpec spec;
+    private final TranscodeJob job;
     private final Path source;
     private final Path file;
     private final Dimensions size;
 
     private CopiedPreview(PreviewSpec spec, Setup setup) {
         this.spec = spec;
+        this.job = setup.job();
         this.source = setup.job().source();
         this.file = setup.file(spec.fileName());
         this.size = new Dimensions(setup.facts().width(), setup.facts().height());
@@ -81,7 +89,8 @@ final class CopiedPreview implements FrameSink {
     }
 
     static boolean fits(PreviewSpec spec, ProbeFacts facts, long bytes) {
-        if (!"h264".equals(facts.videoCodec()) || !PLAYABLE.contains(facts.profile()) || facts.rotation() != 0) {
+        if (!"h264".equals(facts.videoCodec()) || facts.profile() == null || !PLAYABLE.contains(facts.profile())
+                || facts.rotation() != 0) {
             return false;
         }
         if (Math.min(facts.width(), facts.height()) > spec.height() || facts.fps() <= 0 || facts.fps() > spec.maxFps() + 0.5) {
@@ -103,6 +112,25 @@ final class CopiedPreview implements FrameSink {
 
     @Override
     public List<Rendition> finish() throws IOException {
+        try {
+            copy();
+            return List.of(Rendition.video(spec.name(), file, "video/mp4", size, COPY));
+        } catch (IOException copyFailed) {
+            // The clip decoded whole, so an encoded preview can be made: a second decode of a small clip, not a failed clip.
+            Files.deleteIfExists(file);
+            try {
+                TranscodeResult encoded = new RenditionPipeline().run(new TranscodeJob(source, job.outputDir(), job.posterAtMs(),
+                        job.spec().withPreviews(List.of(spec)).withSinks(List.of(PreviewSink.ENCODED_NAME))));
+                return encoded.renditions();
+            } catch (TranscodeException e) {
+                copyFailed.addSuppressed(e);
+                throw copyFailed;
+            }
+        }
+    }
+
+    /** Copies the clip's video stream and its audio stream, if any, packet for packet into a faststart MP4. */
+    private void copy() throws IOException {
         // FFmpeg's own remux: JavaCV's recorder keeps the source's codec tags, which MP4 refuses for MPEG-TS streams.
         AVFormatContext in = new AVFormatContext(null);
         check(avformat_open_input(in, source.toString(), null, null), "opening the clip");
@@ -112,14 +140,26 @@ final class CopiedPreview implements FrameSink {
         } finally {
             avformat_close_input(in);
         }
-        return List.of(Rendition.video(spec.name(), file, "video/mp4", size, COPY));
     }
 
-    /** Copies the clip's video stream and its audio stream, if any, packet for packet into a faststart MP4. */
+    /** The first stream of {@code type} with a known codec, as the pass's grabber takes it (the one the probe facts describe); -1 if none. */
+    private static int first(AVFormatContext in, int type) {
+        for (int i = 0; i < in.nb_streams(); i++) {
+            AVCodecParameters par = in.streams(i).codecpar();
+            if (par.codec_type() == type && par.codec_id() != AV_CODEC_ID_NONE) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private void copy(AVFormatContext in) throws IOException {
-        int video = av_find_best_stream(in, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
-        int audio = av_find_best_stream(in, AVMEDIA_TYPE_AUDIO, -1, video, (AVCodec) null, 0);
-        check(video, "finding the video stream");
+        int video = first(in, AVMEDIA_TYPE_VIDEO);
+        int audio = first(in, AVMEDIA_TYPE_AUDIO);
+        if (video < 0 || in.streams(video).codecpar().codec_id() != AV_CODEC_ID_H264
+                || (audio >= 0 && in.streams(audio).codecpar().codec_id() != AV_CODEC_ID_AAC)) {
+            throw new IOException("the clip's streams are not the H.264 and AAC its probe found");
+        }
         AVFormatContext out = new AVFormatContext(null);
         check(avformat_alloc_output_context2(out, null, "mp4", file.toString()), "setting up the MP4");
         AVPacket packet = av_packet_alloc();
@@ -147,9 +187,13 @@ final class CopiedPreview implements FrameSink {
             } finally {
                 av_dict_free(options);
             }
-            while (av_read_frame(in, packet) >= 0) {
+            boolean keyFrameSeen = false;
+            int read;
+            while ((read = av_read_frame(in, packet)) >= 0) {
                 int from = packet.stream_index();
-                if (from >= to.length || to[from] < 0) {
+                // Before the first keyframe nothing can be shown (a TS cut mid-GOP): start the preview at it, as a decoder does.
+                keyFrameSeen |= from == video && (packet.flags() & AV_PKT_FLAG_KEY) != 0;
+                if (from >= to.length || to[from] < 0 || !keyFrameSeen) {
                     av_packet_unref(packet);
                     continue;
                 }
@@ -168,6 +212,9 @@ final class CopiedPreview implements FrameSink {
                 packet.pos(-1);
                 // Takes the packet's data; the muxer inserts the bitstream filters MP4 needs (ADTS to raw AAC).
                 check(av_interleaved_write_frame(out, packet), "writing the preview");
+            }
+            if (read != AVERROR_EOF) {
+                check(read, "reading the clip");
             }
             check(av_write_trailer(out), "finishing the preview");
         } finally {
@@ -199,6 +246,6 @@ final class CopiedPreview implements FrameSink {
 
     @Override
     public void close() {
-        // Nothing held between calls: finish opens and closes its own grabber and recorder.
+        // Nothing held between calls: finish opens and frees its own demuxer and muxer.
     }
 }

@@ -28,7 +28,8 @@ final class FrameSinks {
 
     private static Map<String, FrameSink.Factory> load() {
         Map<String, FrameSink.Factory> byName = new LinkedHashMap<>();
-        for (FrameSink.Factory builtIn : List.of(StillsSink.FACTORY, StoryboardSink.FACTORY, PreviewSink.FACTORY)) {
+        for (FrameSink.Factory builtIn : List.of(StillsSink.FACTORY, StoryboardSink.FACTORY, PreviewSink.FACTORY,
+                PreviewSink.ENCODED_FACTORY)) {
             add(byName, builtIn);
         }
         // The class loader that loaded the transcoder sees the whole classpath, in the service and in a worker alike.

@@ -22,7 +22,12 @@ final class PreviewSink implements FrameSink {
 
     static final String NAME = "previews";
 
-    static final FrameSink.Factory FACTORY = FrameSink.Factory.of(NAME, PreviewSink::openAll);
+    static final FrameSink.Factory FACTORY = FrameSink.Factory.of(NAME, setup -> openAll(setup, true));
+
+    /** The previews encoded always, never copied: what a {@link CopiedPreview} falls back on. */
+    static final String ENCODED_NAME = "encoded-previews";
+
+    static final FrameSink.Factory ENCODED_FACTORY = FrameSink.Factory.of(ENCODED_NAME, setup -> openAll(setup, false));
 
     private final PreviewSpec spec;
     private final Path file;
@@ -33,11 +38,11 @@ final class PreviewSink implements FrameSink {
     private final Yuv420.Upright upright;
 
     /** One sink per preview in the spec, each recorder started. */
-    private static List<FrameSink> openAll(Setup setup) throws IOException {
+    private static List<FrameSink> openAll(Setup setup, boolean copyWhenFit) throws IOException {
         List<FrameSink> opened = new ArrayList<>();
         try {
             for (PreviewSpec preview : setup.spec().previews()) {
-                CopiedPreview copy = CopiedPreview.ifFits(preview, setup);
+                CopiedPreview copy = copyWhenFit ? CopiedPreview.ifFits(preview, setup) : null;
                 if (copy != null) {
                     opened.add(copy);
                     continue;

@@ -2,10 +2,14 @@ package dev.convoy.transcoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +69,51 @@ class CopiedPreviewTest {
     }
 
     @Test
+    void anMpegTsCutInTheMiddleOfAGroupOfPicturesStartsItsPreviewAtTheNextKeyframe() throws Exception {
+        Path whole = TestClips.get(new TestClips.Spec(640, 360, 30, 4, 640 * 360 * 2, true, "mpegts", null, 0, false, 0, false));
+        // Cut where a picture that is not a keyframe starts, past the first quarter: the stream then starts mid-GOP.
+        long cut = -1;
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(whole.toFile())) {
+            grabber.start();
+            AVPacket packet;
+            while (cut < 0 && (packet = grabber.grabPacket()) != null) {
+                if (packet.stream_index() == grabber.getVideoStream() && (packet.flags() & AV_PKT_FLAG_KEY) == 0
+                        && packet.pos() > Files.size(whole) / 4) {
+                    cut = packet.pos() / 188 * 188;
+                }
+            }
+        }
+        assertThat(cut).as("fixture: a picture that is not a keyframe").isPositive();
+        byte[] bytes = Files.readAllBytes(whole);
+        Path source = Files.write(out.resolve("cut.ts"), Arrays.copyOfRange(bytes, (int) cut, bytes.length));
+
+        TranscodeResult result = transcode(source);
+
+        assertThat(result.preview().videoEncoder()).isEqualTo(CopiedPreview.COPY);
+        try (FFmpegFrameGrabber preview = new FFmpegFrameGrabber(result.preview().file().toFile())) {
+            preview.start();
+            AVPacket first;
+            do {
+                first = preview.grabPacket();
+            } while (first != null && first.stream_index() != preview.getVideoStream());
+            assertThat(first).isNotNull();
+            assertThat(first.flags() & AV_PKT_FLAG_KEY).as("the preview's first picture can be shown").isNotZero();
+        }
+        assertThat((int) PreviewFacts.of(result.preview().file()).get("frames")).as("every picture of the preview decodes")
+                .isPositive().isLessThanOrEqualTo((int) result.framesDecoded());
+    }
+
+    @Test
+    void thePreviewsThatACopyFallsBackOnAreEncoded() throws Exception {
+        Path source = TestClips.get(small("mpegts", true));
+        TranscodeResult result = new RenditionPipeline().run(new TranscodeJob(source, out, TranscodeJob.POSTER_MID_CLIP,
+                RenditionSpec.defaults().withSinks(List.of(PreviewSink.ENCODED_NAME))));
+        assertThat(result.renditions()).extracting(TranscodeResult.Rendition::role).containsExactly("preview");
+        assertThat(result.preview().videoEncoder()).as("the same clip, encoded: nothing copied").isEqualTo(Codecs.h264Encoder());
+        assertThat(MoovAtom.isBeforeMdat(result.preview().file())).isTrue();
+    }
+
+    @Test
     void clipsThatAreNotAlreadyAPreviewAreEncoded() throws Exception {
         // More bits than the preview may carry.
         assertThat(transcode(TestClips.get(TestClips.Spec.small(640, 360, 2))).preview().videoEncoder())
@@ -99,6 +148,8 @@ class CopiedPreviewTest {
                 true, "aac", 1, null), 0)).as("browsers do not all play HEVC").isFalse();
         assertThat(CopiedPreview.fits(preview, new ProbeFacts("mpegts", "h264", "High 10", 640, 360, 0, 30, false, 5_000, 500_000,
                 true, "aac", 1, null), 0)).as("10-bit").isFalse();
+        assertThat(CopiedPreview.fits(preview, new ProbeFacts("mpegts", "h264", null, 640, 360, 0, 30, false, 5_000, 500_000,
+                true, "aac", 1, null), 0)).as("a profile FFmpeg did not know").isFalse();
         assertThat(CopiedPreview.fits(preview, new ProbeFacts("mpegts", "h264", "High", 640, 360, 0, 30, false, 5_000, 500_000,
                 true, "mp3", 1, null), 0)).as("the preview's audio is AAC").isFalse();
         assertThat(CopiedPreview.fits(preview, new ProbeFacts("mpegts", "h264", "High", 640, 360, 0, 30, false, 5_000, 500_000,

@@ -44,7 +44,8 @@ final class ClipView {
                 .put("committedAt", m.committedAt().toString())
                 .put("expiresAt", instant(m.expiresAt()));
         if (m.lastByteAt() != null) {
-            // The clip's time to ready, by this node's clock: from its last byte to its manifest.
+            // The clip's time to ready, by the server's clock: from its last byte to its manifest (two nodes'
+            // clocks when another node adopted the upload; after a restart it includes the time down).
             view.put("lastByteAt", m.lastByteAt().toString())
                     .put("timeToReadyMs", Math.max(0, Duration.between(m.lastByteAt(), m.committedAt()).toMillis()));
         }

@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  * Clips transcoded together share them: a job that starts while others run or wait gets its
  * share, at least one thread. One long clip gets every core; many small clips keep every core
  * busy, one worker each, where one clip's pass alone would not (a small clip's encoder and
- * muxer barely use a second thread).
+ * muxer barely use a second thread). The share is decided as a job starts and kept to its end.
  */
 public final class TranscodeQueue {
 
