@@ -59,6 +59,20 @@ class CopiedPreviewTest {
     }
 
     @Test
+    void aClipWithBFramesIsCopiedWithEveryFrameInOrder() throws Exception {
+        // Committed fixture: libx264 Main profile, 3 B-frames, 320x180, 2 s (decoding times run ahead of presentation).
+        Path source = out.resolve("h264-bframes-320x180.mp4");
+        try (var in = CopiedPreviewTest.class.getResourceAsStream("/clips/h264-bframes-320x180.mp4")) {
+            Files.copy(in, source);
+        }
+        TranscodeResult result = new RenditionPipeline().run(
+                new TranscodeJob(source, out.resolve("r"), TranscodeJob.POSTER_MID_CLIP, RenditionSpec.defaults()));
+        assertThat(result.preview().videoEncoder()).isEqualTo(CopiedPreview.COPY);
+        assertThat(PreviewFacts.of(result.preview().file()).get("frames")).isEqualTo(60);
+        assertThat(MoovAtom.isBeforeMdat(result.preview().file())).isTrue();
+    }
+
+    @Test
     void aSilentClipIsCopiedToo() throws Exception {
         TranscodeResult result = transcode(TestClips.get(small("mp4", false)));
         assertThat(result.preview().videoEncoder()).isEqualTo(CopiedPreview.COPY);
