@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Pattern;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,6 +68,14 @@ class EndToEndTest {
                 .isAfter(Instant.parse(clip.getString("createdAt"))).isBeforeOrEqualTo(uploaded);
         assertThat(clip.getLong("timeToReadyMs")).as("time to ready: from the last byte to the manifest")
                 .isEqualTo(Duration.between(lastByte, Instant.parse(clip.getString("committedAt"))).toMillis()).isPositive();
+        // The same time in the node's histogram (recorded as the commit's future completes, just after the manifest).
+        String timeToReady = "convoy_time_to_ready_seconds_count\\{[^}]*kind=\"incident\"[^}]*outcome=\"ready\"[^}]*\\} [1-9]";
+        String metrics = "";
+        for (int i = 0; i < 50 && !Pattern.compile(timeToReady).matcher(metrics).find(); i++) {
+            Thread.sleep(100);
+            metrics = TestServer.await(live.web().getAbs(live.server().managementUrl() + "/metrics").send()).bodyAsString();
+        }
+        assertThat(metrics).containsPattern(timeToReady);
         assertThat(clip.getJsonObject("metadata").getString("kind")).isEqualTo("incident");
         assertThat(clip.getString("sha256")).as("SHA-256 computed while streaming").isEqualTo(Clips.sha256(Files.readAllBytes(source)));
         assertThat(clip.getJsonObject("metadata").getString("event")).isEqualTo("hard_brake");

@@ -287,7 +287,7 @@ class KubernetesManifestsTest {
                 }
             }
         }
-        assertThat(named).contains("convoy_clip_ready_seconds_bucket", "convoy_transcode_queue_oldest_seconds",
+        assertThat(named).contains("convoy_time_to_ready_seconds_bucket", "convoy_transcode_queue_oldest_seconds",
                 "convoy_upload_bytes_total", "kube_statefulset_status_replicas_ready", "convoy_transcode_queue_depth");
         Vertx vertx = Vertx.vertx();
         // A node with a name, as in a StatefulSet: the metrics of forwarding between nodes are served too.

@@ -119,7 +119,7 @@ public final class ClipProcessor {
                 })
                 .andThen(ar -> {
                     if (ar.succeeded()) {
-                        Timer.builder("convoy.clip.ready")
+                        Timer.builder("convoy.time.to.ready")
                                 .description("From a clip's last byte to its manifest written (ready, or failed with a reason)")
                                 .tag("kind", upload.metadata().kind().wireName())
                                 .tag("outcome", ar.result().status().wireName())
