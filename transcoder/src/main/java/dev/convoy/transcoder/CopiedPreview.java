@@ -71,14 +71,12 @@ final class CopiedPreview implements FrameSink {
 
     private final PreviewSpec spec;
     private final TranscodeJob job;
-    private final Path source;
     private final Path file;
     private final Dimensions size;
 
     private CopiedPreview(PreviewSpec spec, Setup setup) {
         this.spec = spec;
         this.job = setup.job();
-        this.source = setup.job().source();
         this.file = setup.file(spec.fileName());
         this.size = new Dimensions(setup.facts().width(), setup.facts().height());
     }
@@ -119,7 +117,7 @@ final class CopiedPreview implements FrameSink {
             // The clip decoded whole, so an encoded preview can be made: a second decode of a small clip, not a failed clip.
             Files.deleteIfExists(file);
             try {
-                TranscodeResult encoded = new RenditionPipeline().run(new TranscodeJob(source, job.outputDir(), job.posterAtMs(),
+                TranscodeResult encoded = new RenditionPipeline().run(new TranscodeJob(job.source(), job.outputDir(), job.posterAtMs(),
                         job.spec().withPreviews(List.of(spec)).withSinks(List.of(PreviewSink.ENCODED_NAME))));
                 return encoded.renditions();
             } catch (TranscodeException e) {
@@ -133,7 +131,7 @@ final class CopiedPreview implements FrameSink {
     private void copy() throws IOException {
         // FFmpeg's own remux: JavaCV's recorder keeps the source's codec tags, which MP4 refuses for MPEG-TS streams.
         AVFormatContext in = new AVFormatContext(null);
-        check(avformat_open_input(in, source.toString(), null, null), "opening the clip");
+        check(avformat_open_input(in, job.source().toString(), null, null), "opening the clip");
         try {
             check(avformat_find_stream_info(in, (PointerPointer<?>) null), "reading the clip's streams");
             copy(in);

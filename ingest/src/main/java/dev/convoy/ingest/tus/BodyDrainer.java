@@ -54,7 +54,6 @@ final class BodyDrainer {
         req.endHandler(v -> once.run());
         req.exceptionHandler(e -> once.run());
         BodyInflow.start(req);
-        req.resume();
     }
 
     /** After an answer: lets the client finish sending a small body so it can read the answer; a large one is cut. */

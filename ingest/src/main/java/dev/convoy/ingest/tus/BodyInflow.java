@@ -60,11 +60,10 @@ public final class BodyInflow {
         }
     }
 
-    /** Lets the body's bytes come again. */
+    /** Lets the body's bytes come again: its socket is read, and the stream hands on what arrives. */
     public static void start(ReadStream<?> body) {
-        if (!reading(body, true)) {
-            body.resume();
-        }
+        reading(body, true);
+        body.resume();
     }
 
     /** Sets whether the request's socket is read; false if {@code body} is no request on a socket of its own. */

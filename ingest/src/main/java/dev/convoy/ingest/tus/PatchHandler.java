@@ -107,7 +107,6 @@ final class PatchHandler implements TusEndpoint.Method {
             }
         });
         BodyInflow.start(req);
-        req.resume();
         return done.future();
     }
 

@@ -119,7 +119,6 @@ final class SpoolFile {
             body.endHandler(v -> end(null));
             body.exceptionHandler(this::end);
             BodyInflow.start(body);
-            body.resume();
             return done.future();
         }
 
