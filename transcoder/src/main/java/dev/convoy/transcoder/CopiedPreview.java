@@ -73,20 +73,35 @@ final class CopiedPreview implements FrameSink {
     private final TranscodeJob job;
     private final Path file;
     private final Dimensions size;
+    /** The clip is still arriving: its bitrate is known only at its end, and checked then. */
+    private final boolean bitrateUnchecked;
+    private final ProbeFacts facts;
+    private long lastUs;
 
     private CopiedPreview(PreviewSpec spec, Setup setup) {
         this.spec = spec;
         this.job = setup.job();
         this.file = setup.file(spec.fileName());
         this.size = new Dimensions(setup.facts().width(), setup.facts().height());
+        this.facts = setup.facts();
+        this.bitrateUnchecked = setup.arriving() != null;
     }
 
     /** A copied preview for {@code spec} when the clip already fits it; null when it must be encoded. */
     static CopiedPreview ifFits(PreviewSpec spec, Setup setup) throws IOException {
+        if (setup.arriving() != null) {
+            // Neither its size nor its duration is known yet: the bitrate is checked when the pass ends.
+            return fitsShape(spec, setup.facts()) ? new CopiedPreview(spec, setup) : null;
+        }
         return fits(spec, setup.facts(), Files.size(setup.job().source())) ? new CopiedPreview(spec, setup) : null;
     }
 
     static boolean fits(PreviewSpec spec, ProbeFacts facts, long bytes) {
+        return fitsShape(spec, facts) && fitsBitrate(spec, facts, bytes);
+    }
+
+    /** Everything but the bitrate: a codec and profile browsers play, upright, no larger and no faster than the preview. */
+    private static boolean fitsShape(PreviewSpec spec, ProbeFacts facts) {
         if (!"h264".equals(facts.videoCodec()) || facts.profile() == null || !PLAYABLE.contains(facts.profile())
                 || facts.rotation() != 0) {
             return false;
@@ -97,6 +112,11 @@ final class CopiedPreview implements FrameSink {
         if (facts.hasAudio() && (!"aac".equals(facts.audioCodec()) || facts.audioChannels() > spec.audioChannels())) {
             return false;
         }
+        return true;
+    }
+
+    /** At most the encoder's own ceiling for the preview: the stated bitrate, or bytes over duration. */
+    private static boolean fitsBitrate(PreviewSpec spec, ProbeFacts facts, long bytes) {
         long bitrate = facts.bitrate() > 0 ? facts.bitrate() : facts.durationMs() > 0 ? bytes * 8_000 / facts.durationMs() : 0;
         // The encoder's own ceiling is half again the preview's bitrate (Codecs.tuneH264): a copy may be no larger.
         long ceiling = (spec.videoBitrate() + (facts.hasAudio() ? spec.audioBitrate() : 0)) * 3L / 2;
@@ -105,25 +125,38 @@ final class CopiedPreview implements FrameSink {
 
     @Override
     public void accept(Frame picture, long tUs) {
-        // The packets are copied at the end; decoded pictures are not needed.
+        // The packets are copied at the end; decoded pictures are not needed, only how long the clip runs.
+        lastUs = tUs;
     }
 
     @Override
     public List<Rendition> finish() throws IOException {
+        if (bitrateUnchecked && !fitsBitrate(spec, facts.withDurationMs(RenditionPipeline.measuredDurationMs(lastUs, facts.fps())),
+                Files.size(job.source()))) {
+            return encoded(null);
+        }
         try {
             copy();
             return List.of(Rendition.video(spec.name(), file, "video/mp4", size, COPY));
         } catch (IOException copyFailed) {
             // The clip decoded whole, so an encoded preview can be made: a second decode of a small clip, not a failed clip.
             Files.deleteIfExists(file);
-            try {
-                TranscodeResult encoded = new RenditionPipeline().run(new TranscodeJob(job.source(), job.outputDir(), job.posterAtMs(),
-                        job.spec().withPreviews(List.of(spec)).withSinks(List.of(PreviewSink.ENCODED_NAME))));
-                return encoded.renditions();
-            } catch (TranscodeException e) {
+            return encoded(copyFailed);
+        }
+    }
+
+    /** The preview encoded after all, from a second decode of the clip (now whole on disk). */
+    private List<Rendition> encoded(IOException copyFailed) throws IOException {
+        try {
+            TranscodeResult encoded = new RenditionPipeline().run(new TranscodeJob(job.source(), job.outputDir(), job.posterAtMs(),
+                    job.spec().withPreviews(List.of(spec)).withSinks(List.of(PreviewSink.ENCODED_NAME))));
+            return encoded.renditions();
+        } catch (TranscodeException e) {
+            IOException failure = copyFailed != null ? copyFailed : new IOException("The preview could not be encoded: " + e.getMessage(), e);
+            if (copyFailed != null) {
                 copyFailed.addSuppressed(e);
-                throw copyFailed;
             }
+            throw failure;
         }
     }
 

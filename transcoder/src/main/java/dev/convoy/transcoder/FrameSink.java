@@ -83,8 +83,19 @@ public interface FrameSink extends AutoCloseable {
      * @param facts       the probe facts; {@code variableFps} is measured later, by the {@link FrameClock}
      * @param sampleRate  the decoded audio's sample rate, 0 when unknown
      * @param h264Encoder the H.264 encoder the linked natives have (see {@link Codecs#h264Encoder()})
+     * @param arriving    the clip's upload while it still arrives, read as it grows; null for a complete file
      */
-    record Setup(TranscodeJob job, ProbeFacts facts, int sampleRate, String h264Encoder) {
+    record Setup(TranscodeJob job, ProbeFacts facts, int sampleRate, String h264Encoder, ArrivingSource arriving) {
+
+        /**
+         * The clip's duration in ms: the container's for a complete file; for one still arriving
+         * (whose container states none yet) a guess from how far {@code tUs} of it reached into
+         * the upload's declared length: 0 while there is no guess yet, -1 when there will be none
+         * (the upload's length is not declared).
+         */
+        public long durationMs(long tUs) {
+            return arriving == null ? facts.durationMs() : arriving.estimatedDurationMs(tUs);
+        }
 
         public RenditionSpec spec() {
             return job.spec();

@@ -1,5 +1,6 @@
 package dev.convoy.transcoder;
 
+import java.util.function.LongUnaryOperator;
 import org.bytedeco.javacv.Frame;
 
 /**
@@ -7,6 +8,11 @@ import org.bytedeco.javacv.Frame;
  * its event time. Otherwise it is a representative frame near the middle: the first frame
  * from mid-clip on that is neither black nor flat (checked twice a second on sampled luma);
  * if none turns up within a window, the most detailed frame seen there.
+ *
+ * <p>The middle is taken from the clip's duration as known at each frame ({@link FrameSink.Setup#durationMs}):
+ * the container's, or for a clip still arriving a guess that firms up as it goes (0 while there
+ * is none yet). Where there never is one (an upload of no declared length) the first usable
+ * frame is taken. An event time is taken as given whenever the duration is a guess.
  */
 final class PosterPicker {
 
@@ -17,18 +23,49 @@ final class PosterPicker {
     private static final long CHECK_EVERY_US = 500_000;
 
     private final boolean exact;
-    private final long fromUs;
-    private final long windowEndUs;
+    private final long posterAtMs;
+    private final LongUnaryOperator durationAt;
+    private long fromUs;
+    private long windowEndUs;
+    /** Set once the window is entered: the guess of the middle no longer moves it. */
+    private boolean placed;
     private Frame best;
     private double bestScore = -1;
     private boolean done;
     private long nextCheckUs;
 
-    PosterPicker(long posterAtMs, long durationMs) {
+    /** A poster at {@code posterAtMs} (negative: mid-clip), {@code durationAt} giving the clip's duration as known at a frame. */
+    PosterPicker(long posterAtMs, LongUnaryOperator durationAt) {
         this.exact = posterAtMs >= 0;
-        this.fromUs = RenditionPipeline.posterTimeUs(posterAtMs, durationMs);
-        this.windowEndUs = fromUs + Math.max(2_000_000L, durationMs * 1000 / 4);
-        this.nextCheckUs = fromUs;
+        this.posterAtMs = posterAtMs;
+        this.durationAt = durationAt;
+    }
+
+    /** A poster at {@code posterAtMs} (negative: mid-clip) of a clip of {@code durationMs}. */
+    PosterPicker(long posterAtMs, long durationMs) {
+        this(posterAtMs, tUs -> durationMs);
+    }
+
+    /** Where the window starts and ends as the duration is now known; false while no frame is wanted yet. */
+    private boolean place(long tUs) {
+        if (placed) {
+            return true;
+        }
+        long durationMs = durationAt.applyAsLong(tUs);
+        if (durationMs == 0) {
+            return false;
+        }
+        if (durationMs < 0) {
+            // No guess of the duration: an event time is taken as given, a mid-clip poster is the first usable frame.
+            fromUs = exact ? posterAtMs * 1000 : 0;
+            windowEndUs = fromUs + 2_000_000L;
+        } else {
+            fromUs = RenditionPipeline.posterTimeUs(posterAtMs, durationMs);
+            windowEndUs = fromUs + Math.max(2_000_000L, durationMs * 1000 / 4);
+        }
+        placed = tUs >= fromUs;
+        nextCheckUs = fromUs;
+        return placed;
     }
 
     boolean done() {
@@ -36,7 +73,7 @@ final class PosterPicker {
     }
 
     void offer(Frame frame, long tUs) {
-        if (done || tUs < nextCheckUs) {
+        if (done || !place(tUs) || tUs < nextCheckUs) {
             return;
         }
         if (exact) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVRational;
@@ -48,6 +49,15 @@ public final class Probe {
             throw new TranscodeException("source_unreadable", "Cannot read " + source + ": " + e.getMessage(), e);
         }
         FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(source.toFile());
+        return start(grabber, threads, () -> isIsoMedia(source));
+    }
+
+    /** Opens a clip still arriving, read front to back as it grows (FFmpeg is given no way to seek it). */
+    static FFmpegFrameGrabber open(ArrivingSource arriving, int threads) throws TranscodeException {
+        return start(new FFmpegFrameGrabber(arriving, 0), threads, () -> false);
+    }
+
+    private static FFmpegFrameGrabber start(FFmpegFrameGrabber grabber, int threads, BooleanSupplier isoMedia) throws TranscodeException {
         // Decode into the codecs' own YUV 4:2:0 layout: no BGR conversion of full frames.
         grabber.setPixelFormat(AV_PIX_FMT_YUV420P);
         grabber.setVideoOption("threads", Integer.toString(threads));
@@ -55,7 +65,7 @@ public final class Probe {
             grabber.start();
         } catch (FrameGrabber.Exception e) {
             close(grabber);
-            if (isIsoMedia(source)) {
+            if (isoMedia.getAsBoolean()) {
                 throw new TranscodeException("truncated", "The file starts like an MP4/MOV but its index (moov) is missing "
                         + "or cut off; the upload or the camera's recording was probably interrupted.", e);
             }
@@ -77,8 +87,7 @@ public final class Probe {
                     + "; the largest accepted is " + limits.maxLongSide() + "x" + limits.maxShortSide() + ".");
         }
         if (facts.durationMs() > limits.maxDurationMs()) {
-            throw new TranscodeException("too_long", "The clip lasts " + facts.durationMs() / 1000 + " s; the longest accepted is "
-                    + limits.maxDurationMs() / 1000 + " s. Split long drives into shorter clips.");
+            throw RenditionPipeline.tooLong(facts.durationMs(), limits);
         }
         if (facts.fps() > limits.maxFps()) {
             throw new TranscodeException("frame_rate_too_high", String.format(Locale.ROOT,

@@ -44,6 +44,23 @@ public record ProbeFacts(
         return rotation == 90 || rotation == 270 ? width : height;
     }
 
+    /** As a clip still arriving is known: the container's duration and bitrate are not stated yet (0). */
+    ProbeFacts arriving() {
+        return new ProbeFacts(container, videoCodec, profile, width, height, rotation, fps, variableFps, 0, 0,
+                hasAudio, audioCodec, audioChannels, creationTime);
+    }
+
+    /** With the duration its frames showed, and the bitrate of {@code bytes} over it. */
+    ProbeFacts measured(long durationMs, long bytes) {
+        return new ProbeFacts(container, videoCodec, profile, width, height, rotation, fps, variableFps, durationMs,
+                durationMs > 0 ? bytes * 8_000 / durationMs : 0, hasAudio, audioCodec, audioChannels, creationTime);
+    }
+
+    ProbeFacts withDurationMs(long measuredMs) {
+        return new ProbeFacts(container, videoCodec, profile, width, height, rotation, fps, variableFps, measuredMs, bitrate,
+                hasAudio, audioCodec, audioChannels, creationTime);
+    }
+
     ProbeFacts withVariableFps(boolean variable) {
         return new ProbeFacts(container, videoCodec, profile, width, height, rotation, fps, variable, durationMs, bitrate,
                 hasAudio, audioCodec, audioChannels, creationTime);

@@ -47,6 +47,37 @@ public final class RenditionPipeline {
     }
 
     public TranscodeResult run(TranscodeJob job, Progress progress) throws TranscodeException {
+        return run(job, progress, null);
+    }
+
+    /**
+     * One pass over a clip whose upload may still be arriving: with {@code arriving} given, the
+     * clip is read from it as it grows (see {@link ArrivingSource}) and the pass ends when the
+     * upload does. Such a clip's container states no duration yet; the sinks go without it, and
+     * the facts returned carry the duration its frames showed. A pass whose upload stalls or goes
+     * away ends with {@link TranscodeException#isYield()}.
+     */
+    public TranscodeResult run(TranscodeJob job, Progress progress, ArrivingSource arriving) throws TranscodeException {
+        try {
+            return pass(job, progress, arriving);
+        } catch (TranscodeException e) {
+            throw arriving == null ? e : yieldIfStopped(arriving, e);
+        }
+    }
+
+    /** The failure of a pass over an arriving clip: its upload's stall or departure when that is what stopped it. */
+    private static TranscodeException yieldIfStopped(ArrivingSource arriving, TranscodeException e) {
+        if (arriving.abandoned()) {
+            return new TranscodeException(TranscodeException.ABANDONED, "The upload went away while it was read.", e);
+        }
+        if (arriving.stalled()) {
+            return new TranscodeException(TranscodeException.STALLED,
+                    "The upload sent nothing for a while; the clip is read again when it goes on.", e);
+        }
+        return e;
+    }
+
+    private TranscodeResult pass(TranscodeJob job, Progress progress, ArrivingSource arriving) throws TranscodeException {
         long wallStart = System.nanoTime();
         long cpuStart = processCpuNanos();
         RenditionSpec spec = job.spec();
@@ -55,14 +86,14 @@ public final class RenditionPipeline {
         } catch (IOException e) {
             throw new TranscodeException("output_unwritable", "Cannot create " + job.outputDir() + ": " + e.getMessage(), e);
         }
-        FFmpegFrameGrabber grabber = Probe.open(job.source(), spec.threads());
+        FFmpegFrameGrabber grabber = arriving == null ? Probe.open(job.source(), spec.threads()) : Probe.open(arriving, spec.threads());
         List<FrameSink> sinks = new ArrayList<>();
         try {
-            ProbeFacts facts = Probe.facts(grabber);
+            ProbeFacts facts = arriving == null ? Probe.facts(grabber) : Probe.facts(grabber).arriving();
             Probe.check(facts, spec.limits());
             progress.probed(facts.durationMs());
             String encoder = Codecs.h264Encoder();
-            FrameSink.Setup setup = new FrameSink.Setup(job, facts, grabber.getSampleRate(), encoder);
+            FrameSink.Setup setup = new FrameSink.Setup(job, facts, grabber.getSampleRate(), encoder, arriving);
             for (String name : spec.sinks()) {
                 sinks.addAll(FrameSinks.named(name).open(setup));
             }
@@ -78,6 +109,10 @@ public final class RenditionPipeline {
                     if (clock.frames() % 30 == 0) {
                         progress.frames(clock.frames());
                     }
+                    if (t / 1000 > spec.limits().maxDurationMs()) {
+                        // A container may understate its duration, and one still arriving states none.
+                        throw tooLong(t / 1000, spec.limits());
+                    }
                     for (FrameSink sink : sinks) {
                         sink.accept(frame, t);
                     }
@@ -87,10 +122,17 @@ public final class RenditionPipeline {
                     }
                 }
             }
+            if (arriving != null && (arriving.stalled() || arriving.abandoned())) {
+                // FFmpeg takes a read that gave up for the end of the stream: this pass did not see the clip's end.
+                throw new TranscodeException("stopped", "The upload stopped while it was read.");
+            }
             if (clock.frames() == 0) {
                 throw new TranscodeException("corrupt_bitstream", "The clip's video stream holds no frame that could be decoded.");
             }
             long lastMs = clock.lastUs() / 1000;
+            if (arriving != null) {
+                facts = facts.measured(measuredDurationMs(clock.lastUs(), facts.fps()), arriving.position());
+            }
             if (facts.durationMs() >= 2_000 && lastMs < facts.durationMs() / 2) {
                 throw new TranscodeException("truncated", "The clip claims " + facts.durationMs() + " ms but its frames stop at "
                         + lastMs + " ms; the file was probably cut short. Upload the whole recording.");
@@ -122,6 +164,16 @@ public final class RenditionPipeline {
         } catch (FrameGrabber.Exception e) {
             throw new TranscodeException("corrupt_bitstream", "Reading the clip failed part-way: " + e.getMessage(), e);
         }
+    }
+
+    /** A clip's duration from its last frame's time: that frame lasts one frame interval too. */
+    static long measuredDurationMs(long lastUs, double fps) {
+        return lastUs / 1000 + (fps > 0 ? Math.round(1000 / fps) : 0);
+    }
+
+    static TranscodeException tooLong(long durationMs, RenditionSpec.ClipLimits limits) {
+        return new TranscodeException("too_long", "The clip lasts " + durationMs / 1000 + " s; the longest accepted is "
+                + limits.maxDurationMs() / 1000 + " s. Split long drives into shorter clips.");
     }
 
     static long posterTimeUs(long posterAtMs, long durationMs) {

@@ -29,7 +29,9 @@ final class StillsSink implements FrameSink {
 
     private StillsSink(Setup setup) {
         this.setup = setup;
-        this.picker = new PosterPicker(setup.job().posterAtMs(), setup.facts().durationMs());
+        long posterAtMs = setup.job().posterAtMs();
+        // Against a guessed duration an event time is taken as given; the last frame stands in if the clip ends first.
+        this.picker = new PosterPicker(posterAtMs, setup.arriving() != null && posterAtMs >= 0 ? tUs -> -1 : setup::durationMs);
     }
 
     @Override

@@ -17,11 +17,14 @@ final class StoryboardSink implements FrameSink {
     static final String STORYBOARD_VTT = "storyboard-vtt";
 
     static final FrameSink.Factory FACTORY = FrameSink.Factory.of(NAME, setup -> {
-        Storyboard storyboard = Storyboard.plan(setup.facts(), setup.spec());
+        // A clip still arriving states no duration yet: its storyboard spaces its tiles as it goes.
+        Storyboard storyboard = Storyboard.plan(setup.facts(), setup.arriving() == null ? setup.facts().durationMs() : 0, setup.spec());
         return storyboard == null ? List.of() : List.of(new StoryboardSink(storyboard, setup));
     });
 
     private final Storyboard storyboard;
+    private final Setup setup;
+    private long lastUs;
     private final Path sprite;
     private final Path vtt;
     /** A notch below the poster's quality: tiles are small and seen while scrubbing. */
@@ -29,6 +32,7 @@ final class StoryboardSink implements FrameSink {
 
     private StoryboardSink(Storyboard storyboard, Setup setup) {
         this.storyboard = storyboard;
+        this.setup = setup;
         this.sprite = setup.file(Storyboard.SPRITE_FILE);
         this.vtt = setup.file(Storyboard.VTT_FILE);
         this.qscale = setup.spec().posterQuality() + 2;
@@ -37,14 +41,17 @@ final class StoryboardSink implements FrameSink {
     @Override
     public void accept(Frame picture, long tUs) {
         storyboard.offer(picture, tUs);
+        lastUs = tUs;
     }
 
     @Override
     public List<Rendition> finish() throws IOException {
-        if (storyboard.taken() == 0) {
+        ProbeFacts facts = setup.facts();
+        long durationMs = setup.arriving() == null ? facts.durationMs() : RenditionPipeline.measuredDurationMs(lastUs, facts.fps());
+        if (storyboard.taken() == 0 || durationMs < setup.spec().storyboardMinMs()) {
             return List.of();
         }
-        storyboard.write(sprite, vtt, qscale);
+        storyboard.write(sprite, vtt, durationMs, qscale);
         return List.of(
                 Rendition.picture(STORYBOARD, sprite, "image/jpeg", storyboard.spriteSize()),
                 Rendition.text(STORYBOARD_VTT, vtt, "text/vtt"));

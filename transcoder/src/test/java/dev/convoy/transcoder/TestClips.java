@@ -28,7 +28,8 @@ public final class TestClips {
      * A clip to generate.
      *
      * @param format   FFmpeg muxer: {@code mp4} (moov at the end, as cameras write it), {@code mov},
-     *                 {@code mpegts}, {@code matroska}
+     *                 {@code mpegts}, {@code matroska}; or {@code faststart} (MP4, moov first) or
+     *                 {@code fmp4} (fragmented MP4, a fragment per keyframe)
      * @param codec    encoder name; null for the build's H.264 encoder
      * @param rotation clockwise display rotation written to the container (0, 90, 180, 270)
      * @param vfr      frame intervals alternate between short and long (variable frame rate)
@@ -83,6 +84,8 @@ public final class TestClips {
             return switch (format) {
                 case "mpegts" -> "ts";
                 case "matroska" -> "mkv";
+                case "faststart" -> "fast.mp4";
+                case "fmp4" -> "frag.mp4";
                 default -> format;
             };
         }
@@ -138,7 +141,17 @@ public final class TestClips {
         int w = spec.width();
         int h = spec.height();
         FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(out.toFile(), w, h, spec.audio() ? 1 : 0);
-        recorder.setFormat(spec.format());
+        switch (spec.format()) {
+            case "faststart" -> {
+                recorder.setFormat("mp4");
+                recorder.setOption("movflags", "+faststart");
+            }
+            case "fmp4" -> {
+                recorder.setFormat("mp4");
+                recorder.setOption("movflags", "+frag_keyframe+empty_moov+default_base_moof");
+            }
+            default -> recorder.setFormat(spec.format());
+        }
         recorder.setVideoCodecName(spec.encoder());
         recorder.setPixelFormat(AV_PIX_FMT_YUV420P);
         // VFR: a fine time base (3x the nominal rate) with frames placed 2 and 4 ticks apart.

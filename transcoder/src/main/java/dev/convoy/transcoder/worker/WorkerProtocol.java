@@ -25,15 +25,19 @@ import java.util.Map;
  *
  * <pre>
  * worker  → ready pid=… encoder=…
- * service → job id=… source=… out=… posterAtMs=… spec… sinks=…
- * worker  → probed id=… durationMs=…            (as soon as the clip is probed)
+ * service → job id=… source=… out=… posterAtMs=… spec… sinks=… [acknowledged=… expected=… stallMs=…]
+ * service → more id=… length=… complete=… abandoned=…   (a clip still arriving grew, ended or went away)
+ * worker  → probed id=… durationMs=…            (as soon as the clip is probed; 0 while it arrives)
  * worker  → heartbeat frames=…                  (every second, busy or idle)
  * worker  → done id=… facts… r0=… r1=… encoder=… frames=… wallMs=… cpuMs=…
  * worker  → failed id=… reason=… message=…
  * service → quit
  * </pre>
  *
- * <p>A rendition {@code rN} is {@code role|file|contentType|width|height|videoEncoder|bytes}, whatever
+ * <p>A job with {@code acknowledged} is a clip whose upload is still arriving: the worker reads its
+ * first {@code acknowledged} bytes and, as {@code more} lines say, what follows, until {@code complete}.
+ * A read that waits {@code stallMs} for more gives the worker up: the job fails with
+ * {@link TranscodeException#STALLED}. A rendition {@code rN} is {@code role|file|contentType|width|height|videoEncoder|bytes}, whatever
  * sink made it. The service kills a worker for a {@link KillReason}.
  */
 public final class WorkerProtocol {
@@ -47,6 +51,8 @@ public final class WorkerProtocol {
         READY,
         /** Service → worker: transcode this clip. */
         JOB,
+        /** Service → worker: the clip being read as it arrives has grown, is complete, or was abandoned. */
+        MORE,
         /** Worker → service: the clip was probed; its duration sets the job's deadline. */
         PROBED,
         /** Worker → service: alive, with frames decoded of the current job. */
@@ -193,6 +199,48 @@ public final class WorkerProtocol {
         return line(Verb.JOB, f);
     }
 
+    /**
+     * Where a clip still arriving stands when its job is sent.
+     *
+     * @param acknowledged bytes its upload has acknowledged
+     * @param expected     its declared length, -1 while deferred
+     * @param stallMs      how long a read waits for more before the worker is given up
+     */
+    public record Arriving(long acknowledged, long expected, long stallMs) {
+    }
+
+    /** A job over a clip still arriving. */
+    public static String job(String id, TranscodeJob job, Arriving arriving) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("acknowledged", arriving.acknowledged());
+        f.put("expected", arriving.expected());
+        f.put("stallMs", arriving.stallMs());
+        return job(id, job) + line(null, f);
+    }
+
+    /** Where the job's clip stood as it was sent, or null for a complete file. */
+    public static Arriving arriving(Message m) {
+        return m.getOrNull("acknowledged") == null ? null
+                : new Arriving(m.getLong("acknowledged"), m.getLong("expected"), m.getLong("stallMs"));
+    }
+
+    /** The clip of job {@code id} has {@code length} bytes acknowledged; {@code complete} when that is all. */
+    public static String more(String id, long length, boolean complete) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("id", id);
+        f.put("length", length);
+        f.put("complete", complete);
+        return line(Verb.MORE, f);
+    }
+
+    /** The upload of job {@code id} went away: its pass stops. */
+    public static String abandoned(String id) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("id", id);
+        f.put("abandoned", true);
+        return line(Verb.MORE, f);
+    }
+
     public static TranscodeJob job(Message m) {
         List<PreviewSpec> previews = new ArrayList<>();
         for (String p : m.get("previews").split(",")) {
@@ -259,8 +307,9 @@ public final class WorkerProtocol {
         return new TranscodeResult(facts, renditions, m.get("encoder"), m.getLong("frames"), m.getLong("wallMs"), m.getLong("cpuMs"));
     }
 
+    /** A line of {@code verb} and {@code fields}; with no verb, just the fields (each after a space). */
     private static String line(Verb verb, Map<String, ?> fields) {
-        StringBuilder out = new StringBuilder(verb.wireName());
+        StringBuilder out = new StringBuilder(verb == null ? "" : verb.wireName());
         fields.forEach((k, v) -> {
             if (v != null) {
                 out.append(' ').append(k).append('=').append(URLEncoder.encode(String.valueOf(v), StandardCharsets.UTF_8));

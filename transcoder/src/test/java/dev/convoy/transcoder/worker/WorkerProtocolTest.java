@@ -22,7 +22,7 @@ class WorkerProtocolTest {
     @Test
     void everyVerbIsItsLowercaseNameOnTheWire() {
         assertThat(List.of(Verb.values())).extracting(Verb::wireName)
-                .containsExactly("ready", "job", "probed", "heartbeat", "done", "failed", "quit");
+                .containsExactly("ready", "job", "more", "probed", "heartbeat", "done", "failed", "quit");
         assertThat(List.of(KillReason.values())).extracting(KillReason::logName)
                 .containsExactly("deadline", "silent", "unwritable");
     }
@@ -42,6 +42,22 @@ class WorkerProtocolTest {
         assertThat(m.verb()).isEqualTo(Verb.JOB);
         assertThat(m.get("id")).isEqualTo("7");
         assertThat(WorkerProtocol.job(m)).isEqualTo(job);
+    }
+
+    @Test
+    void aJobOverAClipStillArrivingCrossesWithWhereItsUploadStandsAndItsNewsFollows() {
+        TranscodeJob job = new TranscodeJob(Path.of("/spool/a"), Path.of("/work/8"), TranscodeJob.POSTER_MID_CLIP, RenditionSpec.defaults());
+        Message m = WorkerProtocol.parse(WorkerProtocol.job("8", job, new WorkerProtocol.Arriving(65_536, 9_000_000, 10_000)));
+
+        assertThat(WorkerProtocol.job(m)).isEqualTo(job);
+        assertThat(WorkerProtocol.arriving(m)).isEqualTo(new WorkerProtocol.Arriving(65_536, 9_000_000, 10_000));
+        assertThat(WorkerProtocol.arriving(WorkerProtocol.parse(WorkerProtocol.job("8", job)))).as("a complete file").isNull();
+
+        Message more = WorkerProtocol.parse(WorkerProtocol.more("8", 1_048_576, true));
+        assertThat(more.verb()).isEqualTo(Verb.MORE);
+        assertThat(more.getLong("length")).isEqualTo(1_048_576);
+        assertThat(more.get("complete")).isEqualTo("true");
+        assertThat(WorkerProtocol.parse(WorkerProtocol.abandoned("8")).get("abandoned")).isEqualTo("true");
     }
 
     @Test

@@ -1,0 +1,206 @@
+package dev.convoy.transcoder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A clip that is still being uploaded, read front to back while it grows. Only the bytes its
+ * upload has acknowledged are read (the length given by {@link #grew}); past them a read waits,
+ * on a condition and never by polling, until more are acknowledged or the upload completes. A
+ * read that has waited {@code stallAfter} with nothing new gives up: {@link #stalled()} is then
+ * true, and the pass that reads ends with {@link TranscodeException#STALLED}, freeing its worker.
+ *
+ * <p>The decoder reads from one thread; {@link #grew} and {@link #abandon} come from another.
+ */
+public final class ArrivingSource extends InputStream {
+
+    /** Guesses of the duration start after this much of the clip. */
+    private static final long GUESS_AFTER_US = 1_000_000;
+
+    private final Path file;
+    private final long expectedLength;
+    private final long stallAfterNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition moved = lock.newCondition();
+    private FileChannel channel;
+    private long position;
+    private long acknowledged;
+    private boolean complete;
+    private boolean abandoned;
+    private boolean stalled;
+
+    /**
+     * @param file           the upload's spool file
+     * @param acknowledged   bytes acknowledged so far
+     * @param expectedLength the upload's declared length, or -1 while it is deferred
+     * @param stallAfter     how long a read waits for more bytes before the pass gives up its worker
+     */
+    public ArrivingSource(Path file, long acknowledged, long expectedLength, Duration stallAfter) {
+        this.file = file;
+        this.acknowledged = acknowledged;
+        this.expectedLength = expectedLength;
+        this.stallAfterNanos = stallAfter.toNanos();
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The upload's declared length, or -1 while it is deferred. */
+    public long expectedLength() {
+        return expectedLength;
+    }
+
+    /** The upload has acknowledged {@code length} bytes; {@code last} when that is all of them. */
+    public void grew(long length, boolean last) {
+        lock.lock();
+        try {
+            acknowledged = Math.max(acknowledged, length);
+            complete |= last;
+            moved.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The upload is gone (deleted, handed to another node): the pass stops at its next read. */
+    public void abandon() {
+        lock.lock();
+        try {
+            abandoned = true;
+            moved.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True once a read waited too long for more bytes. */
+    public boolean stalled() {
+        lock.lock();
+        try {
+            return stalled;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True once the upload was given up. */
+    public boolean abandoned() {
+        lock.lock();
+        try {
+            return abandoned;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes read so far. */
+    public long position() {
+        lock.lock();
+        try {
+            return position;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The clip's duration guessed from how far {@code tUs} of it took us into the upload's
+     * declared length: -1 when no length is declared, 0 during the first second (the demuxer
+     * reads ahead while it probes the streams, so the guess starts out short).
+     */
+    public long estimatedDurationMs(long tUs) {
+        if (expectedLength <= 0) {
+            return -1;
+        }
+        long read = position();
+        if (read <= 0 || tUs < GUESS_AFTER_US) {
+            return 0;
+        }
+        return Math.max(1, (long) (tUs / 1000.0 * expectedLength / Math.min(read, expectedLength)));
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] into, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        long available = awaitBytes();
+        if (available <= 0) {
+            return -1;
+        }
+        if (channel == null) {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+        }
+        int n = channel.read(ByteBuffer.wrap(into, off, (int) Math.min(len, available)), position);
+        if (n < 0) {
+            throw new IOException(file + " is shorter than the " + acknowledged + " bytes its upload acknowledged");
+        }
+        lock.lock();
+        try {
+            position += n;
+        } finally {
+            lock.unlock();
+        }
+        return n;
+    }
+
+    /** Acknowledged bytes past the read position, waiting for some; 0 at the end of a complete upload. */
+    private long awaitBytes() throws IOException {
+        lock.lock();
+        try {
+            long waited = 0;
+            while (true) {
+                if (abandoned) {
+                    throw new IOException("the upload was given up");
+                }
+                if (acknowledged > position) {
+                    return acknowledged - position;
+                }
+                if (complete) {
+                    return 0;
+                }
+                if (waited >= stallAfterNanos) {
+                    stalled = true;
+                    throw new IOException("no new bytes for " + TimeUnit.NANOSECONDS.toMillis(stallAfterNanos) + " ms");
+                }
+                long start = System.nanoTime();
+                moved.awaitNanos(stallAfterNanos - waited);
+                waited += System.nanoTime() - start;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the upload", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean markSupported() {
+        // So that JavaCV reads it as it is, not through a buffer of its own; it is never reset, since
+        // the grabber is given no seek callback and FFmpeg reads it front to back.
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+}
