@@ -33,6 +33,7 @@ public record ConvoyConfig(
         int transcodeWorkers,
         int transcodeThreads,
         int transcodeQueueLimit,
+        Duration transcodeArrivingWait,
         long maxUploadSize,
         Duration idleTimeout,
         Duration drainGrace,
@@ -95,6 +96,7 @@ public record ConvoyConfig(
             new Setting("transcode-threads", "CONVOY_TRANSCODE_THREADS", Integer.toString(CORES), "Codec threads of a clip transcoded alone; clips transcoded together share them, at least one each."),
             new Setting("previews", "CONVOY_PREVIEWS", "preview=360p@500k", "Preview videos made of every clip, NAME=HEIGHTp@KBITSk, comma-separated; the first is the main one (add preview-480=480p@900k for a 480p one)."),
             new Setting("transcode-queue-limit", "CONVOY_TRANSCODE_QUEUE_LIMIT", "1000", "Clips waiting for a transcode before the service reports not ready."),
+            new Setting("transcode-arriving-wait", "CONVOY_TRANSCODE_ARRIVING_WAIT", "10", "Clips in MPEG-TS, Matroska or MP4 with the index first are transcoded while they arrive; a pass waits this many seconds for more bytes before it gives up its worker (it starts again when bytes come). 0: clips are transcoded only once their last byte is in."),
             new Setting("max-upload-size", "CONVOY_MAX_UPLOAD_SIZE", Long.toString(8L << 30), "Largest accepted Upload-Length in bytes (Tus-Max-Size)."),
             new Setting("idle-timeout", "CONVOY_IDLE_TIMEOUT", "60", "Seconds a connection may stall before it is closed (received bytes are kept)."),
             new Setting("drain-grace", "CONVOY_DRAIN_GRACE", "90", "Seconds a stopping node (SIGTERM) gives requests in flight and clips on their way to finish, refusing new uploads (503) and reporting not ready meanwhile."),
@@ -137,6 +139,9 @@ public record ConvoyConfig(
         if (longValue(v, "min-upload-rate") < 0) {
             throw new IllegalArgumentException("--min-upload-rate must be 0 or more bytes per second");
         }
+        if (longValue(v, "transcode-arriving-wait") < 0) {
+            throw new IllegalArgumentException("--transcode-arriving-wait must be 0 (transcode clips once complete) or more seconds");
+        }
         if (longValue(v, "retention-sweep-interval") < 1) {
             throw new IllegalArgumentException("--retention-sweep-interval must be at least 1 second");
         }
@@ -161,6 +166,7 @@ public record ConvoyConfig(
                 intValue(v, "transcode-workers"),
                 intValue(v, "transcode-threads"),
                 intValue(v, "transcode-queue-limit"),
+                Duration.ofSeconds(longValue(v, "transcode-arriving-wait")),
                 longValue(v, "max-upload-size"),
                 Duration.ofSeconds(longValue(v, "idle-timeout")),
                 Duration.ofSeconds(longValue(v, "drain-grace")),

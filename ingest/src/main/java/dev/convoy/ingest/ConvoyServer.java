@@ -216,10 +216,13 @@ public final class ConvoyServer {
         AuthApi auth = new AuthApi(new PhoneNumbers(config.phoneRegion()), new AuthApi.Texting(codes, texts, sms),
                 new Accounts(objectStore), tokens, devices,
                 ClientAddress.trusting(config.trustedProxies()));
-        pool = new ProcessTranscodePool(vertx, ProcessTranscodePool.Options.defaults(config.transcodeWorkers()), registry);
+        Duration arrivingWait = config.transcodeArrivingWait();
+        pool = new ProcessTranscodePool(vertx, ProcessTranscodePool.Options.defaults(config.transcodeWorkers())
+                .withStallAfter(arrivingWait.isZero() ? Duration.ofSeconds(10) : arrivingWait), registry);
         TranscodeQueue queue = new TranscodeQueue(pool, config.transcodeQueueLimit(), registry);
         ClipProcessor processor = new ClipProcessor(vertx, queue, committer, dataDir.resolve("work"),
-                RenditionSpec.defaults().withThreads(config.transcodeThreads()).withPreviews(config.previews()), registry);
+                RenditionSpec.defaults().withThreads(config.transcodeThreads()).withPreviews(config.previews()),
+                !arrivingWait.isZero(), registry);
         ClipPipeline pipeline = new ClipPipeline(processor, catalog);
 
         Path spoolDir = dataDir.resolve("uploads");

@@ -1,6 +1,7 @@
 package dev.convoy.ingest.pipeline;
 
 import dev.convoy.ingest.catalog.ClipCatalog;
+import dev.convoy.ingest.clip.ArrivingClip;
 import dev.convoy.ingest.clip.ClipOutcome;
 import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.CompletedUpload;
@@ -37,6 +38,11 @@ public final class ClipPipeline implements ClipListener {
     }
 
     @Override
+    public void arriving(ArrivingClip clip) {
+        processor.arriving(clip);
+    }
+
+    @Override
     public Future<ClipOutcome> completed(CompletedUpload clip) {
         return processor.process(clip);
     }
@@ -55,6 +61,7 @@ public final class ClipPipeline implements ClipListener {
 
     @Override
     public void removed(String id) {
+        processor.abandoned(id);
         catalog.forget(id);
     }
 }

@@ -1,5 +1,7 @@
 package dev.convoy.ingest.pipeline;
 
+import dev.convoy.ingest.clip.ArrivingClip;
+import dev.convoy.ingest.clip.ClipMetadata;
 import dev.convoy.ingest.clip.ClipOutcome;
 import dev.convoy.ingest.clip.ClipStatus;
 import dev.convoy.ingest.clip.CompletedUpload;
@@ -29,7 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes a completed upload down the rest of the path: queue, one-pass transcode, commit.
- * A clip the transcoder refuses is still committed, original only, with the reason.
+ * A clip the transcoder refuses is still committed, original only, with the reason. A clip
+ * whose container reads from the front has its pass started while it still arrives
+ * ({@link EarlyStarts}); its last byte then finds the pass under way.
  */
 public final class ClipProcessor {
 
@@ -42,22 +46,46 @@ public final class ClipProcessor {
     private final RenditionSpec spec;
 
     private final MeterRegistry registry;
+    /** Passes started before their clip's last byte; null when clips are transcoded only once complete. */
+    private final EarlyStarts early;
 
     /** Jobs waiting or being transcoded, with their upload's id; a job leaves once its commit starts. */
     private final Map<TranscodeJob, String> transcoding = new ConcurrentHashMap<>();
     /** Clips whose commit is under way. */
     private final AtomicInteger committing = new AtomicInteger();
     /** Set once a stopping node has taken its clips back: no transcode ending now is committed. */
-    private boolean stopping;
+    private volatile boolean stopping;
 
+    /** With {@code whileArriving}, clips that can be read from the front are transcoded while they arrive. */
     public ClipProcessor(Vertx vertx, TranscodeQueue queue, ClipCommitter committer, Path workDir, RenditionSpec spec,
-                         MeterRegistry registry) {
+                         boolean whileArriving, MeterRegistry registry) {
         this.vertx = vertx;
         this.registry = registry;
         this.queue = queue;
         this.committer = committer;
         this.workDir = workDir;
         this.spec = spec;
+        this.early = whileArriving ? new EarlyStarts(vertx, queue, clip -> job(clip.id(), clip.metadata(), clip.spool()), registry) : null;
+    }
+
+    /** A clip's job: its renditions into the work dir, the poster at its event time or mid-clip. */
+    private TranscodeJob job(String id, ClipMetadata metadata, Path spool) {
+        long posterAt = metadata.eventOffsetMs() >= 0 ? metadata.eventOffsetMs() : TranscodeJob.POSTER_MID_CLIP;
+        return new TranscodeJob(spool, workDir.resolve(id), posterAt, spec);
+    }
+
+    /** Bytes of a clip not yet complete were acknowledged: its pass may start, or hear of them. */
+    public void arriving(ArrivingClip clip) {
+        if (early != null && !stopping) {
+            early.arrived(clip);
+        }
+    }
+
+    /** A clip's upload went away before it completed: a pass started over it stops, and its outputs go. */
+    public void abandoned(String id) {
+        if (early != null) {
+            early.abandoned(id).onComplete(ar -> vertx.fileSystem().deleteRecursive(workDir.resolve(id).toString()).otherwiseEmpty());
+        }
     }
 
     /** Commits a clip that could not be made ready: original only, with the reason. */
@@ -100,12 +128,20 @@ public final class ClipProcessor {
     public Future<ClipOutcome> process(CompletedUpload upload) {
         long handedOn = System.nanoTime();
         Context ctx = vertx.getOrCreateContext();
-        Path out = workDir.resolve(upload.id());
-        long posterAt = upload.metadata().eventOffsetMs() >= 0 ? upload.metadata().eventOffsetMs() : TranscodeJob.POSTER_MID_CLIP;
-        TranscodeJob job = new TranscodeJob(upload.spool(), out, posterAt, spec);
-        LOG.info("event=transcode_queued upload={} kind={} depth={}", upload.id(), upload.metadata().kind().wireName(), queue.depth());
+        TranscodeJob job = job(upload.id(), upload.metadata(), upload.spool());
+        Path out = job.outputDir();
         transcoding.put(job, upload.id());
-        return queue.submit(upload.metadata().kind(), upload.owner(), upload.length(), job)
+        Future<TranscodeResult> started = early == null ? null : early.takeOver(upload.id(), upload.length());
+        Future<TranscodeResult> transcoded;
+        if (started == null) {
+            LOG.info("event=transcode_queued upload={} kind={} depth={}", upload.id(), upload.metadata().kind().wireName(), queue.depth());
+            transcoded = queue.submit(upload.metadata().kind(), upload.owner(), upload.length(), job);
+        } else {
+            // Its pass started while it arrived; one that gave up its worker (the upload stalled) is queued again, whole.
+            transcoded = started.recover(err -> err instanceof TranscodeException te && te.isYield()
+                    ? queue.submit(upload.metadata().kind(), upload.owner(), 0, job) : Future.failedFuture(err));
+        }
+        return transcoded
                 .transform(ar -> {
                     synchronized (this) {
                         if (stopping) {

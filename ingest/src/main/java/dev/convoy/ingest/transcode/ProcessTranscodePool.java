@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  *       fails with {@code transcode_timeout}.</li>
  *   <li>A worker that dies fails its job once: the job is retried on a fresh worker, and if that
  *       one dies too the clip fails with {@code transcoder_crashed}. Dead workers are replaced.</li>
+ *   <li>A job over a clip still arriving ({@link Arrival}) hears of every byte its upload
+ *       acknowledges; it has no deadline until the upload completes, then its base plus the
+ *       factor of the time it has run. Its worker gives it up when the upload stalls
+ *       ({@code stallAfter}). A worker that dies under such a job is retried once the upload completes.</li>
  * </ul>
  *
  * <p>All bookkeeping runs on one Vert.x context; each worker's stdout is read by a thread of its own.
@@ -53,10 +57,15 @@ public final class ProcessTranscodePool implements TranscodePool {
 
     /** How workers are started and watched. */
     public record Options(int workers, Duration deadlineBase, double deadlineFactor, Duration heartbeatTimeout,
-                          List<String> jvmOptions) {
+                          List<String> jvmOptions, Duration stallAfter) {
         public static Options defaults(int workers) {
             return new Options(workers, Duration.ofSeconds(60), 4.0, Duration.ofSeconds(15),
-                    List.of("-Xmx256m", "-XX:MaxDirectMemorySize=128m", "-XX:+UseSerialGC"));
+                    List.of("-Xmx256m", "-XX:MaxDirectMemorySize=128m", "-XX:+UseSerialGC"), Duration.ofSeconds(10));
+        }
+
+        /** These options with a job over a clip still arriving giving up its worker after {@code wait} with no new bytes. */
+        public Options withStallAfter(Duration wait) {
+            return new Options(workers, deadlineBase, deadlineFactor, heartbeatTimeout, jvmOptions, wait);
         }
     }
 
@@ -89,8 +98,13 @@ public final class ProcessTranscodePool implements TranscodePool {
 
     @Override
     public Future<TranscodeResult> transcode(TranscodeJob job) {
+        return transcode(job, null);
+    }
+
+    @Override
+    public Future<TranscodeResult> transcode(TranscodeJob job, Arrival arriving) {
         Promise<TranscodeResult> result = Promise.promise();
-        context.runOnContext(v -> attempt(job, 1, result));
+        context.runOnContext(v -> attempt(job, 1, result, arriving));
         return result.future();
     }
 
@@ -104,19 +118,19 @@ public final class ProcessTranscodePool implements TranscodePool {
     }
 
     /** A job waiting for a worker: more were submitted than there are workers. */
-    private record Pending(TranscodeJob job, int attempt, Promise<TranscodeResult> result) {
+    private record Pending(TranscodeJob job, int attempt, Promise<TranscodeResult> result, Arrival arriving) {
     }
 
-    private void attempt(TranscodeJob job, int attempt, Promise<TranscodeResult> result) {
+    private void attempt(TranscodeJob job, int attempt, Promise<TranscodeResult> result, Arrival arriving) {
         Worker worker;
         synchronized (this) {
             worker = idle.pollFirst();
             if (worker == null && all.size() >= options.workers()) {
                 // Retries go first: they have waited once already.
                 if (attempt > 1) {
-                    pending.addFirst(new Pending(job, attempt, result));
+                    pending.addFirst(new Pending(job, attempt, result, arriving));
                 } else {
-                    pending.addLast(new Pending(job, attempt, result));
+                    pending.addLast(new Pending(job, attempt, result, arriving));
                 }
                 return;
             }
@@ -130,7 +144,7 @@ public final class ProcessTranscodePool implements TranscodePool {
         }
         Worker w = worker;
         String id = Long.toString(jobIds.incrementAndGet());
-        w.assign(id, job).onComplete(ar -> {
+        w.assign(id, job, arriving).onComplete(ar -> {
             if (ar.succeeded()) {
                 release(w);
                 result.complete(ar.result());
@@ -139,14 +153,26 @@ public final class ProcessTranscodePool implements TranscodePool {
                     release(w);
                 }
                 result.fail(refusal);
+            } else if (attempt == 1 && arriving != null && !arriving.ended()) {
+                // The retry reads the whole clip: it waits for the upload's end.
+                LOG.warn("event=transcode_retry job={} source={} after=upload_end cause=\"{}\"", id, job.source(), ar.cause().getMessage());
+                arriving.whenEnded().onComplete(x -> context.runOnContext(v -> retryAfterEnd(job, result, arriving)));
             } else if (attempt == 1) {
                 LOG.warn("event=transcode_retry job={} source={} cause=\"{}\"", id, job.source(), ar.cause().getMessage());
-                attempt(job, 2, result);
+                attempt(job, 2, result, arriving);
             } else {
                 result.fail(new TranscodeException("transcoder_crashed", "The transcoder crashed on this clip twice ("
                         + ar.cause().getMessage() + "); the original is kept.", ar.cause()));
             }
         });
+    }
+
+    private void retryAfterEnd(TranscodeJob job, Promise<TranscodeResult> result, Arrival arriving) {
+        if (arriving.abandoned()) {
+            result.fail(new TranscodeException(TranscodeException.ABANDONED, "The upload went away."));
+        } else {
+            attempt(job, 2, result, arriving);
+        }
     }
 
     private void release(Worker worker) {
@@ -167,7 +193,7 @@ public final class ProcessTranscodePool implements TranscodePool {
             p = pending.pollFirst();
         }
         if (p != null) {
-            attempt(p.job(), p.attempt(), p.result());
+            attempt(p.job(), p.attempt(), p.result(), p.arriving());
         }
     }
 
@@ -243,6 +269,9 @@ public final class ProcessTranscodePool implements TranscodePool {
         private String jobId;
         private Promise<TranscodeResult> current;
         private long deadline = Long.MAX_VALUE;
+        /** The upload of the current job while it still arrives; null for a complete file or once it completed. */
+        private Arrival arriving;
+        private long assignedAt;
         private volatile boolean ready;
         private boolean dead;
         private KillReason killedFor;
@@ -324,25 +353,69 @@ public final class ProcessTranscodePool implements TranscodePool {
             }
         }
 
-        Future<TranscodeResult> assign(String id, TranscodeJob job) {
+        Future<TranscodeResult> assign(String id, TranscodeJob job, Arrival upload) {
             jobId = id;
             current = Promise.promise();
-            deadline = System.nanoTime() + options.deadlineBase().toNanos();
+            assignedAt = System.nanoTime();
+            if (upload != null && !upload.ended()) {
+                // No deadline while the upload arrives (its pace is the camera's); a stall gives the worker up instead.
+                arriving = upload;
+                deadline = Long.MAX_VALUE;
+                write(WorkerProtocol.job(id, job, new WorkerProtocol.Arriving(upload.acknowledged(), upload.expected(),
+                        options.stallAfter().toMillis())));
+                upload.watch(() -> context.runOnContext(v -> tellMore(id)));
+                // A move made before the watch was set is told now.
+                tellMore(id);
+            } else {
+                deadline = System.nanoTime() + options.deadlineBase().toNanos();
+                write(WorkerProtocol.job(id, job));
+            }
+            return current.future();
+        }
+
+        /** Tells the worker how far the upload of job {@code id} has come; once it completed, the job gets its deadline. */
+        private void tellMore(String id) {
+            Arrival upload = arriving;
+            if (upload == null || !id.equals(jobId)) {
+                return;
+            }
+            if (upload.abandoned()) {
+                write(WorkerProtocol.abandoned(id));
+                unwatch();
+                return;
+            }
+            boolean complete = upload.complete();
+            write(WorkerProtocol.more(id, upload.acknowledged(), complete));
+            if (complete) {
+                long ran = System.nanoTime() - assignedAt;
+                deadline = System.nanoTime() + options.deadlineBase().toNanos() + (long) (ran * options.deadlineFactor());
+                unwatch();
+            }
+        }
+
+        private void unwatch() {
+            if (arriving != null) {
+                arriving.watch(() -> { });
+                arriving = null;
+            }
+        }
+
+        private void write(String line) {
             try {
-                stdin.write((WorkerProtocol.job(id, job) + "\n").getBytes(StandardCharsets.UTF_8));
+                stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
                 stdin.flush();
             } catch (IOException e) {
                 // A worker that cannot be written to is dead; its exit ends the job.
                 kill(KillReason.UNWRITABLE, "stdin closed: " + e.getMessage());
             }
-            return current.future();
         }
 
         private void onMessage(WorkerProtocol.Message m) {
             switch (m.verb()) {
                 case READY -> ready = true;
                 case PROBED -> {
-                    if (m.get("id").equals(jobId)) {
+                    // A clip still arriving gets its deadline when its upload completes.
+                    if (m.get("id").equals(jobId) && arriving == null) {
                         long ms = options.deadlineBase().toMillis() + (long) (m.getLong("durationMs") * options.deadlineFactor());
                         deadline = System.nanoTime() + ms * 1_000_000L;
                     }
@@ -361,6 +434,7 @@ public final class ProcessTranscodePool implements TranscodePool {
             current = null;
             jobId = null;
             deadline = Long.MAX_VALUE;
+            unwatch();
             if (failure != null) {
                 p.fail(failure);
             } else {
@@ -401,6 +475,7 @@ public final class ProcessTranscodePool implements TranscodePool {
             LOG.warn("event=transcode_worker_died pid={} exit={} job={}", process.pid(), code, jobId);
             Promise<TranscodeResult> p = current;
             current = null;
+            unwatch();
             if (p != null) {
                 if (killedFor == KillReason.DEADLINE) {
                     p.fail(new TranscodeException("transcode_timeout", "Transcoding this clip ran past its deadline and was stopped."));

@@ -34,7 +34,7 @@ public final class TranscodeQueue {
     /** How fast an owner's recent volume is forgiven. */
     static final Duration HALF_LIFE = Duration.ofMinutes(10);
 
-    private record Waiting(ClipKind kind, String owner, long seq, long queuedAtNanos, TranscodeJob job,
+    private record Waiting(ClipKind kind, String owner, long seq, long queuedAtNanos, TranscodeJob job, Arrival arriving,
                            Promise<TranscodeResult> promise) {
     }
 
@@ -90,13 +90,21 @@ public final class TranscodeQueue {
 
     /** Queues a clip of {@code bytes} from {@code owner}; the owner's recent volume grows by it. */
     public Future<TranscodeResult> submit(ClipKind kind, String owner, long bytes, TranscodeJob job) {
+        return submit(kind, owner, bytes, job, null);
+    }
+
+    /**
+     * Queues a clip whose upload may still be {@code arriving} (see {@link TranscodePool#transcode(TranscodeJob, Arrival)}):
+     * it waits its turn by the same rules as any other.
+     */
+    public Future<TranscodeResult> submit(ClipKind kind, String owner, long bytes, TranscodeJob job, Arrival arriving) {
         Promise<TranscodeResult> promise = Promise.promise();
         synchronized (this) {
             if (closed) {
                 return Future.failedFuture(new Withdrawn());
             }
             volume(owner).bytes += bytes;
-            waiting.add(new Waiting(kind, owner, seq++, clock.getAsLong(), job, promise));
+            waiting.add(new Waiting(kind, owner, seq++, clock.getAsLong(), job, arriving, promise));
             depthByKind.merge(kind, 1, Integer::sum);
         }
         dispatch();
@@ -221,12 +229,15 @@ public final class TranscodeQueue {
                 job = next.job().withThreads(threadShare(next.job().spec().threads()));
             }
             long start = System.nanoTime();
-            pool.transcode(job).onComplete(ar -> {
+            pool.transcode(job, next.arriving()).onComplete(ar -> {
                 synchronized (this) {
                     running--;
                 }
                 if (ar.succeeded()) {
-                    timers.get(next.kind()).record(Duration.ofNanos(System.nanoTime() - start));
+                    if (next.arriving() == null) {
+                        // A pass over a clip still arriving runs at its upload's pace: not a transcode's time.
+                        timers.get(next.kind()).record(Duration.ofNanos(System.nanoTime() - start));
+                    }
                     frames.increment((double) ar.result().framesDecoded());
                 }
                 next.promise().handle(ar);

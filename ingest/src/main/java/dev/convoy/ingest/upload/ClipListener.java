@@ -1,5 +1,6 @@
 package dev.convoy.ingest.upload;
 
+import dev.convoy.ingest.clip.ArrivingClip;
 import dev.convoy.ingest.clip.ClipOutcome;
 import dev.convoy.ingest.clip.ClipRecord;
 import dev.convoy.ingest.clip.CompletedUpload;
@@ -12,6 +13,13 @@ public interface ClipListener {
 
     /** A clip on its way moved: created, bytes arrived, completed, or committed (then its status is final). */
     void tracked(ClipRecord clip);
+
+    /**
+     * Bytes of a clip not yet complete were acknowledged: the path may start on it early. Nothing
+     * by default.
+     */
+    default void arriving(ArrivingClip clip) {
+    }
 
     /**
      * Every byte of a clip has arrived and is durable: take it the rest of the way. The future

@@ -2,6 +2,7 @@ package dev.convoy.ingest.upload;
 
 import dev.convoy.ingest.auth.AuthException;
 import dev.convoy.ingest.auth.DeviceTokens;
+import dev.convoy.ingest.clip.ArrivingClip;
 import dev.convoy.ingest.clip.ClipMetadata;
 import dev.convoy.ingest.clip.ClipOutcome;
 import dev.convoy.ingest.clip.ClipRecord;
@@ -220,6 +221,10 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
     public void progressed(UploadState upload) {
         if (!upload.isPartial()) {
             listener.tracked(record(upload));
+            if (!upload.isComplete() && upload.offset() > 0) {
+                listener.arriving(new ArrivingClip(upload.id(), upload.owner(), clip(upload), spool.spool(upload.id()),
+                        upload.offset(), upload.isLengthDeferred() ? -1 : upload.length()));
+            }
         }
     }
 

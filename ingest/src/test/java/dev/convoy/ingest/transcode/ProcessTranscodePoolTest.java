@@ -15,7 +15,9 @@ import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +52,7 @@ class ProcessTranscodePoolTest {
 
     private ProcessTranscodePool pool(int workers, Duration deadlineBase, double factor) {
         return new ProcessTranscodePool(vertx, new ProcessTranscodePool.Options(workers, deadlineBase, factor,
-                Duration.ofSeconds(15), ProcessTranscodePool.Options.defaults(workers).jvmOptions()), registry);
+                Duration.ofSeconds(15), ProcessTranscodePool.Options.defaults(workers).jvmOptions(), Duration.ofSeconds(10)), registry);
     }
 
     private TranscodeJob job(Path source, String name) {
@@ -84,6 +86,82 @@ class ProcessTranscodePoolTest {
             assertThat(refusal(pool.transcode(job(junk, "b"))).reason()).isEqualTo("not_a_video");
             assertThat(TestServer.await(pool.transcode(job(clip, "c"))).framesDecoded()).isEqualTo(120);
             assertThat(restarts()).as("a refusal does not cost a worker").isZero();
+        }
+    }
+
+    /** Copies {@code source} into {@code spool} in {@code pieces} a little apart, acknowledging each; {@code upTo} bytes in all. */
+    private static Thread upload(Path source, Path spool, Arrival arrival, int pieces, long upTo) {
+        Thread t = new Thread(() -> {
+            try {
+                byte[] bytes = Files.readAllBytes(source);
+                long end = Math.min(upTo, bytes.length);
+                long piece = bytes.length / pieces + 1;
+                Files.write(spool, new byte[0]);
+                for (long at = 0; at < end; at += piece) {
+                    int n = (int) Math.min(piece, end - at);
+                    Files.write(spool, Arrays.copyOfRange(bytes, (int) at, (int) at + n), StandardOpenOption.APPEND);
+                    arrival.grew(at + n, at + n == bytes.length);
+                    Thread.sleep(50);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "upload");
+        t.start();
+        return t;
+    }
+
+    @Test
+    void aClipStillArrivingIsReadByItsWorkerAsItsUploadAcknowledgesIt() throws Exception {
+        try (ProcessTranscodePool pool = pool(1, Duration.ofSeconds(60), 4)) {
+            Path clip = TestClips.get(TestClips.Spec.small(640, 360, 4).withAudio().withFormat("mpegts"));
+            Path spool = dir.resolve("spool");
+            Files.write(spool, new byte[0]);
+            Arrival arrival = new Arrival(0, Files.size(clip));
+            Future<TranscodeResult> pass = pool.transcode(job(spool, "a"), arrival);
+            Thread uploading = upload(clip, spool, arrival, 20, Long.MAX_VALUE);
+
+            TranscodeResult result = TestServer.await(pass);
+            uploading.join();
+            assertThat(result.framesDecoded()).isEqualTo(120);
+            assertThat(result.facts().durationMs()).as("measured from its frames").isBetween(3_900L, 4_100L);
+            assertThat(result.renditions()).extracting(TranscodeResult.Rendition::role)
+                    .containsExactly("poster", "thumbnail", "thumbnail-webp", "storyboard", "storyboard-vtt", "preview");
+        }
+    }
+
+    @Test
+    void aPassWhoseUploadStallsGivesItsWorkerUpToTheNextClip() throws Exception {
+        ProcessTranscodePool.Options options = new ProcessTranscodePool.Options(1, Duration.ofSeconds(60), 4,
+                Duration.ofSeconds(15), ProcessTranscodePool.Options.defaults(1).jvmOptions(), Duration.ofMillis(500));
+        try (ProcessTranscodePool pool = new ProcessTranscodePool(vertx, options, registry)) {
+            Path clip = TestClips.get(TestClips.Spec.small(640, 360, 4).withAudio().withFormat("mpegts"));
+            Path spool = dir.resolve("spool");
+            Arrival arrival = new Arrival(0, Files.size(clip));
+            upload(clip, spool, arrival, 10, Files.size(clip) / 2).join();
+            Future<TranscodeResult> stalled = pool.transcode(job(spool, "a"), arrival);
+            Future<TranscodeResult> next = pool.transcode(job(clip, "b"));
+
+            TranscodeException yielded = refusal(stalled);
+            assertThat(yielded.reason()).isEqualTo(TranscodeException.STALLED);
+            assertThat(yielded.isYield()).isTrue();
+            assertThat(TestServer.await(next).framesDecoded()).as("the one worker went on to the next clip").isEqualTo(120);
+            assertThat(restarts()).isZero();
+        }
+    }
+
+    @Test
+    void aPassOverAnUploadThatGoesAwayStopsAsAbandoned() throws Exception {
+        try (ProcessTranscodePool pool = pool(1, Duration.ofSeconds(60), 4)) {
+            Path clip = TestClips.get(TestClips.Spec.small(640, 360, 4).withAudio().withFormat("mpegts"));
+            Path spool = dir.resolve("spool");
+            Arrival arrival = new Arrival(0, Files.size(clip));
+            upload(clip, spool, arrival, 10, Files.size(clip) / 2).join();
+            Future<TranscodeResult> pass = pool.transcode(job(spool, "a"), arrival);
+            Thread.sleep(500);
+            arrival.abandon();
+
+            assertThat(refusal(pass).reason()).isEqualTo(TranscodeException.ABANDONED);
         }
     }
 

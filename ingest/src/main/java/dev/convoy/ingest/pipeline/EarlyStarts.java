@@ -1,0 +1,209 @@
+package dev.convoy.ingest.pipeline;
+
+import dev.convoy.ingest.clip.ArrivingClip;
+import dev.convoy.ingest.transcode.Arrival;
+import dev.convoy.ingest.transcode.TranscodeQueue;
+import dev.convoy.transcoder.ContainerLayout;
+import dev.convoy.transcoder.TranscodeException;
+import dev.convoy.transcoder.TranscodeJob;
+import dev.convoy.transcoder.TranscodeResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a clip's single pass while its upload still arrives, when its container can be decoded
+ * from the front (MPEG-TS, Matroska, MP4 with its index first or fragmented, told from its
+ * first bytes by {@link ContainerLayout}). The pass waits its turn in the queue like any other
+ * and reads the spool as the upload acknowledges it; when the last byte lands only the end of
+ * the clip is left to decode. An MP4 with its index at the end starts, as before, once complete.
+ *
+ * <p>A pass whose upload stalls gives its worker up ({@link TranscodeException#STALLED}) and is
+ * started again when bytes come again, at most {@link #MOST_STARTS} times in all; after that
+ * the clip waits for its last byte. Each clip's state is dropped when its upload completes
+ * ({@link #takeOver}) or goes away ({@link #abandoned}).
+ */
+final class EarlyStarts {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EarlyStarts.class);
+
+    /** The first bytes read to tell the container. */
+    static final int HEAD_BYTES = 64 * 1024;
+    /** An MP4 whose first boxes are not told apart within this much waits for its last byte. */
+    static final long TELL_WITHIN = 1 << 20;
+    /** Passes started over one clip before its last byte, a first one and a restart after a stall. */
+    static final int MOST_STARTS = 2;
+
+    /** One clip still arriving; guarded by itself. */
+    private static final class Clip {
+        ContainerLayout layout;
+        boolean telling;
+        boolean closed;
+        int starts;
+        Arrival arrival;
+        Future<TranscodeResult> pass;
+    }
+
+    private final Vertx vertx;
+    private final TranscodeQueue queue;
+    private final Function<ArrivingClip, TranscodeJob> jobs;
+    private final MeterRegistry registry;
+    private final Map<String, Clip> clips = new ConcurrentHashMap<>();
+    private final Counter started;
+
+    EarlyStarts(Vertx vertx, TranscodeQueue queue, Function<ArrivingClip, TranscodeJob> jobs, MeterRegistry registry) {
+        this.vertx = vertx;
+        this.queue = queue;
+        this.jobs = jobs;
+        this.registry = registry;
+        this.started = Counter.builder("convoy.transcode.early.starts")
+                .description("Single passes started while their clip's upload still arrived").register(registry);
+    }
+
+    /** Bytes of {@code upload} were acknowledged: tell its container, start its pass, or tell the pass. */
+    void arrived(ArrivingClip upload) {
+        Clip clip = clips.computeIfAbsent(upload.id(), id -> new Clip());
+        boolean tell;
+        boolean start;
+        synchronized (clip) {
+            if (clip.closed) {
+                return;
+            }
+            if (clip.arrival != null) {
+                clip.arrival.grew(upload.acknowledged(), false);
+                return;
+            }
+            tell = clip.layout == null && !clip.telling;
+            start = clip.layout != null && clip.layout.readsFromFront() && clip.starts < MOST_STARTS;
+            clip.telling |= tell;
+        }
+        if (tell) {
+            tell(upload, clip);
+        } else if (start) {
+            start(upload, clip);
+        }
+    }
+
+    /** Reads the clip's first bytes off the event loop and tells its container; starts its pass if it reads from the front. */
+    private void tell(ArrivingClip upload, Clip clip) {
+        int length = (int) Math.min(HEAD_BYTES, upload.acknowledged());
+        vertx.executeBlocking(() -> head(upload.spool(), length), false).onComplete(ar -> {
+            ContainerLayout layout = ar.succeeded() ? ContainerLayout.of(ar.result(), length, false) : ContainerLayout.OTHER;
+            if (layout == ContainerLayout.NEED_MORE && upload.acknowledged() >= TELL_WITHIN) {
+                layout = ContainerLayout.MP4_INDEX_LAST;
+            }
+            boolean start;
+            synchronized (clip) {
+                clip.telling = false;
+                // Not told yet: the next bytes acknowledged try again.
+                clip.layout = layout == ContainerLayout.NEED_MORE ? null : layout;
+                start = !clip.closed && layout.readsFromFront();
+            }
+            LOG.debug("event=container_told upload={} layout={}", upload.id(), layout);
+            if (start) {
+                start(upload, clip);
+            }
+        });
+    }
+
+    private static byte[] head(Path spool, int length) throws IOException {
+        try (FileChannel in = FileChannel.open(spool, StandardOpenOption.READ)) {
+            ByteBuffer head = ByteBuffer.allocate(length);
+            while (head.hasRemaining() && in.read(head) > 0) {
+                // Reads until the acknowledged head is in.
+            }
+            return head.array();
+        }
+    }
+
+    private void start(ArrivingClip upload, Clip clip) {
+        Arrival arrival;
+        Future<TranscodeResult> pass;
+        synchronized (clip) {
+            if (clip.closed || clip.arrival != null || clip.starts >= MOST_STARTS) {
+                return;
+            }
+            arrival = new Arrival(upload.acknowledged(), upload.length());
+            clip.arrival = arrival;
+            // The owner's volume counts the clip once, however often its pass starts.
+            long bytes = clip.starts == 0 ? Math.max(upload.length(), upload.acknowledged()) : 0;
+            clip.starts++;
+            pass = queue.submit(upload.metadata().kind(), upload.owner(), bytes, jobs.apply(upload), arrival);
+            clip.pass = pass;
+        }
+        started.increment();
+        LOG.info("event=transcode_started_early upload={} acknowledged={} length={}", upload.id(), upload.acknowledged(), upload.length());
+        pass.onFailure(err -> {
+            if (err instanceof TranscodeException te && te.isYield()) {
+                Counter.builder("convoy.transcode.early.yields").description("Passes over arriving clips that gave up their worker")
+                        .tag("reason", te.reason()).register(registry).increment();
+                LOG.info("event=transcode_yielded upload={} reason={}", upload.id(), te.reason());
+                synchronized (clip) {
+                    if (clip.arrival == arrival) {
+                        // The next bytes acknowledged start it again (while starts are left).
+                        clip.arrival = null;
+                        clip.pass = null;
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The clip's last byte landed: its pass, if one runs or ran, hears that the upload is
+     * complete and is returned (null when none was started); the clip is no longer tracked here.
+     */
+    Future<TranscodeResult> takeOver(String id, long length) {
+        Clip clip = clips.remove(id);
+        if (clip == null) {
+            return null;
+        }
+        Arrival arrival;
+        Future<TranscodeResult> pass;
+        synchronized (clip) {
+            clip.closed = true;
+            arrival = clip.arrival;
+            pass = clip.pass;
+        }
+        if (arrival != null) {
+            arrival.grew(length, true);
+        }
+        return pass;
+    }
+
+    /** The clip's upload went away: its pass, if any, stops. Completes once it has. */
+    Future<Void> abandoned(String id) {
+        Clip clip = clips.remove(id);
+        if (clip == null) {
+            return Future.succeededFuture();
+        }
+        Arrival arrival;
+        Future<TranscodeResult> pass;
+        synchronized (clip) {
+            clip.closed = true;
+            arrival = clip.arrival;
+            pass = clip.pass;
+        }
+        if (arrival == null) {
+            return Future.succeededFuture();
+        }
+        arrival.abandon();
+        return pass.<Void>mapEmpty().otherwiseEmpty();
+    }
+
+    /** Clips still arriving that are tracked here. */
+    int tracked() {
+        return clips.size();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.convoy.ingest.transcode;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+/**
+ * An upload still arriving, as a transcode that reads it sees it: how many bytes it has
+ * acknowledged, whether those are all, or whether it went away. The upload stage moves it on;
+ * the pool passes each move to the worker reading the clip.
+ */
+public final class Arrival {
+
+    private final long expected;
+    private final Promise<Void> ended = Promise.promise();
+    private long acknowledged;
+    private boolean complete;
+    private boolean abandoned;
+    private Runnable watcher = () -> { };
+
+    /**
+     * @param acknowledged bytes acknowledged so far
+     * @param expected     the upload's declared length, -1 while deferred
+     */
+    public Arrival(long acknowledged, long expected) {
+        this.acknowledged = acknowledged;
+        this.expected = expected;
+    }
+
+    /** The upload has acknowledged {@code length} bytes; {@code last} when that is all of them. */
+    public void grew(long length, boolean last) {
+        Runnable w;
+        synchronized (this) {
+            if (abandoned || complete || length < acknowledged) {
+                return;
+            }
+            acknowledged = length;
+            complete = last;
+            w = watcher;
+        }
+        w.run();
+        if (last) {
+            ended.tryComplete();
+        }
+    }
+
+    /** The upload went away (deleted, expired, handed to another node). */
+    public void abandon() {
+        Runnable w;
+        synchronized (this) {
+            if (abandoned || complete) {
+                return;
+            }
+            abandoned = true;
+            w = watcher;
+        }
+        w.run();
+        ended.tryComplete();
+    }
+
+    public synchronized long acknowledged() {
+        return acknowledged;
+    }
+
+    public long expected() {
+        return expected;
+    }
+
+    public synchronized boolean complete() {
+        return complete;
+    }
+
+    public synchronized boolean abandoned() {
+        return abandoned;
+    }
+
+    /** True once the upload completed or went away: nothing more will come. */
+    public synchronized boolean ended() {
+        return complete || abandoned;
+    }
+
+    /** Completes once the upload completed or went away. */
+    public Future<Void> whenEnded() {
+        return ended.future();
+    }
+
+    /** {@code onMove} runs after each move (on the thread that made it), in place of any before. */
+    synchronized void watch(Runnable onMove) {
+        this.watcher = onMove;
+    }
+}
