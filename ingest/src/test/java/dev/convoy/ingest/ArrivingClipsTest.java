@@ -1,0 +1,143 @@
+package dev.convoy.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.convoy.transcoder.TestClips;
+import io.tus.java.client.TusClient;
+import io.tus.java.client.TusURLMemoryStore;
+import io.tus.java.client.TusUpload;
+import io.tus.java.client.TusUploader;
+import io.vertx.core.json.JsonObject;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Clips whose container reads from the front are transcoded while they arrive: the real tus
+ * client sends them a mebibyte at a time, as a camera on a slow link does, and the pass runs
+ * alongside. A stall gives the worker up and the pass starts again; an MP4 with its index at the
+ * end waits for its last byte, as before.
+ */
+class ArrivingClipsTest {
+
+    private static final int MIB = 1 << 20;
+
+    @TempDir
+    static Path dataDir;
+
+    static LiveService live;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // A pass waits one second for more bytes before it gives its worker up.
+        live = LiveService.start(dataDir, "--transcode-arriving-wait", "1");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        live.close();
+    }
+
+    /**
+     * Sends {@code file} with tus-java-client, one 1 MiB request after another, {@code pauseMs}
+     * apart; after {@code stallAfter} bytes it waits {@code stallMs} once. Returns the clip id.
+     */
+    private static String paced(Path file, String token, Map<String, String> metadata, long pauseMs, long stallAfter, long stallMs)
+            throws Exception {
+        TusClient client = new TusClient();
+        client.setUploadCreationURL(new URL(live.server().baseUrl() + "/files/"));
+        client.enableResuming(new TusURLMemoryStore());
+        client.setHeaders(Map.of("Authorization", "Bearer " + token));
+        TusUpload upload = new TusUpload(file.toFile());
+        upload.setMetadata(metadata);
+        TusUploader uploader = client.resumeOrCreateUpload(upload);
+        uploader.setChunkSize(64 * 1024);
+        uploader.setRequestPayloadSize(MIB);
+        boolean stalled = false;
+        while (uploader.uploadChunk() > -1) {
+            if (uploader.getOffset() % MIB == 0) {
+                // A request ended there: its bytes are acknowledged.
+                Thread.sleep(pauseMs);
+                if (!stalled && uploader.getOffset() >= stallAfter) {
+                    stalled = true;
+                    Thread.sleep(stallMs);
+                }
+            }
+        }
+        uploader.finish();
+        return Clips.idOf(uploader.getUploadURL().toString());
+    }
+
+    private static double metric(String pattern) throws Exception {
+        String metrics = TestServer.await(live.web().getAbs(live.server().managementUrl() + "/metrics").send()).bodyAsString();
+        Matcher m = Pattern.compile("(?m)^" + pattern + " ([0-9.eE+-]+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private static double earlyStarts() throws Exception {
+        return metric("convoy_transcode_early_starts_total");
+    }
+
+    private static double stalls() throws Exception {
+        return metric("convoy_transcode_early_yields_total\\{reason=\"upload_stalled\"\\}");
+    }
+
+    private static void assertReadyWithEveryRendition(JsonObject clip, Path source) throws Exception {
+        assertThat(clip.getString("status")).as(clip.encodePrettily()).isEqualTo("ready");
+        assertThat(clip.getJsonObject("urls").fieldNames()).contains("original", "preview", "poster", "thumbnail", "storyboard");
+        assertThat(Clips.sha256(live.clips().download(clip.getJsonObject("urls").getString("original")).getBytes()))
+                .isEqualTo(Clips.sha256(Files.readAllBytes(source)));
+    }
+
+    @Test
+    void anMpegTsIncidentIsTranscodedWhileItArrives() throws Exception {
+        Path source = TestClips.get(TestClips.Spec.fullHd(10, true).withFormat("mpegts"));
+        String token = live.server().deviceToken("tess", "cam-ts");
+        double before = earlyStarts();
+
+        String id = paced(source, token, Map.of("kind", "incident", "event", "hard_brake", "eventOffsetMs", "3000",
+                "filename", "incident.ts"), 250, Long.MAX_VALUE, 0);
+
+        assertThat(earlyStarts()).as("its pass started before its last byte").isEqualTo(before + 1);
+        JsonObject clip = live.clips().awaitCommitted(id, token);
+        assertReadyWithEveryRendition(clip, source);
+        assertThat(clip.getJsonObject("probe").getLong("durationMs")).as("measured from its frames").isBetween(9_900L, 10_100L);
+        assertThat(clip.getJsonObject("probe").getInteger("height")).isEqualTo(1080);
+    }
+
+    @Test
+    void aPassWhoseUploadStallsGivesUpItsWorkerAndStartsAgainWhenBytesCome() throws Exception {
+        Path source = TestClips.get(TestClips.Spec.small(1280, 720, 6).withAudio().withFormat("fmp4"));
+        String token = live.server().deviceToken("tess", "cam-fmp4");
+        double startsBefore = earlyStarts();
+        double stallsBefore = stalls();
+
+        // 1.5 Mbit/s for 6 s: about 1.1 MiB, sent as a first mebibyte, a stall of three seconds, then the rest.
+        String id = paced(source, token, Map.of("kind", "manual", "filename", "trimmed.mp4"), 0, MIB, 3_000);
+
+        JsonObject clip = live.clips().awaitCommitted(id, token);
+        assertReadyWithEveryRendition(clip, source);
+        assertThat(stalls()).as("the pass gave its worker up during the stall").isGreaterThanOrEqualTo(stallsBefore + 1);
+        assertThat(earlyStarts()).isGreaterThanOrEqualTo(startsBefore + 1);
+    }
+
+    @Test
+    void anMp4WithItsIndexAtTheEndWaitsForItsLastByte() throws Exception {
+        Path source = TestClips.get(TestClips.Spec.small(1280, 720, 6).withAudio());
+        String token = live.server().deviceToken("tess", "cam-mp4");
+        double before = earlyStarts();
+
+        String id = paced(source, token, Map.of("kind", "manual", "filename", "camera.mp4"), 100, Long.MAX_VALUE, 0);
+
+        JsonObject clip = live.clips().awaitCommitted(id, token);
+        assertReadyWithEveryRendition(clip, source);
+        assertThat(earlyStarts()).as("an index at the end cannot be read from the front").isEqualTo(before);
+    }
+}
