@@ -15,15 +15,15 @@ RATE=${3:-2M}
 ./mvnw -q -B -pl ingest -am package -DskipTests
 CLIPS=benchmarks/target/arriving-clips
 mkdir -p "$CLIPS"
-if [ ! -s "$CLIPS/incident.ts" ]; then
+if [ ! -s "$CLIPS/incident.mp4" ]; then
   echo "== making the 60 s 1080p30 12 Mbit/s clip (once)"
   # Film-grain noise keeps the encoder at its bitrate, as real footage does; a keyframe a second, as dash cams write.
   ffmpeg -y -v error -f lavfi -i "testsrc2=size=1920x1080:rate=30" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
     -filter_complex "[0:v]noise=alls=12:allf=t+u[v]" -map "[v]" -map 1:a -t 60 \
     -c:v libx264 -preset veryfast -profile:v high -b:v 12M -maxrate 12M -bufsize 12M -g 30 -c:a aac -b:a 96k \
     -f mpegts "$CLIPS/incident.ts.tmp" && mv "$CLIPS/incident.ts.tmp" "$CLIPS/incident.ts"
-  ffmpeg -y -v error -i "$CLIPS/incident.ts" -c copy -movflags +frag_keyframe+empty_moov+default_base_moof -f mp4 "$CLIPS/incident.fmp4"
-  ffmpeg -y -v error -i "$CLIPS/incident.ts" -c copy -f mp4 "$CLIPS/incident.mp4"
+  ffmpeg -y -v error -i "$CLIPS/incident.ts" -c copy -bsf:a aac_adtstoasc -movflags +frag_keyframe+empty_moov+default_base_moof -f mp4 "$CLIPS/incident.fmp4"
+  ffmpeg -y -v error -i "$CLIPS/incident.ts" -c copy -bsf:a aac_adtstoasc -f mp4 "$CLIPS/incident.mp4"
 fi
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/convoy-arriving.XXXXXX")
 cp ingest/target/convoy.jar "$DATA/convoy.jar"

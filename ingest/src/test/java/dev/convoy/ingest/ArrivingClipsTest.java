@@ -36,8 +36,8 @@ class ArrivingClipsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        // A pass waits one second for more bytes before it gives its worker up.
-        live = LiveService.start(dataDir, "--transcode-arriving-wait", "1");
+        // A pass waits one second for more bytes before it gives its worker up; originals over 5 MiB go up in parts as they arrive.
+        live = LiveService.start(dataDir, "--transcode-arriving-wait", "1", "--s3-part-size", Integer.toString(5 * MIB));
     }
 
     @AfterAll
@@ -51,6 +51,17 @@ class ArrivingClipsTest {
      */
     private static String paced(Path file, String token, Map<String, String> metadata, long pauseMs, long stallAfter, long stallMs)
             throws Exception {
+        return paced(file, token, metadata, pauseMs, stallAfter, stallMs, (id, offset) -> { });
+    }
+
+    /** What the test does between requests: with the clip's id and the bytes sent so far. */
+    @FunctionalInterface
+    private interface Between {
+        void sent(String id, long offset) throws Exception;
+    }
+
+    private static String paced(Path file, String token, Map<String, String> metadata, long pauseMs, long stallAfter, long stallMs,
+                                Between between) throws Exception {
         TusClient client = new TusClient();
         client.setUploadCreationURL(new URL(live.server().baseUrl() + "/files/"));
         client.enableResuming(new TusURLMemoryStore());
@@ -64,6 +75,7 @@ class ArrivingClipsTest {
         while (uploader.uploadChunk() > -1) {
             if (uploader.getOffset() % MIB == 0) {
                 // A request ended there: its bytes are acknowledged.
+                between.sent(Clips.idOf(uploader.getUploadURL().toString()), uploader.getOffset());
                 Thread.sleep(pauseMs);
                 if (!stalled && uploader.getOffset() >= stallAfter) {
                     stalled = true;
@@ -102,10 +114,25 @@ class ArrivingClipsTest {
         String token = live.server().deviceToken("tess", "cam-ts");
         double before = earlyStarts();
 
+        JsonObject[] seenUploading = new JsonObject[1];
         String id = paced(source, token, Map.of("kind", "incident", "event", "hard_brake", "eventOffsetMs", "3000",
-                "filename", "incident.ts"), 250, Long.MAX_VALUE, 0);
+                "filename", "incident.ts"), 250, Long.MAX_VALUE, 0, (clipId, offset) -> {
+                    if (seenUploading[0] == null && offset >= 8L * MIB) {
+                        JsonObject view = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/api/clips/" + clipId)
+                                .bearerTokenAuthentication(token).send()).bodyAsJsonObject();
+                        if (view.containsKey("urls")) {
+                            seenUploading[0] = view;
+                        }
+                    }
+                });
 
         assertThat(earlyStarts()).as("its pass started before its last byte").isEqualTo(before + 1);
+        assertThat(seenUploading[0]).as("its picture was there while it still uploaded").isNotNull();
+        assertThat(seenUploading[0].getString("status")).isEqualTo("uploading");
+        byte[] poster = live.clips().download(seenUploading[0].getJsonObject("urls").getString("poster")).getBytes();
+        assertThat(poster).as("a JPEG").startsWith((byte) 0xff, (byte) 0xd8);
+        assertThat(seenUploading[0].getJsonObject("urls").fieldNames()).contains("thumbnail", "thumbnail-webp").doesNotContain("original");
+        assertThat(metric("convoy_time_to_poster_seconds_count\\{kind=\"incident\"\\}")).isGreaterThanOrEqualTo(1);
         JsonObject clip = live.clips().awaitCommitted(id, token);
         assertReadyWithEveryRendition(clip, source);
         assertThat(clip.getJsonObject("probe").getLong("durationMs")).as("measured from its frames").isBetween(9_900L, 10_100L);
@@ -126,6 +153,44 @@ class ArrivingClipsTest {
         assertReadyWithEveryRendition(clip, source);
         assertThat(stalls()).as("the pass gave its worker up during the stall").isGreaterThanOrEqualTo(stallsBefore + 1);
         assertThat(earlyStarts()).isGreaterThanOrEqualTo(startsBefore + 1);
+    }
+
+    @Test
+    void aClipDeletedWhileItArrivesStopsItsPassAndTakesItsPicturesWithIt() throws Exception {
+        Path source = TestClips.get(TestClips.Spec.fullHd(10, true).withFormat("mpegts"));
+        String token = live.server().deviceToken("tess", "cam-gone");
+        byte[] bytes = Files.readAllBytes(source);
+        TusClient client = new TusClient();
+        client.setUploadCreationURL(new URL(live.server().baseUrl() + "/files/"));
+        client.setHeaders(Map.of("Authorization", "Bearer " + token));
+        TusUpload upload = new TusUpload(source.toFile());
+        upload.setMetadata(Map.of("kind", "incident", "filename", "gone.ts"));
+        TusUploader uploader = client.createUpload(upload);
+        uploader.setChunkSize(64 * 1024);
+        uploader.setRequestPayloadSize(MIB);
+        while (uploader.getOffset() < bytes.length / 2) {
+            uploader.uploadChunk();
+        }
+        uploader.finish();
+        String id = Clips.idOf(uploader.getUploadURL().toString());
+        Path prefix = dataDir.resolve("objects/convoy/clips/tess").resolve(id);
+        JsonObject view = null;
+        for (int i = 0; i < 100 && (view == null || !view.containsKey("urls")); i++) {
+            Thread.sleep(100);
+            view = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/api/clips/" + id).bearerTokenAuthentication(token).send())
+                    .bodyAsJsonObject();
+        }
+        assertThat(view.getJsonObject("urls").fieldNames()).as("its pictures, half-way").contains("poster");
+        assertThat(prefix.resolve("poster.jpg")).exists();
+
+        assertThat(TestServer.await(live.web().deleteAbs(live.server().baseUrl() + "/api/clips/" + id)
+                .bearerTokenAuthentication(live.server().ownerToken("tess")).send()).statusCode()).isEqualTo(204);
+
+        for (int i = 0; i < 100 && Files.exists(prefix.resolve("poster.jpg")); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(prefix.resolve("poster.jpg")).as("its pictures went with it").doesNotExist();
+        assertThat(metric("convoy_transcode_early_yields_total\\{reason=\"upload_abandoned\"\\}")).isGreaterThanOrEqualTo(1);
     }
 
     @Test

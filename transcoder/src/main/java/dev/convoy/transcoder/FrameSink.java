@@ -84,8 +84,10 @@ public interface FrameSink extends AutoCloseable {
      * @param sampleRate  the decoded audio's sample rate, 0 when unknown
      * @param h264Encoder the H.264 encoder the linked natives have (see {@link Codecs#h264Encoder()})
      * @param arriving    the clip's upload while it still arrives, read as it grows; null for a complete file
+     * @param progress    where the pass reports as it goes (a sink may report pictures made early)
      */
-    record Setup(TranscodeJob job, ProbeFacts facts, int sampleRate, String h264Encoder, ArrivingSource arriving) {
+    record Setup(TranscodeJob job, ProbeFacts facts, int sampleRate, String h264Encoder, ArrivingSource arriving,
+                 RenditionPipeline.Progress progress) {
 
         /**
          * The clip's duration in ms: the container's for a complete file; for one still arriving

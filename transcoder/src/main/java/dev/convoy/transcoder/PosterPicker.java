@@ -72,6 +72,12 @@ final class PosterPicker {
         return done;
     }
 
+    /** Neither black nor flat: a frame worth showing. */
+    static boolean usable(Frame frame) {
+        double[] stats = Yuv420.lumaStats(frame);
+        return stats[0] >= DARKEST_MEAN && stats[1] >= FLATTEST_STDDEV;
+    }
+
     void offer(Frame frame, long tUs) {
         if (done || !place(tUs) || tUs < nextCheckUs) {
             return;

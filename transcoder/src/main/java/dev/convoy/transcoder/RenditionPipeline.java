@@ -40,6 +40,14 @@ public final class RenditionPipeline {
         /** Video frames decoded so far (called every 30 frames). */
         default void frames(long decoded) {
         }
+
+        /**
+         * Pictures made before the pass ends, for a clip still arriving: a first poster and
+         * thumbnails as soon as a usable frame shows, then the final ones once their frame has
+         * passed. The files stay where they are; the result names the final ones again.
+         */
+        default void stills(List<Rendition> made) {
+        }
     }
 
     public TranscodeResult run(TranscodeJob job) throws TranscodeException {
@@ -93,7 +101,7 @@ public final class RenditionPipeline {
             Probe.check(facts, spec.limits());
             progress.probed(facts.durationMs());
             String encoder = Codecs.h264Encoder();
-            FrameSink.Setup setup = new FrameSink.Setup(job, facts, grabber.getSampleRate(), encoder, arriving);
+            FrameSink.Setup setup = new FrameSink.Setup(job, facts, grabber.getSampleRate(), encoder, arriving, progress);
             for (String name : spec.sinks()) {
                 sinks.addAll(FrameSinks.named(name).open(setup));
             }

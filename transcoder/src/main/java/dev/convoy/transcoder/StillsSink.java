@@ -2,6 +2,7 @@ package dev.convoy.transcoder;
 
 import dev.convoy.transcoder.TranscodeResult.Rendition;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.bytedeco.javacv.Frame;
@@ -9,6 +10,10 @@ import org.bytedeco.javacv.Frame;
 /**
  * The poster (spec width) and thumbnails (JPEG and WebP), all from the one frame that
  * {@link PosterPicker} picks as the stream passes, turned upright. Named {@code stills} in a spec.
+ *
+ * <p>For a clip still arriving the pictures are shown before the pass ends ({@link RenditionPipeline.Progress#stills}):
+ * a first set from the first usable frame (checked twice a second), so that an owner sees a
+ * picture within moments of the upload's start, and the final set as soon as the picker is done.
  */
 final class StillsSink implements FrameSink {
 
@@ -20,12 +25,21 @@ final class StillsSink implements FrameSink {
     static final String THUMB_FILE = "thumb.jpg";
     static final String THUMB_WEBP_FILE = "thumb.webp";
     private static final int WEBP_QUALITY = 75;
+    /** Where an arriving clip's first pictures are written. */
+    static final String FIRST_DIR = "first";
 
     static final FrameSink.Factory FACTORY = FrameSink.Factory.of(NAME, setup -> List.of(new StillsSink(setup)));
+
+    /** How often an arriving clip's frames are checked for a first picture. */
+    private static final long FIRST_PICTURE_CHECK_US = 500_000;
 
     private final Setup setup;
     private final PosterPicker picker;
     private Frame last;
+    /** The final pictures, once written early; finish reports them again. */
+    private List<Rendition> written;
+    private boolean firstShown;
+    private long nextFirstCheckUs;
 
     private StillsSink(Setup setup) {
         this.setup = setup;
@@ -35,25 +49,53 @@ final class StillsSink implements FrameSink {
     }
 
     @Override
-    public void accept(Frame picture, long tUs) {
+    public void accept(Frame picture, long tUs) throws IOException {
         picker.offer(picture, tUs);
         last = picture;
+        if (setup.arriving() == null || written != null) {
+            return;
+        }
+        if (picker.done()) {
+            written = write(picker.picked());
+            setup.progress().stills(written);
+        } else if (!firstShown && tUs >= nextFirstCheckUs) {
+            nextFirstCheckUs = tUs + FIRST_PICTURE_CHECK_US;
+            if (PosterPicker.usable(picture)) {
+                firstShown = true;
+                // Apart from the final ones: files being sent to the store are never written over.
+                setup.progress().stills(write(picture, setup.file(FIRST_DIR)));
+            }
+        }
     }
 
     @Override
     public List<Rendition> finish() throws IOException {
+        if (written != null) {
+            return written;
+        }
         // The last frame of a clip shorter than the poster time still makes a poster.
         picker.offerLast(last);
+        return write(picker.picked());
+    }
+
+    /** The poster and thumbnails of {@code frame}, written over any made before. */
+    private List<Rendition> write(Frame frame) throws IOException {
+        return write(frame, setup.job().outputDir());
+    }
+
+    /** The poster and thumbnails of {@code frame}, in {@code dir} (the first pictures go to a folder of their own, never rewritten). */
+    private List<Rendition> write(Frame frame, Path dir) throws IOException {
         ProbeFacts facts = setup.facts();
         RenditionSpec spec = setup.spec();
         Dimensions posterSize = Dimensions.width(facts.displayWidth(), facts.displayHeight(), spec.posterWidth());
         Dimensions thumbSize = Dimensions.width(facts.displayWidth(), facts.displayHeight(), spec.thumbWidth());
-        Path posterFile = setup.file(POSTER_FILE);
-        Path thumbFile = setup.file(THUMB_FILE);
-        Path webpFile = setup.file(THUMB_WEBP_FILE);
+        Files.createDirectories(dir);
+        Path posterFile = dir.resolve(POSTER_FILE);
+        Path thumbFile = dir.resolve(THUMB_FILE);
+        Path webpFile = dir.resolve(THUMB_WEBP_FILE);
         try (Yuv420.Upright toPoster = new Yuv420.Upright(posterSize, facts.rotation());
              Yuv420.Upright toThumb = new Yuv420.Upright(thumbSize, 0)) {
-            Frame poster = toPoster.apply(picker.picked());
+            Frame poster = toPoster.apply(frame);
             Stills.jpeg(posterFile, poster, spec.posterQuality());
             // The thumbnail scales the upright poster, not the source: a small scale of a small picture.
             Frame thumb = toThumb.apply(poster);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacv.Frame;
 import org.junit.jupiter.api.Test;
@@ -112,6 +113,39 @@ class ArrivingPassTest {
         assertThat(streamed.preview().videoEncoder()).isEqualTo(CopiedPreview.COPY);
         assertThat(PreviewFacts.of(streamed.preview().file()).get("frames")).isEqualTo((int) streamed.framesDecoded()).isEqualTo(120);
         assertThat(streamed.facts().bitrate()).as("measured over its frames").isBetween(300_000L, 800_000L);
+    }
+
+    @Test
+    void anArrivingClipsPicturesAreShownBeforeItsEndFirstAFirstFrameThenTheFinalOnes() throws Exception {
+        Path source = TestClips.get(clip("mpegts"));
+        Path spool = dir.resolve("spool");
+        ArrivingSource arriving = new ArrivingSource(spool, 0, Files.size(source), Duration.ofSeconds(10));
+        AtomicLong written = new AtomicLong();
+        List<List<Rendition>> shown = new CopyOnWriteArrayList<>();
+        List<Long> writtenWhenShown = new CopyOnWriteArrayList<>();
+        Thread uploading = upload(source, spool, arriving, 20, 60, Long.MAX_VALUE, written);
+        // An incident: the poster is the frame at its event, 2 s in.
+        TranscodeJob job = new TranscodeJob(spool, dir.resolve("out"), 2_000, RenditionSpec.defaults());
+        TranscodeResult result = new RenditionPipeline().run(job, new RenditionPipeline.Progress() {
+            @Override
+            public void stills(List<Rendition> made) {
+                shown.add(made);
+                writtenWhenShown.add(written.get());
+            }
+        }, arriving);
+        uploading.join();
+
+        assertThat(shown).hasSize(2);
+        assertThat(writtenWhenShown).as("both before the last byte").allSatisfy(w -> assertThat(w).isLessThan(Files.size(source)));
+        assertThat(shown.get(0)).extracting(Rendition::role).containsExactly("poster", "thumbnail", "thumbnail-webp");
+        assertThat(shown.get(0).get(0).file().getParent().getFileName().toString()).as("the first set apart").isEqualTo("first");
+        assertThat(shown.get(1)).as("then the final set, which the result names again").isEqualTo(
+                result.renditions().stream().filter(r -> r.role().startsWith("poster") || r.role().startsWith("thumbnail")).toList());
+        for (List<Rendition> set : shown) {
+            for (Rendition r : set) {
+                assertThat(Files.size(r.file())).as(r.file().toString()).isPositive();
+            }
+        }
     }
 
     @Test

@@ -42,6 +42,8 @@ public final class ClipCatalog {
     private final Retention retention;
     private final Clock clock;
     private final Map<String, ClipRecord> inFlight = new ConcurrentHashMap<>();
+    /** Object keys by role of the pictures stored for clips in flight (made while they arrived). */
+    private final Map<String, Map<String, String>> pictures = new ConcurrentHashMap<>();
 
     public ClipCatalog(ObjectStore store, Duration presignTtl, Retention retention, Clock clock) {
         this.store = store;
@@ -54,6 +56,7 @@ public final class ClipCatalog {
     public void track(ClipRecord clip) {
         if (clip.status().isFinal()) {
             inFlight.remove(clip.id());
+            pictures.remove(clip.id());
         } else {
             inFlight.put(clip.id(), clip);
         }
@@ -61,6 +64,25 @@ public final class ClipCatalog {
 
     public void forget(String id) {
         inFlight.remove(id);
+        pictures.remove(id);
+    }
+
+    /** Pictures of a clip in flight were stored (its object keys by role): its views link them until it is committed. */
+    public void pictured(String id, Map<String, String> keys) {
+        if (inFlight.containsKey(id)) {
+            pictures.merge(id, Map.copyOf(keys), (before, now) -> {
+                Map<String, String> both = new LinkedHashMap<>(before);
+                both.putAll(now);
+                return Map.copyOf(both);
+            });
+        }
+    }
+
+    /** Presigned links to the pictures stored so far of a clip in flight; empty when there are none. */
+    private Map<String, String> pictureUrls(String id) {
+        Map<String, String> urls = new LinkedHashMap<>();
+        pictures.getOrDefault(id, Map.of()).forEach((role, key) -> urls.put(role, store.presignGet(key, presignTtl, null)));
+        return urls;
     }
 
     /** What an owner asks the listing for; null fields do not filter. */
@@ -115,7 +137,8 @@ public final class ClipCatalog {
                         c.status().wireName(), timeOf(c)))
                 .limit(q.limit())
                 .map(c -> ClipView.listItem(c.id(), c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
-                        timeOf(c), 0, c.status().wireName(), retention.expiresAt(c.metadata().kind(), c.createdAt()), null))
+                        timeOf(c), 0, c.status().wireName(), retention.expiresAt(c.metadata().kind(), c.createdAt()),
+                        pictureUrls(c.id()).get("thumbnail")))
                 .toList();
     }
 
@@ -126,7 +149,7 @@ public final class ClipCatalog {
 
     /** The API view of a clip in flight (here, or known from another node). */
     public JsonObject inFlightView(ClipRecord clip) {
-        return ClipView.inFlight(clip, retention.expiresAt(clip.metadata().kind(), clip.createdAt()));
+        return ClipView.inFlight(clip, retention.expiresAt(clip.metadata().kind(), clip.createdAt()), pictureUrls(clip.id()));
     }
 
     /** The index a listing reads: the kind's when it filters by kind, else the owner's whole one. */
@@ -242,8 +265,7 @@ public final class ClipCatalog {
     public Future<JsonObject> view(Context ctx, String owner, String id) {
         ClipRecord clip = inFlight.get(id);
         if (clip != null) {
-            return Future.succeededFuture(clip.owner().equals(owner)
-                    ? ClipView.inFlight(clip, retention.expiresAt(clip.metadata().kind(), clip.createdAt())) : null);
+            return Future.succeededFuture(clip.owner().equals(owner) ? inFlightView(clip) : null);
         }
         return committed(ctx, owner, id).map(manifest -> manifest == null ? null
                 : ClipView.committed(manifest, urls(manifest), presignTtl.toSeconds()));

@@ -15,8 +15,21 @@ final class ClipView {
     private ClipView() {
     }
 
-    /** {@code GET /api/clips/{id}} for a clip still uploading or processing. */
-    static JsonObject inFlight(ClipRecord clip, Instant expiresAt) {
+    /**
+     * {@code GET /api/clips/{id}} for a clip still uploading or processing, with presigned
+     * {@code urls} of the pictures made while it arrived, when there are any.
+     */
+    static JsonObject inFlight(ClipRecord clip, Instant expiresAt, Map<String, String> pictureUrls) {
+        JsonObject view = inFlight(clip, expiresAt);
+        if (!pictureUrls.isEmpty()) {
+            JsonObject links = new JsonObject();
+            pictureUrls.forEach(links::put);
+            view.put("urls", links);
+        }
+        return view;
+    }
+
+    private static JsonObject inFlight(ClipRecord clip, Instant expiresAt) {
         return new JsonObject()
                 .put("id", clip.id())
                 .put("status", clip.status().wireName())

@@ -1,6 +1,7 @@
 package dev.convoy.ingest.clip;
 
 import java.nio.file.Path;
+import java.time.Instant;
 
 /**
  * An upload whose bytes are still arriving, as the upload stage reports it after each
@@ -12,6 +13,8 @@ import java.nio.file.Path;
  * @param spool        the upload's spool file, growing
  * @param acknowledged bytes acknowledged so far
  * @param length       its declared length, -1 while deferred
+ * @param createdAt    when its upload was created (its first byte came right after)
  */
-public record ArrivingClip(String id, String owner, ClipMetadata metadata, Path spool, long acknowledged, long length) {
+public record ArrivingClip(String id, String owner, ClipMetadata metadata, Path spool, long acknowledged, long length,
+                           Instant createdAt) {
 }

@@ -30,6 +30,7 @@ public final class ClipPipeline implements ClipListener {
     public ClipPipeline(ClipProcessor processor, ClipCatalog catalog) {
         this.processor = processor;
         this.catalog = catalog;
+        processor.whenPictured(catalog::pictured);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.convoy.ingest.pipeline;
 
 import dev.convoy.ingest.clip.ArrivingClip;
+import dev.convoy.ingest.clip.ClipKind;
 import dev.convoy.ingest.clip.ClipMetadata;
 import dev.convoy.ingest.clip.ClipOutcome;
 import dev.convoy.ingest.clip.ClipStatus;
@@ -12,6 +13,7 @@ import dev.convoy.transcoder.RenditionSpec;
 import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;
 import dev.convoy.transcoder.TranscodeResult;
+import dev.convoy.transcoder.TranscodeResult.Rendition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,10 +24,13 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +53,11 @@ public final class ClipProcessor {
     private final MeterRegistry registry;
     /** Passes started before their clip's last byte; null when clips are transcoded only once complete. */
     private final EarlyStarts early;
+    /** Clips still on their way whose early pictures are being stored: each set after the one before. */
+    private final Map<String, Future<Void>> pictures = new ConcurrentHashMap<>();
+    /** The object keys of the pictures stored early, by clip, until its commit takes them over. */
+    private final Map<String, Set<String>> pictureKeys = new ConcurrentHashMap<>();
+    private volatile BiConsumer<String, Map<String, String>> pictured = (id, keys) -> { };
 
     /** Jobs waiting or being transcoded, with their upload's id; a job leaves once its commit starts. */
     private final Map<TranscodeJob, String> transcoding = new ConcurrentHashMap<>();
@@ -65,7 +75,57 @@ public final class ClipProcessor {
         this.committer = committer;
         this.workDir = workDir;
         this.spec = spec;
-        this.early = whileArriving ? new EarlyStarts(vertx, queue, clip -> job(clip.id(), clip.metadata(), clip.spool()), registry) : null;
+        for (ClipKind kind : ClipKind.values()) {
+            // Served from the start, so that dashboards find the series before the first picture.
+            timeToPoster(kind);
+        }
+        this.early = whileArriving
+                ? new EarlyStarts(vertx, queue, clip -> job(clip.id(), clip.metadata(), clip.spool()), this::show, registry) : null;
+    }
+
+    private Timer timeToPoster(ClipKind kind) {
+        return Timer.builder("convoy.time.to.poster")
+                .description("From a clip's upload created to its first picture stored, for clips transcoded while they arrive")
+                .tag("kind", kind.wireName())
+                .publishPercentileHistogram()
+                .register(registry);
+    }
+
+    /** {@code listener} hears of each clip still on its way whose pictures were stored: its id and their object keys by role. */
+    public void whenPictured(BiConsumer<String, Map<String, String>> listener) {
+        this.pictured = listener;
+    }
+
+    /**
+     * Stores the pictures a pass made before its clip's last byte, one set after another, where
+     * the committed clip's go; the commit waits for them, so its own pictures land last.
+     */
+    private void show(ArrivingClip clip, List<Rendition> made) {
+        Context ctx = vertx.getOrCreateContext();
+        pictures.compute(clip.id(), (key, before) -> (before == null ? Future.<Void>succeededFuture() : before)
+                .compose(v -> committer.putPictures(ctx, clip.owner(), clip.id(), clip.metadata().kind(), made))
+                .onSuccess(keys -> {
+                    Set<String> stored = pictureKeys.computeIfAbsent(clip.id(), k -> ConcurrentHashMap.newKeySet());
+                    if (stored.isEmpty()) {
+                        timeToPoster(clip.metadata().kind()).record(Duration.between(clip.createdAt(), Instant.now()));
+                    }
+                    stored.addAll(keys.values());
+                    pictured.accept(clip.id(), keys);
+                })
+                .<Void>mapEmpty()
+                .recover(err -> {
+                    LOG.warn("event=pictures_not_stored upload={} cause=\"{}\"", clip.id(), err.toString());
+                    return Future.succeededFuture();
+                }));
+    }
+
+    /** Once the pictures stored early are in, so that the commit's own land after them (or, for a clip gone, are removed). */
+    private Future<Set<String>> picturesStored(String id) {
+        Future<Void> storing = pictures.remove(id);
+        return (storing == null ? Future.<Void>succeededFuture() : storing).map(v -> {
+            Set<String> keys = pictureKeys.remove(id);
+            return keys == null ? Set.of() : keys;
+        });
     }
 
     /** A clip's job: its renditions into the work dir, the poster at its event time or mid-clip. */
@@ -74,17 +134,27 @@ public final class ClipProcessor {
         return new TranscodeJob(spool, workDir.resolve(id), posterAt, spec);
     }
 
-    /** Bytes of a clip not yet complete were acknowledged: its pass may start, or hear of them. */
+    /** Bytes of a clip not yet complete were acknowledged: its original goes up in parts, and its pass may start, or hear of them. */
     public void arriving(ArrivingClip clip) {
-        if (early != null && !stopping) {
+        if (stopping) {
+            return;
+        }
+        committer.arriving(clip);
+        if (early != null) {
             early.arrived(clip);
         }
     }
 
-    /** A clip's upload went away before it completed: a pass started over it stops, and its outputs go. */
+    /** A clip's upload went away before it completed: the parts of its original are aborted, its pass stops, its outputs go. */
     public void abandoned(String id) {
+        Future<Void> aborted = committer.abandoned(id);
         if (early != null) {
-            early.abandoned(id).onComplete(ar -> vertx.fileSystem().deleteRecursive(workDir.resolve(id).toString()).otherwiseEmpty());
+            Context ctx = vertx.getOrCreateContext();
+            aborted.compose(v -> early.abandoned(id))
+                    .compose(v -> picturesStored(id))
+                    // Its pictures stored so far go with it: no clip will ever list them.
+                    .compose(keys -> committer.removePictures(ctx, keys))
+                    .onComplete(ar -> vertx.fileSystem().deleteRecursive(workDir.resolve(id).toString()).otherwiseEmpty());
         }
     }
 
@@ -151,7 +221,7 @@ public final class ClipProcessor {
                         transcoding.remove(job);
                         committing.incrementAndGet();
                     }
-                    return outcome(ctx, upload, ar).andThen(x -> committing.decrementAndGet());
+                    return picturesStored(upload.id()).compose(v -> outcome(ctx, upload, ar)).andThen(x -> committing.decrementAndGet());
                 })
                 .andThen(ar -> {
                     if (ar.succeeded()) {

@@ -7,6 +7,7 @@ import dev.convoy.transcoder.ContainerLayout;
 import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;
 import dev.convoy.transcoder.TranscodeResult;
+import dev.convoy.transcoder.TranscodeResult.Rendition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -16,8 +17,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,17 +61,28 @@ final class EarlyStarts {
     private final Vertx vertx;
     private final TranscodeQueue queue;
     private final Function<ArrivingClip, TranscodeJob> jobs;
+    private final BiConsumer<ArrivingClip, List<Rendition>> pictures;
     private final MeterRegistry registry;
     private final Map<String, Clip> clips = new ConcurrentHashMap<>();
     private final Counter started;
 
-    EarlyStarts(Vertx vertx, TranscodeQueue queue, Function<ArrivingClip, TranscodeJob> jobs, MeterRegistry registry) {
+    /** {@code pictures} hears of the pictures a pass makes before its clip's last byte. */
+    EarlyStarts(Vertx vertx, TranscodeQueue queue, Function<ArrivingClip, TranscodeJob> jobs,
+                BiConsumer<ArrivingClip, List<Rendition>> pictures, MeterRegistry registry) {
         this.vertx = vertx;
         this.queue = queue;
         this.jobs = jobs;
+        this.pictures = pictures;
         this.registry = registry;
         this.started = Counter.builder("convoy.transcode.early.starts")
                 .description("Single passes started while their clip's upload still arrived").register(registry);
+        yields(TranscodeException.STALLED);
+        yields(TranscodeException.ABANDONED);
+    }
+
+    private Counter yields(String reason) {
+        return Counter.builder("convoy.transcode.early.yields").description("Passes over arriving clips that gave up their worker")
+                .tag("reason", reason).register(registry);
     }
 
     /** Bytes of {@code upload} were acknowledged: tell its container, start its pass, or tell the pass. */
@@ -84,7 +98,9 @@ final class EarlyStarts {
                 clip.arrival.grew(upload.acknowledged(), false);
                 return;
             }
-            tell = clip.layout == null && !clip.telling;
+            // Told from a full head (or the whole of a smaller clip): a first write of a few bytes tells nothing yet.
+            tell = clip.layout == null && !clip.telling
+                    && upload.acknowledged() >= Math.min(HEAD_BYTES, upload.length() > 0 ? upload.length() : HEAD_BYTES);
             start = clip.layout != null && clip.layout.readsFromFront() && clip.starts < MOST_STARTS;
             clip.telling |= tell;
         }
@@ -135,6 +151,7 @@ final class EarlyStarts {
                 return;
             }
             arrival = new Arrival(upload.acknowledged(), upload.length());
+            arrival.onStills(made -> pictures.accept(upload, made));
             clip.arrival = arrival;
             // The owner's volume counts the clip once, however often its pass starts.
             long bytes = clip.starts == 0 ? Math.max(upload.length(), upload.acknowledged()) : 0;
@@ -146,8 +163,7 @@ final class EarlyStarts {
         LOG.info("event=transcode_started_early upload={} acknowledged={} length={}", upload.id(), upload.acknowledged(), upload.length());
         pass.onFailure(err -> {
             if (err instanceof TranscodeException te && te.isYield()) {
-                Counter.builder("convoy.transcode.early.yields").description("Passes over arriving clips that gave up their worker")
-                        .tag("reason", te.reason()).register(registry).increment();
+                yields(te.reason()).increment();
                 LOG.info("event=transcode_yielded upload={} reason={}", upload.id(), te.reason());
                 synchronized (clip) {
                     if (clip.arrival == arrival) {

@@ -1,5 +1,7 @@
 package dev.convoy.ingest.storage;
 
+import dev.convoy.ingest.clip.ArrivingClip;
+import dev.convoy.ingest.clip.ClipKind;
 import dev.convoy.ingest.clip.CompletedUpload;
 import dev.convoy.ingest.clip.Retention;
 import dev.convoy.transcoder.TranscodeException;
@@ -13,6 +15,11 @@ import io.vertx.core.Promise;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +42,8 @@ public final class ClipCommitter {
     private final Timer commitTimer;
     private final Counter retries;
     private volatile boolean lifecycleRules;
+    /** Originals going up while their upload arrives, by upload id, until the commit finishes them. */
+    private final Map<String, GrowingUpload> arriving = new ConcurrentHashMap<>();
 
     public ClipCommitter(ObjectStore store, Retention retention, MeterRegistry registry) {
         this(store, retention, Duration.ofSeconds(1), Duration.ofSeconds(30), registry);
@@ -75,6 +84,28 @@ public final class ClipCommitter {
         }).onSuccess(m -> finished(upload, "ready", start));
     }
 
+    /**
+     * Stores pictures of a clip still on its way (poster, thumbnails made before its last byte)
+     * where the committed clip's go; the commit writes its own over them. Completes with their
+     * keys by role. Not retried: the next set, or the commit, brings them again.
+     */
+    public Future<Map<String, String>> putPictures(Context ctx, String owner, String id, ClipKind kind, List<TranscodeResult.Rendition> made) {
+        String tagging = tagging(kind);
+        Map<String, String> keys = new LinkedHashMap<>();
+        Future<Void> stored = Future.succeededFuture();
+        for (TranscodeResult.Rendition r : made) {
+            String key = ObjectKeys.of(owner, id, r.file().getFileName().toString());
+            keys.put(r.role(), key);
+            stored = stored.compose(v -> store.putFile(ctx, key, r.file(), ObjectStore.PutOptions.of(r.contentType()).withTagging(tagging)));
+        }
+        return stored.map(keys);
+    }
+
+    /** Removes pictures stored by {@link #putPictures} for a clip that went away before its commit. */
+    public Future<Void> removePictures(Context ctx, Collection<String> keys) {
+        return Future.all(keys.stream().map(key -> store.delete(ctx, key)).toList()).mapEmpty();
+    }
+
     /** Commits a clip that could not be transcoded: its original is kept, with the reason. */
     public Future<ClipManifest> commitFailed(Context ctx, CompletedUpload upload, TranscodeException failure) {
         long start = System.nanoTime();
@@ -85,7 +116,39 @@ public final class ClipCommitter {
         }).onSuccess(m -> finished(upload, "failed", start));
     }
 
+    /**
+     * Bytes of a clip still arriving were acknowledged: an original of more than one part goes
+     * up a part at a time as they fill, so that its commit has only the rest to send.
+     */
+    public void arriving(ArrivingClip clip) {
+        if (clip.length() <= store.partSize()) {
+            return;
+        }
+        arriving.computeIfAbsent(clip.id(), id -> store.putGrowing(
+                ObjectKeys.original(clip.owner(), clip.id(), clip.metadata().originalExtension()), clip.spool(),
+                ObjectStore.PutOptions.of(ObjectKeys.contentTypeOf(clip.metadata().originalExtension()))
+                        .withTagging(tagging(clip.metadata().kind()))))
+                .grew(clip.acknowledged());
+    }
+
+    /** A clip's upload went away before its commit: the parts of its original sent so far are aborted. */
+    public Future<Void> abandoned(String id) {
+        GrowingUpload original = arriving.remove(id);
+        return original == null ? Future.succeededFuture() : Future.fromCompletionStage(original.abandon());
+    }
+
     private Future<Void> putOriginal(Context ctx, CompletedUpload upload, String tagging) {
+        GrowingUpload sent = arriving.remove(upload.id());
+        if (sent != null) {
+            return Future.fromCompletionStage(sent.finish(upload.length()), ctx).recover(err -> {
+                LOG.info("event=original_sent_whole upload={} cause=\"{}\"", upload.id(), err.toString());
+                return putWhole(ctx, upload, tagging);
+            });
+        }
+        return putWhole(ctx, upload, tagging);
+    }
+
+    private Future<Void> putWhole(Context ctx, CompletedUpload upload, String tagging) {
         // The SHA-256 taken while the upload streamed in goes along for the store to check.
         return store.putFile(ctx, originalKey(upload), upload.spool(),
                 ObjectStore.PutOptions.of(ObjectKeys.contentTypeOf(upload.metadata().originalExtension()))
@@ -113,7 +176,11 @@ public final class ClipCommitter {
     }
 
     private String tagging(CompletedUpload upload) {
-        long days = retention.days(upload.metadata().kind());
+        return tagging(upload.metadata().kind());
+    }
+
+    private String tagging(ClipKind kind) {
+        long days = retention.days(kind);
         return lifecycleRules && days > 0 ? ObjectStore.EXPIRE_TAG + "=" + days : null;
     }
 

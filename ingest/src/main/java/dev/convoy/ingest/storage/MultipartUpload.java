@@ -43,18 +43,39 @@ final class MultipartUpload {
     }
 
     CompletableFuture<Void> run() {
+        return create().thenCompose(uploadId -> uploadParts(uploadId)
+                        .thenCompose(parts -> complete(uploadId, parts))
+                        // A failed upload is aborted, so its parts do not linger in the bucket; the failure stands.
+                        .exceptionallyCompose(err -> abort(uploadId).thenCompose(v -> CompletableFuture.<Void>failedFuture(err))));
+    }
+
+    /** Starts the multipart upload; completes with its id. */
+    CompletableFuture<String> create() {
         return client.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(options.contentType())
                         .tagging(options.tagging()).checksumAlgorithm(checksum))
-                .thenCompose(created -> uploadParts(created.uploadId())
-                        .thenCompose(parts -> client.completeMultipartUpload(b -> b.bucket(bucket).key(key)
-                                .uploadId(created.uploadId())
-                                .multipartUpload(m -> m.parts(parts))))
-                        .<Void>thenApply(done -> null)
-                        // A failed upload is aborted, so its parts do not linger in the bucket; the failure stands.
-                        .exceptionallyCompose(err -> client.abortMultipartUpload(b -> b.bucket(bucket).key(key)
-                                        .uploadId(created.uploadId()))
-                                .handle((aborted, abortErr) -> (Void) null)
-                                .thenCompose(v -> CompletableFuture.<Void>failedFuture(err))));
+                .thenApply(created -> created.uploadId());
+    }
+
+    /** Completes the upload from its parts, in part order. */
+    CompletableFuture<Void> complete(String uploadId, List<CompletedPart> parts) {
+        List<CompletedPart> sorted = new ArrayList<>(parts);
+        sorted.sort(Comparator.comparingInt(CompletedPart::partNumber));
+        return client.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(sorted)))
+                .thenApply(done -> null);
+    }
+
+    /** Aborts the upload, so that its parts do not linger; never fails. */
+    CompletableFuture<Void> abort(String uploadId) {
+        return client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)).handle((aborted, err) -> null);
+    }
+
+    long partSize() {
+        return partSize;
+    }
+
+    /** The same upload of the same file, now complete at {@code bytes}. */
+    MultipartUpload sized(long bytes) {
+        return new MultipartUpload(client, bucket, key, options, file, bytes, partSize, lanes, checksum != null);
     }
 
     private CompletableFuture<List<CompletedPart>> uploadParts(String uploadId) {
@@ -79,12 +100,17 @@ final class MultipartUpload {
         });
     }
 
-    private CompletableFuture<CompletedPart> uploadPart(String uploadId, int number) {
+    /** Uploads part {@code number} of the file, read from its place in it. */
+    CompletableFuture<CompletedPart> uploadPart(String uploadId, int number) {
         long position = (number - 1) * partSize;
         long length = Math.min(partSize, size - position);
+        return uploadPart(uploadId, number, length, AsyncRequestBody.fromFile(f -> f.path(file).position(position).numBytesToRead(length)));
+    }
+
+    /** Uploads part {@code number} ({@code length} bytes from {@code body}). */
+    CompletableFuture<CompletedPart> uploadPart(String uploadId, int number, long length, AsyncRequestBody body) {
         return client.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number).contentLength(length)
-                                .checksumAlgorithm(checksum),
-                        AsyncRequestBody.fromFile(f -> f.path(file).position(position).numBytesToRead(length)))
+                                .checksumAlgorithm(checksum), body)
                 .thenApply(res -> CompletedPart.builder().partNumber(number).eTag(res.eTag())
                         .checksumCRC32(res.checksumCRC32())
                         .checksumCRC32C(res.checksumCRC32C())

@@ -16,6 +16,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -87,6 +90,14 @@ public final class ObjectStore implements AutoCloseable {
     private final S3Presigner presigner;
     private final String bucket;
     private final long partSize;
+    /** Parts of growing files in flight at once, node-wide: each holds a reader thread while it streams. */
+    private static final int GROWING_PARTS = 4;
+    private final AtomicInteger growingParts = new AtomicInteger();
+    private final ExecutorService partReaders = Executors.newFixedThreadPool(GROWING_PARTS, r -> {
+        Thread t = new Thread(r, "convoy-growing-part");
+        t.setDaemon(true);
+        return t;
+    });
     private final int uploadConcurrency;
     private final boolean checksums;
 
@@ -168,6 +179,37 @@ public final class ObjectStore implements AutoCloseable {
             upload = CompletableFuture.failedFuture(e);
         }
         return Future.fromCompletionStage(upload, ctx);
+    }
+
+    /**
+     * A local file still growing, sent as a multipart upload while it grows (see {@link GrowingUpload});
+     * nothing is sent until its first part is full.
+     */
+    public GrowingUpload putGrowing(String key, Path file, PutOptions options) {
+        return new GrowingUpload(this, new MultipartUpload(client, bucket, key, options, file, -1, partSize, uploadConcurrency, checksums),
+                file, partReaders);
+    }
+
+    /** Originals larger than this go up in parts. */
+    public long partSize() {
+        return partSize;
+    }
+
+    /** A permit for one part of a growing file in flight; false when the node has as many as it allows. */
+    boolean takePartPermit() {
+        while (true) {
+            int now = growingParts.get();
+            if (now >= GROWING_PARTS) {
+                return false;
+            }
+            if (growingParts.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void givePartPermit() {
+        growingParts.decrementAndGet();
     }
 
     public Future<Void> putBytes(Context ctx, String key, byte[] bytes, String contentType) {
@@ -345,6 +387,7 @@ public final class ObjectStore implements AutoCloseable {
 
     @Override
     public void close() {
+        partReaders.shutdownNow();
         presigner.close();
         client.close();
     }

@@ -1,12 +1,16 @@
 package dev.convoy.ingest.transcode;
 
+import dev.convoy.transcoder.TranscodeResult.Rendition;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * An upload still arriving, as a transcode that reads it sees it: how many bytes it has
  * acknowledged, whether those are all, or whether it went away. The upload stage moves it on;
- * the pool passes each move to the worker reading the clip.
+ * the pool passes each move to the worker reading the clip, and back from it the pictures the
+ * pass makes before its end.
  */
 public final class Arrival {
 
@@ -16,6 +20,7 @@ public final class Arrival {
     private boolean complete;
     private boolean abandoned;
     private Runnable watcher = () -> { };
+    private Consumer<List<Rendition>> onStills = made -> { };
 
     /**
      * @param acknowledged bytes acknowledged so far
@@ -81,6 +86,20 @@ public final class Arrival {
     /** Completes once the upload completed or went away. */
     public Future<Void> whenEnded() {
         return ended.future();
+    }
+
+    /** {@code onStills} hears of the pictures the pass makes before it ends (see {@code RenditionPipeline.Progress#stills}). */
+    public synchronized void onStills(Consumer<List<Rendition>> onStills) {
+        this.onStills = onStills;
+    }
+
+    /** The pass made pictures before its end. */
+    void stillsMade(List<Rendition> made) {
+        Consumer<List<Rendition>> to;
+        synchronized (this) {
+            to = onStills;
+        }
+        to.accept(made);
     }
 
     /** {@code onMove} runs after each move (on the thread that made it), in place of any before. */

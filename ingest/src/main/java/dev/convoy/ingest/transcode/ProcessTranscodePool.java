@@ -271,6 +271,8 @@ public final class ProcessTranscodePool implements TranscodePool {
         private long deadline = Long.MAX_VALUE;
         /** The upload of the current job while it still arrives; null for a complete file or once it completed. */
         private Arrival arriving;
+        /** The upload of the current job, when it was still arriving as the job started: it hears of early pictures. */
+        private Arrival stillsTo;
         private long assignedAt;
         private volatile boolean ready;
         private boolean dead;
@@ -360,6 +362,7 @@ public final class ProcessTranscodePool implements TranscodePool {
             if (upload != null && !upload.ended()) {
                 // No deadline while the upload arrives (its pace is the camera's); a stall gives the worker up instead.
                 arriving = upload;
+                stillsTo = upload;
                 deadline = Long.MAX_VALUE;
                 write(WorkerProtocol.job(id, job, new WorkerProtocol.Arriving(upload.acknowledged(), upload.expected(),
                         options.stallAfter().toMillis())));
@@ -420,6 +423,11 @@ public final class ProcessTranscodePool implements TranscodePool {
                         deadline = System.nanoTime() + ms * 1_000_000L;
                     }
                 }
+                case STILLS -> {
+                    if (m.get("id").equals(jobId) && stillsTo != null) {
+                        stillsTo.stillsMade(WorkerProtocol.renditions(m));
+                    }
+                }
                 case DONE -> finish(m, WorkerProtocol.result(m), null);
                 case FAILED -> finish(m, null, WorkerProtocol.failure(m));
                 default -> LOG.warn("event=transcode_worker_unknown_message pid={} verb={}", process.pid(), m.verb().wireName());
@@ -435,6 +443,7 @@ public final class ProcessTranscodePool implements TranscodePool {
             jobId = null;
             deadline = Long.MAX_VALUE;
             unwatch();
+            stillsTo = null;
             if (failure != null) {
                 p.fail(failure);
             } else {
@@ -476,6 +485,7 @@ public final class ProcessTranscodePool implements TranscodePool {
             Promise<TranscodeResult> p = current;
             current = null;
             unwatch();
+            stillsTo = null;
             if (p != null) {
                 if (killedFor == KillReason.DEADLINE) {
                     p.fail(new TranscodeException("transcode_timeout", "Transcoding this clip ran past its deadline and was stopped."));

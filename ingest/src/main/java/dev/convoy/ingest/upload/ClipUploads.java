@@ -223,7 +223,7 @@ public final class ClipUploads implements UploadPolicy, UploadEvents {
             listener.tracked(record(upload));
             if (!upload.isComplete() && upload.offset() > 0) {
                 listener.arriving(new ArrivingClip(upload.id(), upload.owner(), clip(upload), spool.spool(upload.id()),
-                        upload.offset(), upload.isLengthDeferred() ? -1 : upload.length()));
+                        upload.offset(), upload.isLengthDeferred() ? -1 : upload.length(), upload.createdAt()));
             }
         }
     }

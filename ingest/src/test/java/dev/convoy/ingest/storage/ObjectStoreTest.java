@@ -10,8 +10,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -65,6 +67,45 @@ class ObjectStoreTest {
         assertThat(await(store.getSmall(ctx, "t/wrong.bin"))).as("nothing stored under a wrong checksum").isNull();
         assertThat(requests("PutObject", "ok")).isGreaterThanOrEqualTo(1);
         assertThat(requests("PutObject", "error")).as("the refused put is counted as an error").isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aFileStillGrowingGoesUpInPartsAsTheyFillAndItsRestWhenItEnds() throws Exception {
+        byte[] bytes = random((int) (12 * MIB + 12_345), 5);
+        Path file = dir.resolve("growing.bin");
+        Files.write(file, new byte[0]);
+        GrowingUpload upload = store.putGrowing("t/growing.bin", file, ObjectStore.PutOptions.of("video/mp2t"));
+        double partsBefore = requests("UploadPart", "ok");
+        // Written and acknowledged a mebibyte at a time, as PATCHes land.
+        for (int at = 0; at < bytes.length; at += (int) MIB) {
+            int n = (int) Math.min(MIB, bytes.length - at);
+            Files.write(file, Arrays.copyOfRange(bytes, at, at + n), StandardOpenOption.APPEND);
+            upload.grew(at + n);
+            Thread.sleep(100);
+        }
+        Thread.sleep(500);
+        assertThat(requests("UploadPart", "ok") - partsBefore).as("the two whole 5 MiB parts went up while it grew").isEqualTo(2);
+
+        upload.finish(bytes.length).get(30, TimeUnit.SECONDS);
+        assertThat(requests("UploadPart", "ok") - partsBefore).as("then the rest, as the last part").isEqualTo(3);
+        Path back = dir.resolve("growing.back");
+        assertThat(await(store.getToFile(ctx, "t/growing.bin", back))).isTrue();
+        assertThat(sha256(Files.readAllBytes(back))).isEqualTo(sha256(bytes));
+    }
+
+    @Test
+    void aGrowingFileThatGoesAwayLeavesNoObjectAndOneThatNeverFilledAPartIsRefusedForAWholePut() throws Exception {
+        Path file = Files.write(dir.resolve("gone.bin"), random((int) (6 * MIB), 6));
+        GrowingUpload gone = store.putGrowing("t/gone.bin", file, ObjectStore.PutOptions.of("video/mp2t"));
+        gone.grew(6 * MIB);
+        Thread.sleep(500);
+        gone.abandon().get(10, TimeUnit.SECONDS);
+        assertThat(await(store.getSmall(ctx, "t/gone.bin"))).as("aborted, never completed").isNull();
+
+        GrowingUpload small = store.putGrowing("t/small-growing.bin", file, ObjectStore.PutOptions.of("video/mp2t"));
+        small.grew(MIB);
+        assertThat(small.finish(6 * MIB)).as("nothing went up while it grew: the commit sends it whole")
+                .failsWithin(10, TimeUnit.SECONDS);
     }
 
     @Test

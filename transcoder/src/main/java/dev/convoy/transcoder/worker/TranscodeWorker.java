@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -138,6 +139,11 @@ public final class TranscodeWorker {
                 @Override
                 public void frames(long decoded) {
                     frames.set(decoded);
+                }
+
+                @Override
+                public void stills(List<TranscodeResult.Rendition> made) {
+                    send(WorkerProtocol.stills(id, made));
                 }
             }, source);
             send(WorkerProtocol.done(id, result));

@@ -28,6 +28,7 @@ import java.util.Map;
  * service → job id=… source=… out=… posterAtMs=… spec… sinks=… [acknowledged=… expected=… stallMs=…]
  * service → more id=… length=… complete=… abandoned=…   (a clip still arriving grew, ended or went away)
  * worker  → probed id=… durationMs=…            (as soon as the clip is probed; 0 while it arrives)
+ * worker  → stills id=… r0=… r1=…              (pictures of a clip still arriving, made before its end)
  * worker  → heartbeat frames=…                  (every second, busy or idle)
  * worker  → done id=… facts… r0=… r1=… encoder=… frames=… wallMs=… cpuMs=…
  * worker  → failed id=… reason=… message=…
@@ -55,6 +56,8 @@ public final class WorkerProtocol {
         MORE,
         /** Worker → service: the clip was probed; its duration sets the job's deadline. */
         PROBED,
+        /** Worker → service: pictures of a clip still arriving, made before its pass ends. */
+        STILLS,
         /** Worker → service: alive, with frames decoded of the current job. */
         HEARTBEAT,
         /** Worker → service: the job's result. */
@@ -278,13 +281,7 @@ public final class WorkerProtocol {
         f.put("audioCodec", p.audioCodec());
         f.put("audioChannels", p.audioChannels());
         f.put("creationTime", p.creationTime());
-        for (int i = 0; i < r.renditions().size(); i++) {
-            Rendition x = r.renditions().get(i);
-            // An empty encoder stands for none: pictures and text have none.
-            f.put("r" + i, String.join("|", x.role(), x.file().toString(), x.contentType(),
-                    Integer.toString(x.width()), Integer.toString(x.height()),
-                    x.videoEncoder() == null ? "" : x.videoEncoder(), Long.toString(x.bytes())));
-        }
+        putRenditions(f, r.renditions());
         f.put("encoder", r.videoEncoder());
         f.put("frames", r.framesDecoded());
         f.put("wallMs", r.wallMs());
@@ -298,13 +295,36 @@ public final class WorkerProtocol {
                 Double.parseDouble(m.get("fps")), Boolean.parseBoolean(m.get("variableFps")), m.getLong("durationMs"),
                 m.getLong("bitrate"), Boolean.parseBoolean(m.get("hasAudio")), m.getOrNull("audioCodec"),
                 Integer.parseInt(m.get("audioChannels")), m.getOrNull("creationTime"));
+        return new TranscodeResult(facts, renditions(m), m.get("encoder"), m.getLong("frames"), m.getLong("wallMs"), m.getLong("cpuMs"));
+    }
+
+    /** Pictures of job {@code id}'s clip made before its pass ends. */
+    public static String stills(String id, List<Rendition> made) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("id", id);
+        putRenditions(f, made);
+        return line(Verb.STILLS, f);
+    }
+
+    /** The renditions a {@code done} or {@code stills} message names. */
+    public static List<Rendition> renditions(Message m) {
         List<Rendition> renditions = new ArrayList<>();
         for (int i = 0; m.getOrNull("r" + i) != null; i++) {
             String[] v = m.get("r" + i).split("\\|", -1);
             renditions.add(new Rendition(v[0], Path.of(v[1]), v[2], Integer.parseInt(v[3]), Integer.parseInt(v[4]),
                     v[5].isEmpty() ? null : v[5], Long.parseLong(v[6])));
         }
-        return new TranscodeResult(facts, renditions, m.get("encoder"), m.getLong("frames"), m.getLong("wallMs"), m.getLong("cpuMs"));
+        return renditions;
+    }
+
+    private static void putRenditions(Map<String, Object> f, List<Rendition> renditions) {
+        for (int i = 0; i < renditions.size(); i++) {
+            Rendition x = renditions.get(i);
+            // An empty encoder stands for none: pictures and text have none.
+            f.put("r" + i, String.join("|", x.role(), x.file().toString(), x.contentType(),
+                    Integer.toString(x.width()), Integer.toString(x.height()),
+                    x.videoEncoder() == null ? "" : x.videoEncoder(), Long.toString(x.bytes())));
+        }
     }
 
     /** A line of {@code verb} and {@code fields}; with no verb, just the fields (each after a space). */

@@ -22,7 +22,7 @@ class WorkerProtocolTest {
     @Test
     void everyVerbIsItsLowercaseNameOnTheWire() {
         assertThat(List.of(Verb.values())).extracting(Verb::wireName)
-                .containsExactly("ready", "job", "more", "probed", "heartbeat", "done", "failed", "quit");
+                .containsExactly("ready", "job", "more", "probed", "stills", "heartbeat", "done", "failed", "quit");
         assertThat(List.of(KillReason.values())).extracting(KillReason::logName)
                 .containsExactly("deadline", "silent", "unwritable");
     }
@@ -58,6 +58,12 @@ class WorkerProtocolTest {
         assertThat(more.getLong("length")).isEqualTo(1_048_576);
         assertThat(more.get("complete")).isEqualTo("true");
         assertThat(WorkerProtocol.parse(WorkerProtocol.abandoned("8")).get("abandoned")).isEqualTo("true");
+
+        List<Rendition> pictures = List.of(new Rendition("poster", Path.of("/work/8/poster.jpg"), "image/jpeg", 1280, 720, null, 90_000),
+                new Rendition("thumbnail", Path.of("/work/8/thumb.jpg"), "image/jpeg", 320, 180, null, 9_000));
+        Message stills = WorkerProtocol.parse(WorkerProtocol.stills("8", pictures));
+        assertThat(stills.verb()).isEqualTo(Verb.STILLS);
+        assertThat(WorkerProtocol.renditions(stills)).isEqualTo(pictures);
     }
 
     @Test
