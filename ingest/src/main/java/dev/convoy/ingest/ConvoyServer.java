@@ -222,7 +222,8 @@ public final class ConvoyServer {
         TranscodeQueue queue = new TranscodeQueue(pool, config.transcodeQueueLimit(), registry);
         ClipProcessor processor = new ClipProcessor(vertx, queue, committer, dataDir.resolve("work"),
                 RenditionSpec.defaults().withThreads(config.transcodeThreads()).withPreviews(config.previews()),
-                !arrivingWait.isZero(), registry);
+                // A node that transcodes nothing (0 workers) starts no pass early either.
+                !arrivingWait.isZero() && config.transcodeWorkers() > 0, registry);
         ClipPipeline pipeline = new ClipPipeline(processor, catalog);
 
         Path spoolDir = dataDir.resolve("uploads");

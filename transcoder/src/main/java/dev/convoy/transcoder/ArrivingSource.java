@@ -50,15 +50,6 @@ public final class ArrivingSource extends InputStream {
         this.stallAfterNanos = stallAfter.toNanos();
     }
 
-    public Path file() {
-        return file;
-    }
-
-    /** The upload's declared length, or -1 while it is deferred. */
-    public long expectedLength() {
-        return expectedLength;
-    }
-
     /** The upload has acknowledged {@code length} bytes; {@code last} when that is all of them. */
     public void grew(long length, boolean last) {
         lock.lock();
@@ -195,6 +186,11 @@ public final class ArrivingSource extends InputStream {
         // So that JavaCV reads it as it is, not through a buffer of its own; it is never reset, since
         // the grabber is given no seek callback and FFmpeg reads it front to back.
         return true;
+    }
+
+    @Override
+    public synchronized void reset() throws IOException {
+        throw new IOException("a clip still arriving is read front to back and cannot be reset");
     }
 
     @Override

@@ -94,6 +94,10 @@ public enum ContainerLayout {
                 // Zero means "to the end of the file", which leaves no room for an index after it; less than a header is broken.
                 return OTHER;
             }
+            if (size > length - at) {
+                // The next box starts past the bytes given (a huge size is taken the same way: no overflow).
+                return NEED_MORE;
+            }
             at += size;
         }
         return NEED_MORE;

@@ -77,8 +77,11 @@ final class Storyboard implements AutoCloseable {
     void offer(Frame frame, long tUs) {
         if (adaptive && taken.size() >= maxTiles && tUs >= (long) taken.size() * intervalS * 1_000_000L) {
             // More clip than the tiles cover: half as many tiles, twice apart.
-            for (int i = taken.size() - 1; i > 0; i -= 2) {
-                taken.remove(i);
+            // Tiles 0, 2, 4 ... stay: the odd ones go, from the last odd index down.
+            for (int i = (taken.size() - 1) | 1; i > 0; i -= 2) {
+                if (i < taken.size()) {
+                    taken.remove(i);
+                }
             }
             intervalS *= 2;
         }

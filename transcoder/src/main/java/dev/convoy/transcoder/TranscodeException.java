@@ -12,6 +12,12 @@ public final class TranscodeException extends Exception {
     /** Not a failure of the clip: its upload went away (deleted, handed to another node) while a pass read it. */
     public static final String ABANDONED = "upload_abandoned";
 
+    /**
+     * Not a failure of the clip yet: the worker died while the clip still arrived. The clip is
+     * transcoded whole once complete (with the usual one retry), never again while it arrives.
+     */
+    public static final String INTERRUPTED = "pass_interrupted";
+
     private final String reason;
 
     public TranscodeException(String reason, String message, Throwable cause) {
@@ -23,9 +29,9 @@ public final class TranscodeException extends Exception {
         this(reason, message, null);
     }
 
-    /** True for a pass that stopped because its upload stalled or went away, not because of the clip. */
+    /** True for a pass that stopped because its upload stalled or went away, or its worker died while it arrived. */
     public boolean isYield() {
-        return STALLED.equals(reason) || ABANDONED.equals(reason);
+        return STALLED.equals(reason) || ABANDONED.equals(reason) || INTERRUPTED.equals(reason);
     }
 
     /** Stable, machine-readable reason, e.g. {@code not_a_video}. */

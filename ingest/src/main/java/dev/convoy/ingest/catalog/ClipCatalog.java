@@ -55,27 +55,33 @@ public final class ClipCatalog {
     /** Records where a clip is; committed clips are dropped (their manifest takes over). */
     public void track(ClipRecord clip) {
         if (clip.status().isFinal()) {
-            inFlight.remove(clip.id());
-            pictures.remove(clip.id());
+            inFlight.computeIfPresent(clip.id(), (id, was) -> {
+                pictures.remove(id);
+                return null;
+            });
         } else {
             inFlight.put(clip.id(), clip);
         }
     }
 
     public void forget(String id) {
-        inFlight.remove(id);
-        pictures.remove(id);
+        inFlight.computeIfPresent(id, (clipId, was) -> {
+            pictures.remove(clipId);
+            return null;
+        });
     }
 
     /** Pictures of a clip in flight were stored (its object keys by role): its views link them until it is committed. */
     public void pictured(String id, Map<String, String> keys) {
-        if (inFlight.containsKey(id)) {
+        // Checked and merged in one step: a clip committed or forgotten meanwhile gets no stray entry.
+        inFlight.computeIfPresent(id, (clipId, clip) -> {
             pictures.merge(id, Map.copyOf(keys), (before, now) -> {
                 Map<String, String> both = new LinkedHashMap<>(before);
                 both.putAll(now);
                 return Map.copyOf(both);
             });
-        }
+            return clip;
+        });
     }
 
     /** Presigned links to the pictures stored so far of a clip in flight; empty when there are none. */

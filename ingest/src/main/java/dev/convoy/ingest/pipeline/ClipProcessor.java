@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
 public final class ClipProcessor {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClipProcessor.class);
+    /** Failures of a pass started while its clip arrived after which the whole file is tried once more. */
+    private static final Set<String> WHOLE_AGAIN = Set.of("transcode_timeout", "transcoder_error");
 
     private final Vertx vertx;
     private final TranscodeQueue queue;
@@ -150,7 +152,8 @@ public final class ClipProcessor {
         Future<Void> aborted = committer.abandoned(id);
         if (early != null) {
             Context ctx = vertx.getOrCreateContext();
-            aborted.compose(v -> early.abandoned(id))
+            // The pass is told at once, not after the original's parts are aborted.
+            Future.all(aborted, early.abandoned(id))
                     .compose(v -> picturesStored(id))
                     // Its pictures stored so far go with it: no clip will ever list them.
                     .compose(keys -> committer.removePictures(ctx, keys))
@@ -207,8 +210,9 @@ public final class ClipProcessor {
             LOG.info("event=transcode_queued upload={} kind={} depth={}", upload.id(), upload.metadata().kind().wireName(), queue.depth());
             transcoded = queue.submit(upload.metadata().kind(), upload.owner(), upload.length(), job);
         } else {
-            // Its pass started while it arrived; one that gave up its worker (the upload stalled) is queued again, whole.
-            transcoded = started.recover(err -> err instanceof TranscodeException te && te.isYield()
+            // Its pass started while it arrived. One that gave up its worker (the upload stalled, the worker died) or
+            // ran out of time is run again, whole: the clip has not failed until a pass over the whole file says so.
+            transcoded = started.recover(err -> err instanceof TranscodeException te && (te.isYield() || WHOLE_AGAIN.contains(te.reason()))
                     ? queue.submit(upload.metadata().kind(), upload.owner(), 0, job) : Future.failedFuture(err));
         }
         return transcoded

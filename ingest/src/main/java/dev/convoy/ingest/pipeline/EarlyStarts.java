@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * the clip is left to decode. An MP4 with its index at the end starts, as before, once complete.
  *
  * <p>A pass whose upload stalls gives its worker up ({@link TranscodeException#STALLED}) and is
- * started again when bytes come again, at most {@link #MOST_STARTS} times in all; after that
- * the clip waits for its last byte. Each clip's state is dropped when its upload completes
+ * started once more when bytes come again ({@link #MOST_STARTS} starts in all); after that, or
+ * after its worker died while the clip arrived, the clip waits for its last byte. Each clip's state is dropped when its upload completes
  * ({@link #takeOver}) or goes away ({@link #abandoned}).
  */
 final class EarlyStarts {
@@ -43,13 +43,15 @@ final class EarlyStarts {
 
     /** The first bytes read to tell the container. */
     static final int HEAD_BYTES = 64 * 1024;
-    /** An MP4 whose first boxes are not told apart within this much waits for its last byte. */
+    /** An MP4 whose index or media does not show within this much waits for its last byte. */
     static final long TELL_WITHIN = 1 << 20;
     /** Passes started over one clip before its last byte, a first one and a restart after a stall. */
     static final int MOST_STARTS = 2;
 
     /** One clip still arriving; guarded by itself. */
     private static final class Clip {
+        /** The most bytes acknowledged so far, whatever this clip is doing when they are. */
+        long acknowledged;
         ContainerLayout layout;
         boolean telling;
         boolean closed;
@@ -94,8 +96,9 @@ final class EarlyStarts {
             if (clip.closed) {
                 return;
             }
+            clip.acknowledged = Math.max(clip.acknowledged, upload.acknowledged());
             if (clip.arrival != null) {
-                clip.arrival.grew(upload.acknowledged(), false);
+                clip.arrival.grew(clip.acknowledged, false);
                 return;
             }
             // Told from a full head (or the whole of a smaller clip): a first write of a few bytes tells nothing yet.
@@ -113,9 +116,10 @@ final class EarlyStarts {
 
     /** Reads the clip's first bytes off the event loop and tells its container; starts its pass if it reads from the front. */
     private void tell(ArrivingClip upload, Clip clip) {
-        int length = (int) Math.min(HEAD_BYTES, upload.acknowledged());
-        vertx.executeBlocking(() -> head(upload.spool(), length), false).onComplete(ar -> {
-            ContainerLayout layout = ar.succeeded() ? ContainerLayout.of(ar.result(), length, false) : ContainerLayout.OTHER;
+        // The first boxes of an MP4 may run past the usual head: up to TELL_WITHIN is read to find its index or its media.
+        int length = (int) Math.min(TELL_WITHIN, upload.acknowledged());
+        vertx.executeBlocking(() -> ContainerLayout.of(head(upload.spool(), length), length, false), false).onComplete(ar -> {
+            ContainerLayout layout = ar.succeeded() ? ar.result() : ContainerLayout.OTHER;
             if (layout == ContainerLayout.NEED_MORE && upload.acknowledged() >= TELL_WITHIN) {
                 layout = ContainerLayout.MP4_INDEX_LAST;
             }
@@ -150,7 +154,7 @@ final class EarlyStarts {
             if (clip.closed || clip.arrival != null || clip.starts >= MOST_STARTS) {
                 return;
             }
-            arrival = new Arrival(upload.acknowledged(), upload.length());
+            arrival = new Arrival(Math.max(clip.acknowledged, upload.acknowledged()), upload.length());
             arrival.onStills(made -> pictures.accept(upload, made));
             clip.arrival = arrival;
             // The owner's volume counts the clip once, however often its pass starts.
@@ -167,9 +171,12 @@ final class EarlyStarts {
                 LOG.info("event=transcode_yielded upload={} reason={}", upload.id(), te.reason());
                 synchronized (clip) {
                     if (clip.arrival == arrival) {
-                        // The next bytes acknowledged start it again (while starts are left).
+                        // The next bytes acknowledged start it again (while starts are left), unless its worker died on it.
                         clip.arrival = null;
                         clip.pass = null;
+                        if (TranscodeException.INTERRUPTED.equals(te.reason())) {
+                            clip.starts = MOST_STARTS;
+                        }
                     }
                 }
             }
@@ -218,8 +225,4 @@ final class EarlyStarts {
         return pass.<Void>mapEmpty().otherwiseEmpty();
     }
 
-    /** Clips still arriving that are tracked here. */
-    int tracked() {
-        return clips.size();
-    }
 }

@@ -89,8 +89,13 @@ public final class GrowingUpload {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return multipart.uploadPart(upload, number, partSize, AsyncRequestBody.fromInputStream(slice, partSize, readers))
-                .whenComplete((part, err) -> close(slice));
+        try {
+            return multipart.uploadPart(upload, number, partSize, AsyncRequestBody.fromInputStream(slice, partSize, readers))
+                    .whenComplete((part, err) -> close(slice));
+        } catch (RuntimeException e) {
+            close(slice);
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**
@@ -109,20 +114,23 @@ public final class GrowingUpload {
             long from;
             List<CompletedPart> sent;
             synchronized (this) {
-                if (broken || uploadId == null) {
+                if (uploadId == null) {
                     return CompletableFuture.failedFuture(new IOException("no part of the original went up while it arrived"));
+                }
+                if (broken) {
+                    // A part failed: what went up is aborted, and the original is sent whole.
+                    return uploadId.thenCompose(multipart::abort)
+                            .thenCompose(a -> CompletableFuture.failedFuture(new IOException("a part of the original failed while it arrived")));
                 }
                 id = uploadId.join();
                 from = sentUpTo;
                 sent = new ArrayList<>(parts);
             }
             MultipartUpload whole = multipart.sized(length);
-            List<CompletableFuture<CompletedPart>> rest = new ArrayList<>();
-            for (long position = from; position < length; position += partSize) {
-                rest.add(whole.uploadPart(id, (int) (position / partSize) + 1));
-            }
-            return CompletableFuture.allOf(rest.toArray(CompletableFuture[]::new)).thenCompose(x -> {
-                rest.forEach(part -> sent.add(part.join()));
+            int first = (int) (from / partSize) + 1;
+            int last = (int) ((length + partSize - 1) / partSize);
+            return whole.uploadParts(id, first, last).thenCompose(rest -> {
+                sent.addAll(rest);
                 return multipart.complete(id, sent);
             }).exceptionallyCompose(err -> multipart.abort(id).thenCompose(a -> CompletableFuture.<Void>failedFuture(err)));
         });

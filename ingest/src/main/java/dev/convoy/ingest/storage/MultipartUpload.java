@@ -79,12 +79,17 @@ final class MultipartUpload {
     }
 
     private CompletableFuture<List<CompletedPart>> uploadParts(String uploadId) {
-        int partCount = (int) ((size + partSize - 1) / partSize);
+        return uploadParts(uploadId, 1, (int) ((size + partSize - 1) / partSize));
+    }
+
+    /** Parts {@code first} to {@code last} of the file, a few lanes at a time; completes with them in part order. */
+    CompletableFuture<List<CompletedPart>> uploadParts(String uploadId, int first, int last) {
+        int partCount = Math.max(0, last - first + 1);
         List<CompletedPart> parts = new ArrayList<>(partCount);
         List<CompletableFuture<Void>> chains = new ArrayList<>();
         for (int lane = 0; lane < Math.min(lanes, partCount); lane++) {
             CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-            for (int part = lane + 1; part <= partCount; part += lanes) {
+            for (int part = first + lane; part <= last; part += lanes) {
                 int number = part;
                 chain = chain.thenCompose(v -> uploadPart(uploadId, number)).thenAccept(done -> {
                     synchronized (parts) {

@@ -122,6 +122,11 @@ public final class ProcessTranscodePool implements TranscodePool {
     }
 
     private void attempt(TranscodeJob job, int attempt, Promise<TranscodeResult> result, Arrival arriving) {
+        if (arriving != null && arriving.abandoned()) {
+            // Its upload went away while it waited for a worker: there is nothing left to read.
+            result.fail(abandoned());
+            return;
+        }
         Worker worker;
         synchronized (this) {
             worker = idle.pollFirst();
@@ -154,9 +159,10 @@ public final class ProcessTranscodePool implements TranscodePool {
                 }
                 result.fail(refusal);
             } else if (attempt == 1 && arriving != null && !arriving.ended()) {
-                // The retry reads the whole clip: it waits for the upload's end.
-                LOG.warn("event=transcode_retry job={} source={} after=upload_end cause=\"{}\"", id, job.source(), ar.cause().getMessage());
-                arriving.whenEnded().onComplete(x -> context.runOnContext(v -> retryAfterEnd(job, result, arriving)));
+                // The clip is transcoded whole once complete, where the usual retry applies; its slot is not held meanwhile.
+                LOG.warn("event=transcode_interrupted job={} source={} cause=\"{}\"", id, job.source(), ar.cause().getMessage());
+                result.fail(new TranscodeException(TranscodeException.INTERRUPTED,
+                        "The transcoder died while the clip arrived; it is transcoded whole once complete.", ar.cause()));
             } else if (attempt == 1) {
                 LOG.warn("event=transcode_retry job={} source={} cause=\"{}\"", id, job.source(), ar.cause().getMessage());
                 attempt(job, 2, result, arriving);
@@ -167,12 +173,8 @@ public final class ProcessTranscodePool implements TranscodePool {
         });
     }
 
-    private void retryAfterEnd(TranscodeJob job, Promise<TranscodeResult> result, Arrival arriving) {
-        if (arriving.abandoned()) {
-            result.fail(new TranscodeException(TranscodeException.ABANDONED, "The upload went away."));
-        } else {
-            attempt(job, 2, result, arriving);
-        }
+    private static TranscodeException abandoned() {
+        return new TranscodeException(TranscodeException.ABANDONED, "The upload went away.");
     }
 
     private void release(Worker worker) {
@@ -385,15 +387,26 @@ public final class ProcessTranscodePool implements TranscodePool {
             if (upload.abandoned()) {
                 write(WorkerProtocol.abandoned(id));
                 unwatch();
+                // The pass stops at its next read; a worker stuck elsewhere is stopped all the same.
+                deadline = System.nanoTime() + options.deadlineBase().toNanos();
                 return;
             }
             boolean complete = upload.complete();
             write(WorkerProtocol.more(id, upload.acknowledged(), complete));
             if (complete) {
-                long ran = System.nanoTime() - assignedAt;
-                deadline = System.nanoTime() + options.deadlineBase().toNanos() + (long) (ran * options.deadlineFactor());
+                deadline = System.nanoTime() + completedDeadlineNanos(System.nanoTime() - assignedAt, upload.acknowledged());
                 unwatch();
             }
+        }
+
+        /**
+         * The time left to a pass whose upload just completed: its clip's duration is not known,
+         * so the base plus the factor of the longer of the time it has run and the duration the
+         * file would have at 1 Mbit/s (a lower bound of any camera's bitrate, so never too short).
+         */
+        private long completedDeadlineNanos(long ranNanos, long bytes) {
+            long atOneMbitNanos = bytes * 8_000L;
+            return options.deadlineBase().toNanos() + (long) (Math.max(ranNanos, atOneMbitNanos) * options.deadlineFactor());
         }
 
         private void unwatch() {
@@ -417,8 +430,8 @@ public final class ProcessTranscodePool implements TranscodePool {
             switch (m.verb()) {
                 case READY -> ready = true;
                 case PROBED -> {
-                    // A clip still arriving gets its deadline when its upload completes.
-                    if (m.get("id").equals(jobId) && arriving == null) {
+                    // A clip that was still arriving as its pass started gets its deadline when its upload completes.
+                    if (m.get("id").equals(jobId) && stillsTo == null) {
                         long ms = options.deadlineBase().toMillis() + (long) (m.getLong("durationMs") * options.deadlineFactor());
                         deadline = System.nanoTime() + ms * 1_000_000L;
                     }

@@ -28,6 +28,10 @@ import java.util.function.LongSupplier;
  * share, at least one thread. One long clip gets every core; many small clips keep every core
  * busy, one worker each, where one clip's pass alone would not (a small clip's encoder and
  * muxer barely use a second thread). The share is decided as a job starts and kept to its end.
+ *
+ * <p>A pass over a clip still arriving holds its worker at the upload's pace: within a kind it
+ * goes after complete clips, such passes hold all workers but one at most, and they are not
+ * backlog (neither {@link #depth()} nor {@link #isFull()} counts them until their upload completes).
  */
 public final class TranscodeQueue {
 
@@ -36,6 +40,11 @@ public final class TranscodeQueue {
 
     private record Waiting(ClipKind kind, String owner, long seq, long queuedAtNanos, TranscodeJob job, Arrival arriving,
                            Promise<TranscodeResult> promise) {
+
+        /** A clip whose upload still arrives: not backlog yet, and it would hold a worker at its upload's pace. */
+        boolean arrivingNow() {
+            return arriving != null && !arriving.ended();
+        }
     }
 
     /** An owner's recent bytes, decayed to {@code atNanos}. */
@@ -49,11 +58,12 @@ public final class TranscodeQueue {
     private final List<Waiting> waiting = new ArrayList<>();
     private final Map<String, Volume> recent = new HashMap<>();
     private final LongSupplier clock;
-    private final Map<ClipKind, Integer> depthByKind = new EnumMap<>(ClipKind.class);
     private final Map<ClipKind, Timer> timers = new EnumMap<>(ClipKind.class);
     private final Counter frames;
     private long seq;
     private int running;
+    /** Of those running, passes over clips that were still arriving as they started. */
+    private int runningArriving;
     /** Set once the backlog was withdrawn: nothing more starts. */
     private boolean closed;
 
@@ -66,7 +76,6 @@ public final class TranscodeQueue {
         this.limit = limit;
         this.clock = clock;
         for (ClipKind kind : ClipKind.values()) {
-            depthByKind.put(kind, 0);
             Gauge.builder("convoy.transcode.queue.depth", this, q -> q.depth(kind))
                     .description("Clips waiting for a transcode")
                     .tag("kind", kind.wireName())
@@ -105,7 +114,10 @@ public final class TranscodeQueue {
             }
             volume(owner).bytes += bytes;
             waiting.add(new Waiting(kind, owner, seq++, clock.getAsLong(), job, arriving, promise));
-            depthByKind.merge(kind, 1, Integer::sum);
+        }
+        if (arriving != null) {
+            // Held back while it arrived (all but one worker busy with such clips), it may go once complete.
+            arriving.whenEnded().onComplete(v -> dispatch());
         }
         dispatch();
         return promise.future();
@@ -129,23 +141,46 @@ public final class TranscodeQueue {
         return v;
     }
 
-    /** The next clip: the most urgent kind, then the owner with the least recent volume, then the oldest. */
+    /**
+     * The next clip: the most urgent kind, then a complete clip before one still arriving, then
+     * the owner with the least recent volume, then the oldest. Clips still arriving take at most
+     * all workers but one ({@link #mostArriving}), so that complete clips always find one; null
+     * when only such clips wait and they may take no more.
+     */
     private Waiting next() {
         Waiting best = null;
         double bestVolume = 0;
+        boolean arrivingAllowed = runningArriving < mostArriving();
         // One reading of the clock for the whole choice: the same owner weighs the same throughout.
         long now = clock.getAsLong();
         for (Waiting w : waiting) {
+            if (w.arrivingNow() && !arrivingAllowed) {
+                continue;
+            }
             Volume v = recent.get(w.owner());
             double volume = v == null ? 0 : decayed(v, now);
-            if (best == null || w.kind().ordinal() < best.kind().ordinal()
-                    || (w.kind() == best.kind() && (volume < bestVolume || (volume == bestVolume && w.seq() < best.seq())))) {
+            if (best == null || before(w, volume, best, bestVolume)) {
                 best = w;
                 bestVolume = volume;
             }
         }
         waiting.remove(best);
         return best;
+    }
+
+    private static boolean before(Waiting w, double volume, Waiting best, double bestVolume) {
+        if (w.kind() != best.kind()) {
+            return w.kind().ordinal() < best.kind().ordinal();
+        }
+        if (w.arrivingNow() != best.arrivingNow()) {
+            return !w.arrivingNow();
+        }
+        return volume < bestVolume || (volume == bestVolume && w.seq() < best.seq());
+    }
+
+    /** Workers that passes over clips still arriving may hold at once: all but one (one, with a single worker). */
+    private int mostArriving() {
+        return Math.max(1, pool.size() - 1);
     }
 
     /** A waiting job taken back before it started ({@link #withdrawWaiting}). */
@@ -168,7 +203,6 @@ public final class TranscodeQueue {
             closed = true;
             taken = new ArrayList<>(waiting);
             waiting.clear();
-            depthByKind.replaceAll((kind, n) -> 0);
         }
         taken.forEach(w -> w.promise().tryFail(new Withdrawn()));
         return taken.stream().map(Waiting::job).toList();
@@ -184,19 +218,19 @@ public final class TranscodeQueue {
         pool.close();
     }
 
-    /** Clips waiting (not yet running). */
+    /** Complete clips waiting (not yet running); passes queued over clips still arriving are not backlog. */
     public synchronized int depth() {
-        return waiting.size();
+        return (int) waiting.stream().filter(w -> !w.arrivingNow()).count();
     }
 
     public synchronized int depth(ClipKind kind) {
-        return depthByKind.get(kind);
+        return (int) waiting.stream().filter(w -> w.kind() == kind && !w.arrivingNow()).count();
     }
 
     /** Seconds the oldest waiting clip of {@code kind} has waited; 0 when none waits. */
     public synchronized double oldestWaitingSeconds(ClipKind kind) {
         long now = clock.getAsLong();
-        long oldest = waiting.stream().filter(w -> w.kind() == kind).mapToLong(Waiting::queuedAtNanos).min().orElse(now);
+        long oldest = waiting.stream().filter(w -> w.kind() == kind && !w.arrivingNow()).mapToLong(Waiting::queuedAtNanos).min().orElse(now);
         return (now - oldest) / 1e9;
     }
 
@@ -206,7 +240,7 @@ public final class TranscodeQueue {
 
     /** True when the backlog has reached its bound: new uploads should wait. */
     public synchronized boolean isFull() {
-        return waiting.size() >= limit;
+        return depth() >= limit;
     }
 
     /** A starting job's codec threads: {@code threads} shared by the jobs running (this one among them) and waiting, up to one per worker. */
@@ -219,22 +253,33 @@ public final class TranscodeQueue {
         while (true) {
             Waiting next;
             TranscodeJob job;
+            boolean started;
             synchronized (this) {
                 if (closed || running >= pool.size() || waiting.isEmpty()) {
                     return;
                 }
                 next = next();
-                depthByKind.merge(next.kind(), -1, Integer::sum);
+                if (next == null) {
+                    return;
+                }
                 running++;
+                started = next.arrivingNow();
+                if (started) {
+                    runningArriving++;
+                }
                 job = next.job().withThreads(threadShare(next.job().spec().threads()));
             }
             long start = System.nanoTime();
+            boolean whileArriving = started;
             pool.transcode(job, next.arriving()).onComplete(ar -> {
                 synchronized (this) {
                     running--;
+                    if (whileArriving) {
+                        runningArriving--;
+                    }
                 }
                 if (ar.succeeded()) {
-                    if (next.arriving() == null) {
+                    if (!whileArriving) {
                         // A pass over a clip still arriving runs at its upload's pace: not a transcode's time.
                         timers.get(next.kind()).record(Duration.ofNanos(System.nanoTime() - start));
                     }

@@ -42,6 +42,12 @@ class TranscodeQueueTest {
             return promise.future();
         }
 
+        /** As a pool that reads a growing file: a clip still arriving starts at once. */
+        @Override
+        public Future<TranscodeResult> transcode(TranscodeJob job, Arrival arriving) {
+            return transcode(job);
+        }
+
         void finishOldest() {
             running.remove(0).complete(new TranscodeResult(
                     new ProbeFacts("mp4", "h264", null, 2, 2, 0, 30, false, 1000, 0, false, null, 0, null),
@@ -79,6 +85,35 @@ class TranscodeQueueTest {
         }
         assertThat(pool.started).containsExactly("drive-0", "incident-0", "incident-1", "manual-0", "manual-1", "drive-1");
         assertThat(queue.depth()).isZero();
+    }
+
+    @Test
+    void clipsStillArrivingGoAfterCompleteOnesOfTheirKindHoldAllWorkersButOneAndAreNoBacklog() {
+        GatedPool pool = new GatedPool(2);
+        TranscodeQueue queue = new TranscodeQueue(pool, 2, new SimpleMeterRegistry());
+        Arrival first = new Arrival(1000, 5000);
+        Arrival second = new Arrival(1000, 5000);
+        queue.submit(ClipKind.INCIDENT, "alice", 5000, job("arriving-0"), first);
+        queue.submit(ClipKind.INCIDENT, "bob", 5000, job("arriving-1"), second);
+        assertThat(pool.started).as("of two workers, one for clips still arriving").containsExactly("arriving-0");
+        assertThat(queue.depth()).as("a clip still arriving is no backlog").isZero();
+
+        queue.submit(ClipKind.DRIVE, "carol", 1000, job("drive-0"));
+        assertThat(pool.started).as("a complete clip, even a drive, finds the other worker").containsExactly("arriving-0", "drive-0");
+        queue.submit(ClipKind.MANUAL, "dan", 1000, job("manual-0"));
+        queue.submit(ClipKind.MANUAL, "dan", 1000, job("manual-1"));
+        assertThat(queue.depth()).isEqualTo(2);
+        assertThat(queue.isFull()).as("the complete clips waiting reach the limit of 2").isTrue();
+
+        second.grew(5000, true);
+        assertThat(queue.depth(ClipKind.INCIDENT)).as("complete now: backlog like any other").isEqualTo(1);
+        pool.finishOldest();
+        assertThat(pool.started).as("the incident, complete now, before the manual clips").endsWith("arriving-1");
+
+        queue.submit(ClipKind.INCIDENT, "erin", 5000, job("arriving-2"), new Arrival(1000, 5000));
+        queue.submit(ClipKind.INCIDENT, "erin", 5000, job("incident-0"));
+        pool.finishOldest();
+        assertThat(pool.started).as("within a kind, a complete clip before one still arriving").endsWith("incident-0");
     }
 
     @Test

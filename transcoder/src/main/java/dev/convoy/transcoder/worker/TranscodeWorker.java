@@ -149,7 +149,8 @@ public final class TranscodeWorker {
             send(WorkerProtocol.done(id, result));
         } catch (TranscodeException e) {
             send(WorkerProtocol.failed(id, e.reason(), e.getMessage()));
-        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // Jobs run on a thread of their own: an Error must still answer, or the service would wait for it.
             send(WorkerProtocol.failed(id, "transcoder_error", "The transcoder failed: " + e));
         } finally {
             arriving.remove(id);
