@@ -2,8 +2,9 @@
 # Time from the last byte to ready of one camera's 60 s 1080p30 12 Mbit/s incident clips, each sent as tus PATCHes
 # of 1 MiB at RATE (curl --limit-rate, 2 MiB/s by default), one clip at a time to one warm server, by container:
 # MPEG-TS, fragmented MP4 and MP4 with its index at the end. Reports the server's own timeToReadyMs (last byte
-# written to manifest) and what the camera saw (its last PATCH answered to the first poll, every 100 ms, that
-# finds the clip ready). Clips are made once with the FFmpeg CLI (apt-get install ffmpeg) into
+# written to manifest), what the camera saw (its last PATCH answered to the first poll, every 100 ms, that
+# finds the clip ready), and the time from the upload's creation to its first picture stored (the server's
+# convoy_time_to_poster_seconds, for clips transcoded while they arrive). Clips are made once with the FFmpeg CLI (apt-get install ffmpeg) into
 # benchmarks/target/arriving-clips: the same H.264 High / AAC streams in each container.
 # Usage: benchmarks/arriving.sh [runs per container (default 5)] [containers (default ts,fmp4,mp4)] [rate (default 2M)]
 # SERVER_OPTS adds `convoy serve` options, e.g. "--transcode-arriving-wait 0" to transcode only after the last byte.
@@ -73,21 +74,25 @@ ready() { # id → "timeToReadyMs seenMs wallMs" once ready
   done
 }
 
-printf '%-6s %4s  %-40s %-40s\n' container runs "server timeToReadyMs (each; p50)" "camera saw ms (each; p50)"
+poster_sum() { curl -s "http://127.0.0.1:$MPORT/metrics" | awk '/^convoy_time_to_poster_seconds_sum\{kind="incident"/{print $2}'; }
+printf '%-6s %4s  %-40s %-40s %s\n' container runs "server timeToReadyMs (each; p50)" "camera saw ms (each; p50)" "first picture ms (each)"
 IFS=, read -ra KINDS <<< "$CONTAINERS"
 for c in "${KINDS[@]}"; do
   file="$CLIPS/incident.$c"
   server=()
   seen=()
+  poster=()
   for _ in $(seq 1 "$RUNS"); do
+    before=$(poster_sum)
     id=$(send "$file")
     read -r status ttr s _ <<< "$(ready "$id")"
     [ "$status" = ready ] || echo "clip $id ended $status" >&2
     server+=("$ttr")
     seen+=("$s")
+    poster+=("$(awk -v a="${before:-0}" -v b="$(poster_sum)" 'BEGIN{d=(b-a)*1000; if (d>0) printf "%.0f", d; else printf "-"}')")
   done
   p50() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-  printf '%-6s %4s  %-40s %-40s\n' "$c" "$RUNS" "${server[*]}; $(p50 "${server[@]}")" "${seen[*]}; $(p50 "${seen[@]}")"
+  printf '%-6s %4s  %-40s %-40s %s\n' "$c" "$RUNS" "${server[*]}; $(p50 "${server[@]}")" "${seen[*]}; $(p50 "${seen[@]}")" "${poster[*]}"
 done
 echo "== early starts: $(curl -s "http://127.0.0.1:$MPORT/metrics" | awk '/^convoy_transcode_early_starts_total/{print $2}')," \
   "yields: $(curl -s "http://127.0.0.1:$MPORT/metrics" | grep '^convoy_transcode_early_yields_total' | tr '\n' ' ')"
