@@ -41,11 +41,6 @@ final class PosterPicker {
         this.durationAt = durationAt;
     }
 
-    /** A poster at {@code posterAtMs} (negative: mid-clip) of a clip of {@code durationMs}. */
-    PosterPicker(long posterAtMs, long durationMs) {
-        this(posterAtMs, tUs -> durationMs);
-    }
-
     /** Where the window starts and ends as the duration is now known; false while no frame is wanted yet. */
     private boolean place(long tUs) {
         if (placed) {

@@ -43,11 +43,6 @@ final class Storyboard implements AutoCloseable {
         return new Storyboard(facts, durationMs, spec);
     }
 
-    /** Null when the clip is too short for a storyboard. */
-    static Storyboard plan(ProbeFacts facts, RenditionSpec spec) {
-        return facts.durationMs() > 0 ? plan(facts, facts.durationMs(), spec) : null;
-    }
-
     private Storyboard(ProbeFacts facts, long durationMs, RenditionSpec spec) {
         long seconds = (durationMs + 999) / 1000;
         this.intervalS = (int) Math.max(1, (seconds + spec.maxTiles() - 1) / spec.maxTiles());

@@ -142,19 +142,19 @@ class RenditionPipelineTest {
     @Test
     void storyboardIntervalGrowsSoThatThereAreAtMostAHundredTiles() {
         RenditionSpec spec = RenditionSpec.defaults();
-        try (Storyboard hourDrive = Storyboard.plan(facts(3_600_000), spec)) {
+        try (Storyboard hourDrive = Storyboard.plan(facts(3_600_000), 3_600_000, spec)) {
             assertThat(hourDrive.intervalSeconds()).isEqualTo(36);
             assertThat(hourDrive.tiles()).isEqualTo(100);
         }
-        try (Storyboard odd = Storyboard.plan(facts(250_500), spec)) {
+        try (Storyboard odd = Storyboard.plan(facts(250_500), 250_500, spec)) {
             assertThat(odd.intervalSeconds()).isEqualTo(3);
             assertThat(odd.tiles()).isEqualTo(84);
         }
-        try (Storyboard short10 = Storyboard.plan(facts(10_000), spec)) {
+        try (Storyboard short10 = Storyboard.plan(facts(10_000), 10_000, spec)) {
             assertThat(short10.intervalSeconds()).isEqualTo(1);
             assertThat(short10.tiles()).isEqualTo(10);
         }
-        assertThat(Storyboard.plan(facts(2_999), spec)).isNull();
+        assertThat(Storyboard.plan(facts(2_999), 2_999, spec)).isNull();
         assertThat(Storyboard.vttTime(3_723_004)).isEqualTo("01:02:03.004");
     }
 
