@@ -120,7 +120,7 @@ final class EarlyStarts {
         int length = (int) Math.min(TELL_WITHIN, upload.acknowledged());
         vertx.executeBlocking(() -> ContainerLayout.of(head(upload.spool(), length), length, false), false).onComplete(ar -> {
             ContainerLayout layout = ar.succeeded() ? ar.result() : ContainerLayout.OTHER;
-            if (layout == ContainerLayout.NEED_MORE && upload.acknowledged() >= TELL_WITHIN) {
+            if (layout == ContainerLayout.NEED_MORE && length >= TELL_WITHIN) {
                 layout = ContainerLayout.MP4_INDEX_LAST;
             }
             boolean start;

@@ -122,6 +122,11 @@ public final class GrowingUpload {
                     return uploadId.thenCompose(multipart::abort)
                             .thenCompose(a -> CompletableFuture.failedFuture(new IOException("a part of the original failed while it arrived")));
                 }
+                if (length < sentUpTo) {
+                    // More went up than the clip holds (never so under tus): the original is sent whole.
+                    return uploadId.thenCompose(multipart::abort)
+                            .thenCompose(a -> CompletableFuture.failedFuture(new IOException("the clip is shorter than the parts sent")));
+                }
                 id = uploadId.join();
                 from = sentUpTo;
                 sent = new ArrayList<>(parts);

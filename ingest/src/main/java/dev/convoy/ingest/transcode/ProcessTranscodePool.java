@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  *       one dies too the clip fails with {@code transcoder_crashed}. Dead workers are replaced.</li>
  *   <li>A job over a clip still arriving ({@link Arrival}) hears of every byte its upload
  *       acknowledges; it has no deadline until the upload completes, then its base plus the
- *       factor of the time it has run. Its worker gives it up when the upload stalls
- *       ({@code stallAfter}). A worker that dies under such a job is retried once the upload completes.</li>
+ *       factor of the longer of the time it has run and the file's duration at 1 Mbit/s. Its
+ *       worker gives it up when the upload stalls ({@code stallAfter}). A worker that dies under
+ *       such a job fails it with {@code pass_interrupted}: the clip is transcoded whole once complete.</li>
  * </ul>
  *
  * <p>All bookkeeping runs on one Vert.x context; each worker's stdout is read by a thread of its own.
@@ -125,6 +126,7 @@ public final class ProcessTranscodePool implements TranscodePool {
         if (arriving != null && arriving.abandoned()) {
             // Its upload went away while it waited for a worker: there is nothing left to read.
             result.fail(abandoned());
+            next();
             return;
         }
         Worker worker;
@@ -361,6 +363,16 @@ public final class ProcessTranscodePool implements TranscodePool {
             jobId = id;
             current = Promise.promise();
             assignedAt = System.nanoTime();
+            stillsTo = null;
+            if (upload != null && upload.abandoned()) {
+                // Gone between the pool's look and now: the job ends as it would have, and the worker is free.
+                Promise<TranscodeResult> gone = current;
+                current = null;
+                jobId = null;
+                deadline = Long.MAX_VALUE;
+                gone.fail(abandoned());
+                return gone.future();
+            }
             if (upload != null && !upload.ended()) {
                 // No deadline while the upload arrives (its pace is the camera's); a stall gives the worker up instead.
                 arriving = upload;
@@ -402,7 +414,7 @@ public final class ProcessTranscodePool implements TranscodePool {
         /**
          * The time left to a pass whose upload just completed: its clip's duration is not known,
          * so the base plus the factor of the longer of the time it has run and the duration the
-         * file would have at 1 Mbit/s (a lower bound of any camera's bitrate, so never too short).
+         * file would have at 1 Mbit/s (below a dash cam's bitrate, so long enough for what is left to decode).
          */
         private long completedDeadlineNanos(long ranNanos, long bytes) {
             long atOneMbitNanos = bytes * 8_000L;

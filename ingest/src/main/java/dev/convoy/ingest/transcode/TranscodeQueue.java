@@ -1,6 +1,7 @@
 package dev.convoy.ingest.transcode;
 
 import dev.convoy.ingest.clip.ClipKind;
+import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;
 import dev.convoy.transcoder.TranscodeResult;
 import io.micrometer.core.instrument.Counter;
@@ -15,6 +16,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -38,7 +40,8 @@ public final class TranscodeQueue {
     /** How fast an owner's recent volume is forgiven. */
     static final Duration HALF_LIFE = Duration.ofMinutes(10);
 
-    private record Waiting(ClipKind kind, String owner, long seq, long queuedAtNanos, TranscodeJob job, Arrival arriving,
+    /** A queued job; {@code readyAtNanos} is when it could first run whole: its queueing, or its upload's end. */
+    private record Waiting(ClipKind kind, String owner, long seq, AtomicLong readyAtNanos, TranscodeJob job, Arrival arriving,
                            Promise<TranscodeResult> promise) {
 
         /** A clip whose upload still arrives: not backlog yet, and it would hold a worker at its upload's pace. */
@@ -113,14 +116,35 @@ public final class TranscodeQueue {
                 return Future.failedFuture(new Withdrawn());
             }
             volume(owner).bytes += bytes;
-            waiting.add(new Waiting(kind, owner, seq++, clock.getAsLong(), job, arriving, promise));
-        }
-        if (arriving != null) {
-            // Held back while it arrived (all but one worker busy with such clips), it may go once complete.
-            arriving.whenEnded().onComplete(v -> dispatch());
+            Waiting entry = new Waiting(kind, owner, seq++, new AtomicLong(clock.getAsLong()), job, arriving, promise);
+            waiting.add(entry);
+            if (arriving != null) {
+                arriving.whenEnded().onComplete(v -> ended(entry));
+            }
         }
         dispatch();
         return promise.future();
+    }
+
+    /**
+     * The upload of a job queued while it arrived has ended: complete, it waits as backlog from
+     * now on (and may go, if it was held back); gone, it leaves the queue at once.
+     */
+    private void ended(Waiting entry) {
+        boolean gone = entry.arriving().abandoned();
+        synchronized (this) {
+            if (!waiting.contains(entry)) {
+                return;
+            }
+            entry.readyAtNanos().set(clock.getAsLong());
+            if (gone) {
+                waiting.remove(entry);
+            }
+        }
+        if (gone) {
+            entry.promise().tryFail(new TranscodeException(TranscodeException.ABANDONED, "The upload went away."));
+        }
+        dispatch();
     }
 
     /** An owner's recent bytes as of {@code now}. */
@@ -230,7 +254,7 @@ public final class TranscodeQueue {
     /** Seconds the oldest waiting clip of {@code kind} has waited; 0 when none waits. */
     public synchronized double oldestWaitingSeconds(ClipKind kind) {
         long now = clock.getAsLong();
-        long oldest = waiting.stream().filter(w -> w.kind() == kind && !w.arrivingNow()).mapToLong(Waiting::queuedAtNanos).min().orElse(now);
+        long oldest = waiting.stream().filter(w -> w.kind() == kind && !w.arrivingNow()).mapToLong(w -> w.readyAtNanos().get()).min().orElse(now);
         return (now - oldest) / 1e9;
     }
 

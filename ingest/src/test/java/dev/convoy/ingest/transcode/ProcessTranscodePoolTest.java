@@ -151,6 +151,20 @@ class ProcessTranscodePoolTest {
     }
 
     @Test
+    void aWorkerThatDiesUnderAClipStillArrivingLeavesItToAWholePass() throws Exception {
+        try (ProcessTranscodePool pool = pool(1, Duration.ofSeconds(60), 4)) {
+            byte[] crafted = (TranscodeWorker.CRASH_MARKER + " followed by whatever a crafted file holds").getBytes(StandardCharsets.US_ASCII);
+            Path spool = Files.write(dir.resolve("spool"), crafted);
+            Arrival arrival = new Arrival(crafted.length, crafted.length * 4L);
+
+            TranscodeException interrupted = refusal(pool.transcode(job(spool, "a"), arrival));
+            assertThat(interrupted.reason()).as("not failed: transcoded whole once complete").isEqualTo(TranscodeException.INTERRUPTED);
+            assertThat(interrupted.isYield()).isTrue();
+            assertThat(restarts()).as("its worker died once and was not retried while the clip arrived").isEqualTo(1);
+        }
+    }
+
+    @Test
     void aPassOverAnUploadThatGoesAwayStopsAsAbandoned() throws Exception {
         try (ProcessTranscodePool pool = pool(1, Duration.ofSeconds(60), 4)) {
             Path clip = TestClips.get(TestClips.Spec.small(640, 360, 4).withAudio().withFormat("mpegts"));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.convoy.ingest.clip.ClipKind;
 import dev.convoy.transcoder.ProbeFacts;
 import dev.convoy.transcoder.RenditionSpec;
+import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;
 import dev.convoy.transcoder.TranscodeResult;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -114,6 +115,22 @@ class TranscodeQueueTest {
         queue.submit(ClipKind.INCIDENT, "erin", 5000, job("incident-0"));
         pool.finishOldest();
         assertThat(pool.started).as("within a kind, a complete clip before one still arriving").endsWith("incident-0");
+    }
+
+    @Test
+    void aClipHeldBackWhileItArrivesLeavesTheQueueAtOnceWhenItsUploadGoesAway() {
+        GatedPool pool = new GatedPool(2);
+        TranscodeQueue queue = new TranscodeQueue(pool, 10, new SimpleMeterRegistry());
+        queue.submit(ClipKind.DRIVE, "alice", 5000, job("arriving-0"), new Arrival(1000, 5000));
+        Arrival gone = new Arrival(1000, 5000);
+        Future<TranscodeResult> held = queue.submit(ClipKind.DRIVE, "bob", 5000, job("arriving-1"), gone);
+        assertThat(pool.started).containsExactly("arriving-0");
+
+        gone.abandon();
+        assertThat(held.failed()).as("no wait for a worker").isTrue();
+        assertThat(((TranscodeException) held.cause()).reason()).isEqualTo(TranscodeException.ABANDONED);
+        assertThat(queue.depth()).isZero();
+        assertThat(queue.oldestWaitingSeconds(ClipKind.DRIVE)).isZero();
     }
 
     @Test
