@@ -115,6 +115,7 @@ class ArrivingClipsTest {
         double before = earlyStarts();
 
         JsonObject[] seenUploading = new JsonObject[1];
+        JsonObject[] listedUploading = new JsonObject[1];
         String id = paced(source, token, Map.of("kind", "incident", "event", "hard_brake", "eventOffsetMs", "3000",
                 "filename", "incident.ts"), 250, Long.MAX_VALUE, 0, (clipId, offset) -> {
                     if (seenUploading[0] == null && offset >= 8L * MIB) {
@@ -122,6 +123,10 @@ class ArrivingClipsTest {
                                 .bearerTokenAuthentication(token).send()).bodyAsJsonObject();
                         if (view.containsKey("urls")) {
                             seenUploading[0] = view;
+                            JsonObject listing = TestServer.await(live.web().getAbs(live.server().baseUrl() + "/api/clips")
+                                    .bearerTokenAuthentication(live.server().ownerToken("tess")).send()).bodyAsJsonObject();
+                            listedUploading[0] = listing.getJsonArray("items").stream().map(JsonObject.class::cast)
+                                    .filter(item -> item.getString("id").equals(clipId)).findFirst().orElseThrow();
                         }
                     }
                 });
@@ -129,6 +134,8 @@ class ArrivingClipsTest {
         assertThat(earlyStarts()).as("its pass started before its last byte").isEqualTo(before + 1);
         assertThat(seenUploading[0]).as("its picture was there while it still uploaded").isNotNull();
         assertThat(seenUploading[0].getString("status")).isEqualTo("uploading");
+        assertThat(listedUploading[0].getString("status")).isEqualTo("uploading");
+        assertThat(listedUploading[0].getString("thumbnailUrl")).as("the listing shows its thumbnail while it uploads").isNotNull();
         byte[] poster = live.clips().download(seenUploading[0].getJsonObject("urls").getString("poster")).getBytes();
         assertThat(poster).as("a JPEG").startsWith((byte) 0xff, (byte) 0xd8);
         assertThat(seenUploading[0].getJsonObject("urls").fieldNames()).contains("thumbnail", "thumbnail-webp").doesNotContain("original");

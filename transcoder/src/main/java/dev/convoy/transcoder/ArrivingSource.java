@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A clip that is still being uploaded, read front to back while it grows. Only the bytes its
@@ -28,10 +26,10 @@ public final class ArrivingSource extends InputStream {
     private final Path file;
     private final long expectedLength;
     private final long stallAfterNanos;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition moved = lock.newCondition();
     private FileChannel channel;
-    private long position;
+    /** Bytes read so far; moved by the reading thread only. */
+    private volatile long position;
+    // Guarded by this: the reading thread waits on it, the upload's news comes from another.
     private long acknowledged;
     private boolean complete;
     private boolean abandoned;
@@ -51,56 +49,31 @@ public final class ArrivingSource extends InputStream {
     }
 
     /** The upload has acknowledged {@code length} bytes; {@code last} when that is all of them. */
-    public void grew(long length, boolean last) {
-        lock.lock();
-        try {
-            acknowledged = Math.max(acknowledged, length);
-            complete |= last;
-            moved.signalAll();
-        } finally {
-            lock.unlock();
-        }
+    public synchronized void grew(long length, boolean last) {
+        acknowledged = Math.max(acknowledged, length);
+        complete |= last;
+        notifyAll();
     }
 
     /** The upload is gone (deleted, handed to another node): the pass stops at its next read. */
-    public void abandon() {
-        lock.lock();
-        try {
-            abandoned = true;
-            moved.signalAll();
-        } finally {
-            lock.unlock();
-        }
+    public synchronized void abandon() {
+        abandoned = true;
+        notifyAll();
     }
 
     /** True once a read waited too long for more bytes. */
-    public boolean stalled() {
-        lock.lock();
-        try {
-            return stalled;
-        } finally {
-            lock.unlock();
-        }
+    public synchronized boolean stalled() {
+        return stalled;
     }
 
     /** True once the upload was given up. */
-    public boolean abandoned() {
-        lock.lock();
-        try {
-            return abandoned;
-        } finally {
-            lock.unlock();
-        }
+    public synchronized boolean abandoned() {
+        return abandoned;
     }
 
     /** Bytes read so far. */
     public long position() {
-        lock.lock();
-        try {
-            return position;
-        } finally {
-            lock.unlock();
-        }
+        return position;
     }
 
     /**
@@ -112,7 +85,7 @@ public final class ArrivingSource extends InputStream {
         if (expectedLength <= 0) {
             return -1;
         }
-        long read = position();
+        long read = position;
         if (read <= 0 || tUs < GUESS_AFTER_US) {
             return 0;
         }
@@ -139,45 +112,37 @@ public final class ArrivingSource extends InputStream {
         }
         int n = channel.read(ByteBuffer.wrap(into, off, (int) Math.min(len, available)), position);
         if (n < 0) {
-            throw new IOException(file + " is shorter than the " + acknowledged + " bytes its upload acknowledged");
+            throw new IOException(file + " is shorter than the bytes its upload acknowledged");
         }
-        lock.lock();
-        try {
-            position += n;
-        } finally {
-            lock.unlock();
-        }
+        position += n;
         return n;
     }
 
     /** Acknowledged bytes past the read position, waiting for some; 0 at the end of a complete upload. */
-    private long awaitBytes() throws IOException {
-        lock.lock();
-        try {
-            long waited = 0;
-            while (true) {
-                if (abandoned) {
-                    throw new IOException("the upload was given up");
-                }
-                if (acknowledged > position) {
-                    return acknowledged - position;
-                }
-                if (complete) {
-                    return 0;
-                }
-                if (waited >= stallAfterNanos) {
-                    stalled = true;
-                    throw new IOException("no new bytes for " + TimeUnit.NANOSECONDS.toMillis(stallAfterNanos) + " ms");
-                }
-                long start = System.nanoTime();
-                moved.awaitNanos(stallAfterNanos - waited);
-                waited += System.nanoTime() - start;
+    private synchronized long awaitBytes() throws IOException {
+        long waitedNanos = 0;
+        while (true) {
+            if (abandoned) {
+                throw new IOException("the upload was given up");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the upload", e);
-        } finally {
-            lock.unlock();
+            if (acknowledged > position) {
+                return acknowledged - position;
+            }
+            if (complete) {
+                return 0;
+            }
+            if (waitedNanos >= stallAfterNanos) {
+                stalled = true;
+                throw new IOException("no new bytes for " + TimeUnit.NANOSECONDS.toMillis(stallAfterNanos) + " ms");
+            }
+            long start = System.nanoTime();
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, stallAfterNanos - waitedNanos);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the upload", e);
+            }
+            waitedNanos += System.nanoTime() - start;
         }
     }
 

@@ -84,6 +84,12 @@ public final class ClipCatalog {
         });
     }
 
+    /** A presigned link to the thumbnail stored so far of a clip in flight, or null. */
+    private String thumbnailUrl(String id) {
+        String key = pictures.getOrDefault(id, Map.of()).get("thumbnail");
+        return key == null ? null : store.presignGet(key, presignTtl, null);
+    }
+
     /** Presigned links to the pictures stored so far of a clip in flight; empty when there are none. */
     private Map<String, String> pictureUrls(String id) {
         Map<String, String> urls = new LinkedHashMap<>();
@@ -144,7 +150,7 @@ public final class ClipCatalog {
                 .limit(q.limit())
                 .map(c -> ClipView.listItem(c.id(), c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
                         timeOf(c), 0, c.status().wireName(), retention.expiresAt(c.metadata().kind(), c.createdAt()),
-                        pictureUrls(c.id()).get("thumbnail")))
+                        thumbnailUrl(c.id())))
                 .toList();
     }
 

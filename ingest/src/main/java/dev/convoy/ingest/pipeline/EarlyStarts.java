@@ -183,46 +183,43 @@ final class EarlyStarts {
         });
     }
 
+    /** A clip no longer tracked: the pass started over it, if any, and the Arrival it reads. */
+    private record Closed(Arrival arrival, Future<TranscodeResult> pass) {
+    }
+
+    /** Stops tracking clip {@code id}; null when it was not tracked. */
+    private Closed close(String id) {
+        Clip clip = clips.remove(id);
+        if (clip == null) {
+            return null;
+        }
+        synchronized (clip) {
+            clip.closed = true;
+            return new Closed(clip.arrival, clip.pass);
+        }
+    }
+
     /**
      * The clip's last byte landed: its pass, if one runs or ran, hears that the upload is
      * complete and is returned (null when none was started); the clip is no longer tracked here.
      */
     Future<TranscodeResult> takeOver(String id, long length) {
-        Clip clip = clips.remove(id);
-        if (clip == null) {
+        Closed clip = close(id);
+        if (clip == null || clip.arrival() == null) {
             return null;
         }
-        Arrival arrival;
-        Future<TranscodeResult> pass;
-        synchronized (clip) {
-            clip.closed = true;
-            arrival = clip.arrival;
-            pass = clip.pass;
-        }
-        if (arrival != null) {
-            arrival.grew(length, true);
-        }
-        return pass;
+        clip.arrival().grew(length, true);
+        return clip.pass();
     }
 
     /** The clip's upload went away: its pass, if any, stops. Completes once it has. */
     Future<Void> abandoned(String id) {
-        Clip clip = clips.remove(id);
-        if (clip == null) {
+        Closed clip = close(id);
+        if (clip == null || clip.arrival() == null) {
             return Future.succeededFuture();
         }
-        Arrival arrival;
-        Future<TranscodeResult> pass;
-        synchronized (clip) {
-            clip.closed = true;
-            arrival = clip.arrival;
-            pass = clip.pass;
-        }
-        if (arrival == null) {
-            return Future.succeededFuture();
-        }
-        arrival.abandon();
-        return pass.<Void>mapEmpty().otherwiseEmpty();
+        clip.arrival().abandon();
+        return clip.pass().<Void>mapEmpty().otherwiseEmpty();
     }
 
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Semaphore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -92,7 +92,7 @@ public final class ObjectStore implements AutoCloseable {
     private final long partSize;
     /** Parts of growing files in flight at once, node-wide: each holds a reader thread while it streams. */
     private static final int GROWING_PARTS = 4;
-    private final AtomicInteger growingParts = new AtomicInteger();
+    private final Semaphore growingParts = new Semaphore(GROWING_PARTS);
     private final ExecutorService partReaders = Executors.newFixedThreadPool(GROWING_PARTS, r -> {
         Thread t = new Thread(r, "convoy-growing-part");
         t.setDaemon(true);
@@ -197,19 +197,11 @@ public final class ObjectStore implements AutoCloseable {
 
     /** A permit for one part of a growing file in flight; false when the node has as many as it allows. */
     boolean takePartPermit() {
-        while (true) {
-            int now = growingParts.get();
-            if (now >= GROWING_PARTS) {
-                return false;
-            }
-            if (growingParts.compareAndSet(now, now + 1)) {
-                return true;
-            }
-        }
+        return growingParts.tryAcquire();
     }
 
     void givePartPermit() {
-        growingParts.decrementAndGet();
+        growingParts.release();
     }
 
     public Future<Void> putBytes(Context ctx, String key, byte[] bytes, String contentType) {

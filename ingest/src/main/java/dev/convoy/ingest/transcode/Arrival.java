@@ -1,5 +1,6 @@
 package dev.convoy.ingest.transcode;
 
+import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeResult.Rendition;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,6 +30,11 @@ public final class Arrival {
     public Arrival(long acknowledged, long expected) {
         this.acknowledged = acknowledged;
         this.expected = expected;
+    }
+
+    /** What a pass over an upload that went away ends with, wherever it stood. */
+    static TranscodeException gone() {
+        return new TranscodeException(TranscodeException.ABANDONED, "The upload went away.");
     }
 
     /** The upload has acknowledged {@code length} bytes; {@code last} when that is all of them. */

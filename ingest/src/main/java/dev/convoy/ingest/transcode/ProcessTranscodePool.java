@@ -125,7 +125,7 @@ public final class ProcessTranscodePool implements TranscodePool {
     private void attempt(TranscodeJob job, int attempt, Promise<TranscodeResult> result, Arrival arriving) {
         if (arriving != null && arriving.abandoned()) {
             // Its upload went away while it waited for a worker: there is nothing left to read.
-            result.fail(abandoned());
+            result.fail(Arrival.gone());
             next();
             return;
         }
@@ -173,10 +173,6 @@ public final class ProcessTranscodePool implements TranscodePool {
                         + ar.cause().getMessage() + "); the original is kept.", ar.cause()));
             }
         });
-    }
-
-    private static TranscodeException abandoned() {
-        return new TranscodeException(TranscodeException.ABANDONED, "The upload went away.");
     }
 
     private void release(Worker worker) {
@@ -370,7 +366,7 @@ public final class ProcessTranscodePool implements TranscodePool {
                 current = null;
                 jobId = null;
                 deadline = Long.MAX_VALUE;
-                gone.fail(abandoned());
+                gone.fail(Arrival.gone());
                 return gone.future();
             }
             if (upload != null && !upload.ended()) {

@@ -1,6 +1,5 @@
 package dev.convoy.ingest.transcode;
 
-import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;
 import dev.convoy.transcoder.TranscodeResult;
 import io.vertx.core.Future;
@@ -25,7 +24,7 @@ public interface TranscodePool extends AutoCloseable {
             return transcode(job);
         }
         return arriving.whenEnded().compose(v -> arriving.abandoned()
-                ? Future.failedFuture(new TranscodeException(TranscodeException.ABANDONED, "The upload went away."))
+                ? Future.failedFuture(Arrival.gone())
                 : transcode(job));
     }
 

@@ -1,7 +1,6 @@
 package dev.convoy.ingest.transcode;
 
 import dev.convoy.ingest.clip.ClipKind;
-import dev.convoy.transcoder.TranscodeException;
 import dev.convoy.transcoder.TranscodeJob;
 import dev.convoy.transcoder.TranscodeResult;
 import io.micrometer.core.instrument.Counter;
@@ -142,7 +141,7 @@ public final class TranscodeQueue {
             }
         }
         if (gone) {
-            entry.promise().tryFail(new TranscodeException(TranscodeException.ABANDONED, "The upload went away."));
+            entry.promise().tryFail(Arrival.gone());
         }
         dispatch();
     }

@@ -176,6 +176,10 @@ public final class WorkerProtocol {
     }
 
     public static String job(String id, TranscodeJob job) {
+        return line(Verb.JOB, jobFields(id, job));
+    }
+
+    private static Map<String, Object> jobFields(String id, TranscodeJob job) {
         RenditionSpec s = job.spec();
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("id", id);
@@ -199,7 +203,7 @@ public final class WorkerProtocol {
         ClipLimits l = s.limits();
         f.put("limits", l.maxLongSide() + ":" + l.maxShortSide() + ":" + l.maxDurationMs() + ":" + l.maxFps());
         f.put("threads", s.threads());
-        return line(Verb.JOB, f);
+        return f;
     }
 
     /**
@@ -214,11 +218,11 @@ public final class WorkerProtocol {
 
     /** A job over a clip still arriving. */
     public static String job(String id, TranscodeJob job, Arriving arriving) {
-        Map<String, Object> f = new LinkedHashMap<>();
+        Map<String, Object> f = jobFields(id, job);
         f.put("acknowledged", arriving.acknowledged());
         f.put("expected", arriving.expected());
         f.put("stallMs", arriving.stallMs());
-        return job(id, job) + line(null, f);
+        return line(Verb.JOB, f);
     }
 
     /** Where the job's clip stood as it was sent, or null for a complete file. */
@@ -327,9 +331,8 @@ public final class WorkerProtocol {
         }
     }
 
-    /** A line of {@code verb} and {@code fields}; with no verb, just the fields (each after a space). */
     private static String line(Verb verb, Map<String, ?> fields) {
-        StringBuilder out = new StringBuilder(verb == null ? "" : verb.wireName());
+        StringBuilder out = new StringBuilder(verb.wireName());
         fields.forEach((k, v) -> {
             if (v != null) {
                 out.append(' ').append(k).append('=').append(URLEncoder.encode(String.valueOf(v), StandardCharsets.UTF_8));
