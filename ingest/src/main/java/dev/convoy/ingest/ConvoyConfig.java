@@ -1,6 +1,7 @@
 package dev.convoy.ingest;
 
 import dev.convoy.ingest.auth.ClientAddress;
+import dev.convoy.ingest.auth.PhoneNumbers;
 import dev.convoy.ingest.auth.TextBudget;
 import dev.convoy.ingest.clip.Retention;
 import dev.convoy.ingest.cluster.Peers;
@@ -11,6 +12,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * All of Convoy's settings in one place, read from flags ({@code --port 8080} or
@@ -58,7 +61,8 @@ public record ConvoyConfig(
         String phoneRegion,
         String smsSender,
         String smsRegion,
-        TextBudget.Limits smsBudget) {
+        TextBudget.Limits smsBudget,
+        Set<String> operatorPhones) {
 
     /** One setting: its flag, its environment variable, its default and what it does. */
     public record Setting(String flag, String env, String defaultValue, String description) {
@@ -91,6 +95,7 @@ public record ConvoyConfig(
             new Setting("sms-region", "CONVOY_SMS_REGION", "us-east-1", "AWS region of SNS for --sms-sender sns."),
             new Setting("sms-per-hour", "CONVOY_SMS_PER_HOUR", "1000", "Sign-in texts this node sends in any hour, all countries together; beyond it codes are refused (429 sms_budget_exhausted) and a warning logged."),
             new Setting("sms-per-country-per-hour", "CONVOY_SMS_PER_COUNTRY_PER_HOUR", "200", "Sign-in texts this node sends to one country in any hour; N, then REGION=N for countries with caps of their own (e.g. 200,US=2000)."),
+            new Setting("operator-phones", "CONVOY_OPERATOR_PHONES", "", "Phone numbers (comma-separated) whose sign-in opens the operators' page /ops as well as their own clips. Empty: nobody's."),
             new Setting("jwt-secret", "CONVOY_JWT_SECRET", "", "Token signing secret. Empty: created once under the data dir."),
             new Setting("transcode-workers", "CONVOY_TRANSCODE_WORKERS", Integer.toString(Math.min(CORES, 8)), "Clips transcoded at once, a worker process each (a JVM with a 256 MiB heap); 0 makes this process only take uploads."),
             new Setting("transcode-threads", "CONVOY_TRANSCODE_THREADS", Integer.toString(CORES), "Codec threads of a clip transcoded alone; clips transcoded together share them, at least one each."),
@@ -191,7 +196,8 @@ public record ConvoyConfig(
                 v.get("phone-region"),
                 smsSender(v.get("sms-sender")),
                 v.get("sms-region"),
-                TextBudget.Limits.parse(v.get("sms-per-hour"), v.get("sms-per-country-per-hour")));
+                TextBudget.Limits.parse(v.get("sms-per-hour"), v.get("sms-per-country-per-hour")),
+                operatorPhones(v.get("operator-phones"), v.get("phone-region")));
     }
 
     private static int managementPort(String value, int port) {
@@ -223,6 +229,17 @@ public record ConvoyConfig(
             throw new IllegalArgumentException("--sms-sender must be log or sns, not '" + value + "'");
         }
         return value;
+    }
+
+    /** The operators' numbers in E.164, as sign-in sees them. */
+    private static Set<String> operatorPhones(String value, String region) {
+        PhoneNumbers phones = new PhoneNumbers(region);
+        try {
+            return Arrays.stream(value.split(",")).filter(p -> !p.isBlank()).map(p -> phones.toE164(p.strip()))
+                    .collect(Collectors.toUnmodifiableSet());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--operator-phones: " + e.getMessage(), e);
+        }
     }
 
     private static List<RenditionSpec.PreviewSpec> previews(String value) {

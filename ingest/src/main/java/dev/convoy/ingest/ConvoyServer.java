@@ -19,12 +19,14 @@ import dev.convoy.ingest.catalog.ClipsApi;
 import dev.convoy.ingest.catalog.RetentionSweeper;
 import dev.convoy.ingest.clip.ClipKind;
 import dev.convoy.ingest.cluster.ClusterClips;
+import dev.convoy.ingest.cluster.ClusterOps;
 import dev.convoy.ingest.cluster.ClusterSignIn;
 import dev.convoy.ingest.cluster.Forwarding;
 import dev.convoy.ingest.cluster.Handoff;
 import dev.convoy.ingest.ops.Backpressure;
 import dev.convoy.ingest.ops.DiskSpace;
 import dev.convoy.ingest.ops.OpsRoutes;
+import dev.convoy.ingest.ops.OpsStats;
 import dev.convoy.ingest.ops.OwnerOnly;
 import dev.convoy.ingest.ops.PeriodicJobs;
 import dev.convoy.ingest.ops.Readiness;
@@ -41,7 +43,9 @@ import dev.convoy.ingest.tus.TusEndpoint;
 import dev.convoy.ingest.upload.ClipUploads;
 import dev.convoy.ingest.upload.SpoolStore;
 import dev.convoy.ingest.upload.UploadLimits;
+import dev.convoy.ingest.web.MediaRoute;
 import dev.convoy.ingest.web.StrictHttp1;
+import dev.convoy.ingest.web.WebPages;
 import dev.convoy.transcoder.RenditionSpec;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -204,9 +208,14 @@ public final class ConvoyServer {
 
         Revocations revocations = new Revocations(dataDir);
         revocations.reload();
-        DeviceTokens tokens = new DeviceTokens(vertx, SigningSecret.loadOrCreate(dataDir, config.jwtSecret()), revocations);
+        String secret = SigningSecret.loadOrCreate(dataDir, config.jwtSecret());
+        DeviceTokens tokens = new DeviceTokens(vertx, secret, revocations);
         Clock clock = parts.clock() != null ? parts.clock() : Clock.systemUTC();
-        ClipCatalog catalog = new ClipCatalog(objectStore, config.presignTtl(), config.retention(), clock);
+        // The embedded store's own URLs name a loopback port: its media are served through this server.
+        MediaRoute media = embeddedS3 == null ? null : new MediaRoute(vertx, objectStore, secret, Clock.systemUTC());
+        ClipCatalog catalog = new ClipCatalog(objectStore, media != null ? media : objectStore::presignGet, config.presignTtl(),
+                config.retention(), clock);
+        OpsStats opsStats = new OpsStats(registry, config.peers().self(), Clock.systemUTC());
         ClipCommitter committer = new ClipCommitter(objectStore, config.retention(), registry);
         DeviceRegistry devices = new DeviceRegistry(objectStore, tokens, revocations, config.maxDevicesPerOwner());
         SignInCodes codes = new SignInCodes(clock, SignInCodes.Limits.defaults());
@@ -215,7 +224,7 @@ public final class ConvoyServer {
         LOG.info("event=sms_sender sender=\"{}\"", sms.describe());
         AuthApi auth = new AuthApi(new PhoneNumbers(config.phoneRegion()), new AuthApi.Texting(codes, texts, sms),
                 new Accounts(objectStore), tokens, devices,
-                ClientAddress.trusting(config.trustedProxies()));
+                ClientAddress.trusting(config.trustedProxies())).withOperators(config.operatorPhones());
         Duration arrivingWait = config.transcodeArrivingWait();
         pool = new ProcessTranscodePool(vertx, ProcessTranscodePool.Options.defaults(config.transcodeWorkers())
                 .withStallAfter(arrivingWait.isZero() ? Duration.ofSeconds(10) : arrivingWait), registry);
@@ -224,7 +233,7 @@ public final class ConvoyServer {
                 RenditionSpec.defaults().withThreads(config.transcodeThreads()).withPreviews(config.previews()),
                 // A node that transcodes nothing (0 workers) starts no pass early either.
                 !arrivingWait.isZero() && config.transcodeWorkers() > 0, registry);
-        ClipPipeline pipeline = new ClipPipeline(processor, catalog);
+        ClipPipeline pipeline = new ClipPipeline(processor, catalog, opsStats::failed);
 
         Path spoolDir = dataDir.resolve("uploads");
         Files.createDirectories(spoolDir);
@@ -270,6 +279,12 @@ public final class ConvoyServer {
                     ClipsApi api = new ClipsApi(catalog, tokens, uploads::remove, clock, forwarding == null
                             ? null : new ClusterClips(vertx, peerClient, config.peers(), handoff, catalog));
                     OpsRoutes ops = new OpsRoutes(registry, readiness);
+                    WebPages pages = new WebPages(tokens, opsStats, forwarding == null ? null
+                            : new ClusterOps(vertx, peerClient, config.peers()));
+                    jobs.every("ops_stats", OpsStats.EVERY, () -> {
+                        opsStats.sample();
+                        return Future.succeededFuture();
+                    });
 
                     jobs.every("upload_expiry", uploadExpirySweep(), () -> tus.uploads().sweepExpired());
                     jobs.every("settled_uploads", uploadExpirySweep(), uploads::forgetSettled);
@@ -301,6 +316,10 @@ public final class ConvoyServer {
                                 auth.mount(router);
                                 api.mount(router);
                                 ops.mountPublic(router);
+                                pages.mount(router);
+                                if (media != null) {
+                                    media.mount(router);
+                                }
                                 if (config.managementOnPublicPort()) {
                                     ops.mountManagement(router);
                                 }

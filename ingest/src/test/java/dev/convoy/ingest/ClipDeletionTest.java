@@ -66,7 +66,7 @@ class ClipDeletionTest {
         assertThat(delete(id, alice).statusCode()).isEqualTo(204);
         assertThat(TestServer.await(live.web().getAbs(live.server().baseUrl() + "/api/clips/" + id)
                 .bearerTokenAuthentication(alice).send()).statusCode()).isEqualTo(404);
-        assertThat(TestServer.await(live.web().getAbs(preview).send()).statusCode()).as("its URLs stop working").isEqualTo(404);
+        assertThat(TestServer.await(live.web().getAbs(live.clips().absolute(preview)).send()).statusCode()).as("its URLs stop working").isEqualTo(404);
         assertThat(Files.exists(objects) ? files(objects).toList() : List.of()).as("no object of the clip is left").isEmpty();
         assertThat(dataDir.resolve("uploads").resolve(id + ".json")).doesNotExist();
         assertThat(delete(id, alice).statusCode()).as("a second delete").isEqualTo(404);

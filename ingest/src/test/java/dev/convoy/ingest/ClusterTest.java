@@ -283,6 +283,24 @@ class ClusterTest {
     }
 
     @Test
+    void theOperatorsNumbersHaveARowPerNode() throws Exception {
+        String operator = new DeviceTokens(vertx, SECRET).issueOwner("ops", true);
+        JsonObject stats = null;
+        for (int i = 0; i < 50 && (stats == null || stats.getJsonArray("nodes").size() < NAMES.size()); i++) {
+            Thread.sleep(i == 0 ? 0 : 200);
+            HttpResponse<Buffer> res = TestServer.await(web.getAbs(nodes.get(1).baseUrl() + "/api/ops/stats")
+                    .bearerTokenAuthentication(operator).send());
+            assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(200);
+            stats = res.bodyAsJsonObject();
+        }
+        assertThat(stats.getJsonArray("nodes").stream().map(n -> ((JsonObject) n).getString("node")).toList())
+                .as("this node's row first, then the others'").containsExactly(NAMES.get(1), NAMES.get(0), NAMES.get(2));
+        assertThat(stats.getInteger("nodesUnanswered")).isZero();
+        assertThat(TestServer.await(web.getAbs(nodes.get(1).baseUrl() + "/api/ops/stats").bearerTokenAuthentication(owner).send())
+                .statusCode()).as("an owner").isEqualTo(403);
+    }
+
+    @Test
     void anAdoptedUploadThatIsGoneIsAnswered404FromEveryNodeNotLookedUpForEver() throws Exception {
         String path = create(0, 50_000);
         assertThat(patch(0, path, 0, bytes(10_000, 6)).statusCode()).isEqualTo(204);

@@ -37,6 +37,8 @@ class OpenApiTest {
     @TempDir
     static Path dataDir;
 
+    private static final String OPERATOR = "+16502530077";
+
     static LiveService live;
     static OpenAPIContract contract;
     static ResponseValidator validator;
@@ -45,14 +47,14 @@ class OpenApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        live = LiveService.start(dataDir);
+        live = LiveService.start(dataDir, "--operator-phones", OPERATOR);
         HttpResponse<Buffer> doc = live.api().send(HttpMethod.GET, "/api/openapi.yaml", null, null);
         assertThat(doc.statusCode()).isEqualTo(200);
         assertThat(doc.getHeader("Content-Type")).isEqualTo("application/yaml");
         // vertx-openapi refuses contracts with media types it does not know: the tus PATCH body type (only
-        // answers are checked here) and this document's YAML are swapped for ones it knows.
+        // answers are checked here), this document's YAML and the media's any type are swapped for ones it knows.
         String yaml = doc.bodyAsString().replace("application/offset+octet-stream:", "application/octet-stream:")
-                .replace("application/yaml:", "text/plain:");
+                .replace("application/yaml:", "text/plain:").replace("'*/*':", "application/octet-stream:");
         Path file = Files.writeString(dataDir.resolve("openapi.yaml"), yaml);
         contract = TestServer.await(OpenAPIContract.from(live.vertx(), file.toString()));
         validator = ResponseValidator.create(live.vertx(), contract);
@@ -167,6 +169,11 @@ class OpenApiTest {
         api("listClips", HttpMethod.GET, "/api/clips?limit=0", owner, null);
         api("listClips", HttpMethod.GET, "/api/clips", camera, null);
         api("listClips", HttpMethod.GET, "/api/clips", "garbage", null);
+        String thumbnail = api("listClips", HttpMethod.GET, "/api/clips?kind=drive", owner, null).bodyAsJsonObject()
+                .getJsonArray("items").getJsonObject(0).getString("thumbnailUrl");
+        check("media", TestServer.await(live.web().getAbs(live.server().baseUrl() + thumbnail).send()));
+        check("media", TestServer.await(live.web().getAbs(live.server().baseUrl() + thumbnail).putHeader("Range", "bytes=0-9").send()));
+        check("media", TestServer.await(live.web().getAbs(live.server().baseUrl() + thumbnail.replace("thumb", "thumbs")).send()));
         api("deleteClip", HttpMethod.DELETE, "/api/clips/" + id, camera, null);
         api("deleteClip", HttpMethod.DELETE, "/api/clips/" + id, owner, null);
         api("deleteClip", HttpMethod.DELETE, "/api/clips/" + id, owner, null);
@@ -176,6 +183,11 @@ class OpenApiTest {
         assertThat(management("metrics", "/metrics").bodyAsString()).contains("# TYPE convoy_");
         management("live", "/health/live");
         management("ready", "/health/ready");
+        String operator = live.api().signIn(OPERATOR).getString("token");
+        api("opsStats", HttpMethod.GET, "/api/ops/stats", operator, null);
+        api("opsStats", HttpMethod.GET, "/api/ops/stats?since=x", operator, null);
+        api("opsStats", HttpMethod.GET, "/api/ops/stats", owner, null);
+        api("opsStats", HttpMethod.GET, "/api/ops/stats", null, null);
 
         // Signing out, last: it ends the owner's sessions.
         api("signOut", HttpMethod.POST, "/api/auth/sign-out", camera, null);

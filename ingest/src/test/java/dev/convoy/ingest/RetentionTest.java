@@ -67,7 +67,7 @@ class RetentionTest {
             JsonArray after = live.api().send(HttpMethod.GET, "/api/clips", owner, null).bodyAsJsonObject().getJsonArray("items");
             assertThat(after.encode()).doesNotContain(drive).contains(incident);
             assertThat(live.api().send(HttpMethod.GET, "/api/clips/" + incident, owner, null).statusCode()).isEqualTo(200);
-            assertThat(live.web().getAbs(driveView.getJsonObject("urls").getString("preview")).send()
+            assertThat(live.web().getAbs(live.clips().absolute(driveView.getJsonObject("urls").getString("preview"))).send()
                     .toCompletionStage().toCompletableFuture().get().statusCode()).as("its URLs stop working").isEqualTo(404);
             String metrics = TestServer.await(live.web().getAbs(live.server().managementUrl() + "/metrics").send()).bodyAsString();
             assertThat(metrics).contains("convoy_retention_expired_total 1.0");

@@ -179,7 +179,10 @@ class SecurityMatrixTest {
                 new Row("POST /api/devices", call(t -> live.api().send(HttpMethod.POST, "/api/devices", t,
                         new JsonObject().put("name", "extra"))), ownersOnly(201, 201)),
                 new Row("DELETE /api/devices/{A's device} by others", call(t -> live.api().send(HttpMethod.DELETE,
-                        "/api/devices/" + deviceA2Id, t, null)), who -> who.equals(OWNER_A) ? -1 : ownersOnly(-1, 404).apply(who)));
+                        "/api/devices/" + deviceA2Id, t, null)), who -> who.equals(OWNER_A) ? -1 : ownersOnly(-1, 404).apply(who)),
+                // The operators' numbers: no owner or device here is an operator.
+                new Row("GET /api/ops/stats", call(t -> live.api().send(HttpMethod.GET, "/api/ops/stats", t, null)),
+                        who -> INVALID.contains(who) ? 401 : 403));
 
         List<String> wrong = new ArrayList<>();
         for (Row row : rows) {

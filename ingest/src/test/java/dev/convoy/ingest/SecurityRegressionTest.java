@@ -134,7 +134,7 @@ class SecurityRegressionTest {
         assertThat(awaitSettled(id)).isEqualTo("failed");
 
         String url = get("/api/clips/" + id).bodyAsJsonObject().getJsonObject("urls").getString("original");
-        HttpResponse<Buffer> download = TestServer.await(web.getAbs(url).send());
+        HttpResponse<Buffer> download = TestServer.await(web.getAbs(server.baseUrl() + url).send());
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(download.getHeader("Content-Disposition"))
                 .isEqualTo("attachment; filename=\"_berfahrt __.mp4\"; filename*=UTF-8''%C3%9Cberfahrt%20%E6%9D%B1%E4%BA%AC.mp4");

@@ -11,6 +11,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,8 @@ public final class AuthApi {
     public static final String PEER_TOKEN = "Convoy-Peer-Token";
 
     private OtherNodes others;
+    /** Phone numbers (E.164) whose sessions are operators' too. */
+    private Set<String> operators = Set.of();
 
     public AuthApi(PhoneNumbers phones, Texting texting, Accounts accounts, DeviceTokens tokens,
                    DeviceRegistry devices, ClientAddress clients) {
@@ -74,6 +77,12 @@ public final class AuthApi {
     /** Several nodes: a code typed in on this one may have been sent from another. */
     public AuthApi withOtherNodes(OtherNodes otherNodes) {
         this.others = otherNodes;
+        return this;
+    }
+
+    /** Sign-ins with these numbers (E.164) get operators' sessions, which may read {@code /ops}. */
+    public AuthApi withOperators(Set<String> phones) {
+        this.operators = Set.copyOf(phones);
         return this;
     }
 
@@ -178,11 +187,13 @@ public final class AuthApi {
                     .put("attemptsLeft", check.attemptsLeft()));
             case SIGNED_IN -> accounts.ownerFor(rc.vertx().getOrCreateContext(), phone)
                     .onSuccess(owner -> {
-                        LOG.info("event=signed_in owner={}", owner);
+                        boolean operator = operators.contains(phone);
+                        LOG.info("event=signed_in owner={} operator={}", owner, operator);
                         ApiErrors.json(rc, 200, new JsonObject()
-                                .put("token", tokens.issueOwner(owner))
+                                .put("token", tokens.issueOwner(owner, operator))
                                 .put("tokenType", "Bearer")
                                 .put("owner", owner)
+                                .put("operator", operator)
                                 .put("expiresAt", Instant.now().plus(DeviceTokens.OWNER_TOKEN_LIFETIME).toString()));
                     })
                     .onFailure(err -> ApiErrors.failed(rc, err));

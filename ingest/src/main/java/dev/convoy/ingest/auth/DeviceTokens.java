@@ -53,11 +53,20 @@ public final class DeviceTokens {
 
     /** A session token for the owner; each has its own session id, so that signing out ends that one alone. */
     public String issueOwner(String owner) {
+        return issueOwner(owner, false);
+    }
+
+    /** An owner's session token; an {@code operator}'s may also read the operators' page and its numbers. */
+    public String issueOwner(String owner, boolean operator) {
         requireId("owner", owner);
         byte[] sid = new byte[12];
         SESSION_IDS.nextBytes(sid);
-        return jwt.generateToken(new JsonObject().put("sub", owner).put("owner", owner).put("typ", "owner")
-                        .put("sid", HexFormat.of().formatHex(sid)),
+        JsonObject claims = new JsonObject().put("sub", owner).put("owner", owner).put("typ", "owner")
+                .put("sid", HexFormat.of().formatHex(sid));
+        if (operator) {
+            claims.put("ops", true);
+        }
+        return jwt.generateToken(claims,
                 new JWTOptions().setAlgorithm("HS256").setExpiresInMinutes((int) OWNER_TOKEN_LIFETIME.toMinutes()));
     }
 
@@ -106,7 +115,8 @@ public final class DeviceTokens {
                             || (session != null && revocations.isRevoked(owner, sessionKey(session), issuedAt(user))))) {
                         return Future.failedFuture(new AuthException("session signed out"));
                     }
-                    return Future.succeededFuture(new Principal(owner, device, session));
+                    boolean operator = device == null && Boolean.TRUE.equals(claims.getValue("ops"));
+                    return Future.succeededFuture(new Principal(owner, device, session, operator));
                 });
     }
 

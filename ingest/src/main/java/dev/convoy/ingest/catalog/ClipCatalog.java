@@ -8,6 +8,7 @@ import dev.convoy.ingest.storage.ClipManifestJson;
 import dev.convoy.ingest.storage.ContentDisposition;
 import dev.convoy.ingest.storage.ExpiryMarker;
 import dev.convoy.ingest.storage.IndexEntry;
+import dev.convoy.ingest.storage.MediaLinks;
 import dev.convoy.ingest.storage.ObjectKeys;
 import dev.convoy.ingest.storage.ObjectStore;
 import io.vertx.core.Context;
@@ -38,6 +39,8 @@ import java.util.stream.Stream;
 public final class ClipCatalog {
 
     private final ObjectStore store;
+    /** Where clients download objects: presigned store URLs, or Convoy's own links for the embedded store. */
+    private final MediaLinks links;
     private final Duration presignTtl;
     private final Retention retention;
     private final Clock clock;
@@ -45,8 +48,9 @@ public final class ClipCatalog {
     /** Object keys by role of the pictures stored for clips in flight (made while they arrived). */
     private final Map<String, Map<String, String>> pictures = new ConcurrentHashMap<>();
 
-    public ClipCatalog(ObjectStore store, Duration presignTtl, Retention retention, Clock clock) {
+    public ClipCatalog(ObjectStore store, MediaLinks links, Duration presignTtl, Retention retention, Clock clock) {
         this.store = store;
+        this.links = links;
         this.presignTtl = presignTtl;
         this.retention = retention;
         this.clock = clock;
@@ -87,13 +91,13 @@ public final class ClipCatalog {
     /** A presigned link to the thumbnail stored so far of a clip in flight, or null. */
     private String thumbnailUrl(String id) {
         String key = pictures.getOrDefault(id, Map.of()).get("thumbnail");
-        return key == null ? null : store.presignGet(key, presignTtl, null);
+        return key == null ? null : links.link(key, presignTtl, null);
     }
 
     /** Presigned links to the pictures stored so far of a clip in flight; empty when there are none. */
     private Map<String, String> pictureUrls(String id) {
         Map<String, String> urls = new LinkedHashMap<>();
-        pictures.getOrDefault(id, Map.of()).forEach((role, key) -> urls.put(role, store.presignGet(key, presignTtl, null)));
+        pictures.getOrDefault(id, Map.of()).forEach((role, key) -> urls.put(role, links.link(key, presignTtl, null)));
         return urls;
     }
 
@@ -150,7 +154,7 @@ public final class ClipCatalog {
                 .limit(q.limit())
                 .map(c -> ClipView.listItem(c.id(), c.metadata().kind().wireName(), c.metadata().event(), c.deviceId(),
                         timeOf(c), 0, c.status().wireName(), retention.expiresAt(c.metadata().kind(), c.createdAt()),
-                        thumbnailUrl(c.id())))
+                        thumbnailUrl(c.id())).put("size", c.length()).put("received", c.offset()))
                 .toList();
     }
 
@@ -192,7 +196,7 @@ public final class ClipCatalog {
                 }
                 if (matches(q, e.kind(), e.event(), e.deviceId(), e.status(), e.at())) {
                     String thumb = e.status().equals(ClipStatus.READY.wireName())
-                            ? store.presignGet(ObjectKeys.of(owner, e.clipId(), "thumb.jpg"), presignTtl, null) : null;
+                            ? links.link(ObjectKeys.of(owner, e.clipId(), "thumb.jpg"), presignTtl, null) : null;
                     items.add(ClipView.listItem(e.clipId(), e.kind(), e.event(), e.deviceId(), e.at(), e.durationMs(), e.status(),
                             e.expiresAt(), thumb));
                     if (items.size() == q.limit()) {
@@ -286,9 +290,9 @@ public final class ClipCatalog {
     /** Presigned links: the original (downloaded under its camera file name) and, when ready, each rendition. */
     private Map<String, String> urls(ClipManifest manifest) {
         Map<String, String> urls = new LinkedHashMap<>();
-        urls.put("original", store.presignGet(manifest.original().key(), presignTtl, downloadName(manifest)));
+        urls.put("original", links.link(manifest.original().key(), presignTtl, downloadName(manifest)));
         if (manifest.status() == ClipStatus.READY) {
-            manifest.renditions().forEach((role, r) -> urls.put(role, store.presignGet(r.key(), presignTtl, null)));
+            manifest.renditions().forEach((role, r) -> urls.put(role, links.link(r.key(), presignTtl, null)));
         }
         return urls;
     }

@@ -4,13 +4,17 @@ import dev.convoy.ingest.catalog.ClipCatalog;
 import dev.convoy.ingest.clip.ArrivingClip;
 import dev.convoy.ingest.clip.ClipOutcome;
 import dev.convoy.ingest.clip.ClipRecord;
+import dev.convoy.ingest.clip.ClipStatus;
 import dev.convoy.ingest.clip.CompletedUpload;
+import dev.convoy.ingest.ops.OpsStats;
 import dev.convoy.ingest.storage.StoreFailures;
 import dev.convoy.ingest.upload.ClipListener;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * THE path of a clip after its last byte, in one place:
@@ -26,10 +30,13 @@ public final class ClipPipeline implements ClipListener {
 
     private final ClipProcessor processor;
     private final ClipCatalog catalog;
+    private final Consumer<OpsStats.FailedClip> failures;
 
-    public ClipPipeline(ClipProcessor processor, ClipCatalog catalog) {
+    /** {@code failures} hears of each clip committed as failed (the operators' page lists the latest). */
+    public ClipPipeline(ClipProcessor processor, ClipCatalog catalog, Consumer<OpsStats.FailedClip> failures) {
         this.processor = processor;
         this.catalog = catalog;
+        this.failures = failures;
         processor.whenPictured(catalog::pictured);
     }
 
@@ -45,7 +52,12 @@ public final class ClipPipeline implements ClipListener {
 
     @Override
     public Future<ClipOutcome> completed(CompletedUpload clip) {
-        return processor.process(clip);
+        return processor.process(clip).andThen(ar -> {
+            if (ar.succeeded() && ar.result().status() == ClipStatus.FAILED) {
+                failures.accept(new OpsStats.FailedClip(clip.id(), clip.metadata().kind().wireName(), ar.result().failureReason(),
+                        Instant.now()));
+            }
+        });
     }
 
     @Override

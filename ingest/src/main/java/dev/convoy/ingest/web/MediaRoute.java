@@ -1,0 +1,175 @@
+package dev.convoy.ingest.web;
+
+import dev.convoy.ingest.storage.MediaLinks;
+import dev.convoy.ingest.storage.ObjectStore;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Media of the embedded object store served through Convoy: its presigned URLs name a loopback
+ * address and a port chosen at start, which no other machine can reach and no restart keeps.
+ * Links are {@code /media/<key>?e=<expiry>&n=<download name>&s=<signature>}, relative to the
+ * API's origin, signed with the token secret and expiring like presigned ones; a request is
+ * passed to the store with its range and cache headers, so a video seeks and a browser caches.
+ */
+public final class MediaRoute implements MediaLinks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MediaRoute.class);
+    public static final String PREFIX = "/media/";
+    /** What the store's answer may carry back to the client. */
+    private static final List<CharSequence> PASSED_BACK = List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.CONTENT_LENGTH,
+            HttpHeaders.CONTENT_RANGE, HttpHeaders.ACCEPT_RANGES, HttpHeaders.ETAG, HttpHeaders.LAST_MODIFIED,
+            HttpHeaders.CONTENT_DISPOSITION);
+    /** What the client's request may carry on to the store. */
+    private static final List<CharSequence> PASSED_ON = List.of("Range", "If-Range",
+            HttpHeaders.IF_NONE_MATCH, HttpHeaders.IF_MODIFIED_SINCE);
+    /** The store's own presigned URL for one request needs to live only as long as the request takes to start. */
+    private static final Duration INNER_TTL = Duration.ofMinutes(1);
+
+    private final ObjectStore store;
+    private final SecretKeySpec key;
+    private final Clock clock;
+    private final HttpClient client;
+
+    public MediaRoute(Vertx vertx, ObjectStore store, String secret, Clock clock) {
+        this.store = store;
+        this.client = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(32));
+        // A key of its own, derived from the token secret: a media signature is never a token's.
+        this.key = new SecretKeySpec(hmac(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"),
+                "convoy media links"), "HmacSHA256");
+        this.clock = clock;
+    }
+
+    @Override
+    public String link(String objectKey, Duration ttl, String downloadName) {
+        long expires = clock.instant().plus(ttl).getEpochSecond();
+        String name = downloadName == null ? "" : downloadName;
+        StringBuilder url = new StringBuilder(PREFIX).append(encodeKey(objectKey)).append("?e=").append(expires);
+        if (!name.isEmpty()) {
+            url.append("&n=").append(URLEncoder.encode(name, StandardCharsets.UTF_8));
+        }
+        return url.append("&s=").append(signature(objectKey, expires, name)).toString();
+    }
+
+    public void mount(Router router) {
+        router.get(PREFIX + "*").handler(this::serve);
+        router.head(PREFIX + "*").handler(this::serve);
+    }
+
+    private void serve(RoutingContext rc) {
+        String objectKey = URLDecoder.decode(rc.request().path().substring(PREFIX.length()), StandardCharsets.UTF_8);
+        String name = rc.request().getParam("n", "");
+        long expires;
+        try {
+            expires = Long.parseLong(rc.request().getParam("e", ""));
+        } catch (NumberFormatException e) {
+            expires = -1;
+        }
+        String given = rc.request().getParam("s", "");
+        if (expires < 0 || !MessageDigest.isEqual(given.getBytes(StandardCharsets.US_ASCII),
+                signature(objectKey, expires, name).getBytes(StandardCharsets.US_ASCII))) {
+            ApiErrors.send(rc, 403, "media_link_invalid", "This media link is not one Convoy gave out (or was changed);"
+                    + " ask the API for the clip again to get its links.");
+            return;
+        }
+        if (clock.instant().getEpochSecond() > expires) {
+            ApiErrors.send(rc, 403, "media_link_expired", "This media link has expired; ask the API for the clip again to get"
+                    + " fresh links.");
+            return;
+        }
+        RequestOptions inner = new RequestOptions().setMethod(rc.request().method())
+                .setAbsoluteURI(store.presignGet(objectKey, INNER_TTL, name.isEmpty() ? null : name));
+        PASSED_ON.forEach(h -> {
+            String value = rc.request().getHeader(h);
+            if (value != null) {
+                inner.putHeader(h, value);
+            }
+        });
+        client.request(inner)
+                .compose(req -> req.send())
+                .onFailure(err -> {
+                    LOG.warn("event=media_store_failed cause=\"{}\"", err.toString());
+                    rc.response().putHeader("Retry-After", "5");
+                    ApiErrors.send(rc, 503, "store_unavailable", "The object store did not answer; retry shortly.");
+                })
+                .onSuccess(res -> relay(rc, res));
+    }
+
+    private static void relay(RoutingContext rc, HttpClientResponse res) {
+        int status = res.statusCode();
+        if (status == 404 || status == 403) {
+            // The clip was deleted or expired since the link was given out: the store's XML says nothing useful.
+            res.body();
+            ApiErrors.send(rc, 404, "media_not_found", "This clip's file is gone (the clip was deleted or expired).");
+            return;
+        }
+        HttpServerResponse out = rc.response().setStatusCode(status);
+        PASSED_BACK.forEach(h -> {
+            String value = res.getHeader(h);
+            if (value != null) {
+                out.putHeader(h, value);
+            }
+        });
+        // Objects never change under a key: a browser may keep them for as long as the link lasts.
+        out.putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=3600");
+        out.putHeader("X-Content-Type-Options", "nosniff");
+        if (status >= 500) {
+            res.body();
+            rc.response().putHeader("Retry-After", "5");
+            ApiErrors.send(rc, 503, "store_unavailable", "The object store did not answer; retry shortly.");
+            return;
+        }
+        if (rc.request().method().equals(HttpMethod.HEAD)) {
+            res.body().onComplete(ar -> out.end());
+            return;
+        }
+        res.pipeTo(out).onFailure(err -> LOG.debug("event=media_relay_cut cause=\"{}\"", err.toString()));
+    }
+
+    /** Keeps the key's slashes (it names the clip's folder) and escapes everything else that a path may not hold. */
+    private static String encodeKey(String objectKey) {
+        StringBuilder out = new StringBuilder();
+        for (String part : objectKey.split("/", -1)) {
+            if (!out.isEmpty()) {
+                out.append('/');
+            }
+            out.append(URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20"));
+        }
+        return out.toString();
+    }
+
+    private String signature(String objectKey, long expires, String name) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(key, objectKey + '\n' + expires + '\n' + name));
+    }
+
+    private static byte[] hmac(SecretKeySpec key, String text) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.convoy.ingest.web;
+
+import dev.convoy.ingest.auth.DeviceTokens;
+import dev.convoy.ingest.ops.OpsStats;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * The web pages: the owners' app at {@code /} and the operators' page at {@code /ops}, plain
+ * HTML, CSS and JavaScript modules from the jar's {@code web/} folder (nothing is fetched from
+ * elsewhere), and the operators' numbers they read at {@code /api/ops/stats}.
+ */
+public final class WebPages {
+
+    private static final Pattern ASSET = Pattern.compile("[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*");
+    private static final Map<String, String> TYPES = Map.of(
+            "html", "text/html; charset=utf-8",
+            "css", "text/css; charset=utf-8",
+            "js", "text/javascript; charset=utf-8",
+            "mjs", "text/javascript; charset=utf-8",
+            "svg", "image/svg+xml",
+            "png", "image/png",
+            "txt", "text/plain; charset=utf-8");
+    /**
+     * Scripts, styles and pages only from here; pictures, video and the storyboard's cues may come
+     * from the object store's presigned URLs, which are on another origin with a real store.
+     */
+    private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self';"
+            + " img-src 'self' data: http: https:; media-src 'self' http: https:; connect-src 'self' http: https:;"
+            + " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    /** The other nodes' numbers, for a row per node on the operators' page. */
+    public interface OtherNodes {
+        /** Each answering node's latest sample ({@code {"node", "sample"}}), and how many did not answer. */
+        record Nodes(List<JsonObject> latest, int unanswered) {
+        }
+
+        Future<Nodes> latest(RoutingContext rc);
+    }
+
+    private final DeviceTokens tokens;
+    private final OpsStats stats;
+    private final OtherNodes others;
+    private final Map<String, Optional<Buffer>> files = new ConcurrentHashMap<>();
+
+    /** {@code others} is null for a single node. */
+    public WebPages(DeviceTokens tokens, OpsStats stats, OtherNodes others) {
+        this.tokens = tokens;
+        this.stats = stats;
+        this.others = others;
+    }
+
+    public void mount(Router router) {
+        router.get("/").handler(rc -> send(rc, "index.html", "no-cache"));
+        router.get("/ops").handler(rc -> send(rc, "ops.html", "no-cache"));
+        router.get("/assets/*").handler(rc -> {
+            String name = rc.request().path().substring("/assets/".length());
+            if (!ASSET.matcher(name).matches() || name.contains("..")) {
+                notFound(rc);
+                return;
+            }
+            send(rc, "assets/" + name, "no-cache");
+        });
+        router.get("/api/ops/stats").handler(this::opsStats);
+    }
+
+    /** {@code GET /api/ops/stats?since=MILLIS}: an operator's session only. */
+    private void opsStats(RoutingContext rc) {
+        tokens.authenticate(rc.request().getHeader(HttpHeaders.AUTHORIZATION))
+                .onFailure(err -> ApiErrors.failed(rc, err))
+                .onSuccess(who -> {
+                    if (!who.operator()) {
+                        ApiErrors.send(rc, 403, "operator_only", "Only operators see the pipeline's numbers; sign in with a"
+                                + " number listed in --operator-phones.");
+                        return;
+                    }
+                    long since;
+                    try {
+                        since = Long.parseLong(rc.request().getParam("since", "0"));
+                    } catch (NumberFormatException e) {
+                        ApiErrors.send(rc, 400, "invalid_parameter", "since must be a time in milliseconds since 1970, as a"
+                                + " sample's 'at' gives it.");
+                        return;
+                    }
+                    JsonObject answer = stats.since(since);
+                    if (others == null || PeerRequests.fromPeer(rc.request())) {
+                        ApiErrors.json(rc, 200, answer);
+                        return;
+                    }
+                    others.latest(rc).onComplete(ar -> {
+                        JsonArray nodes = new JsonArray();
+                        JsonArray mine = answer.getJsonArray("samples");
+                        if (!mine.isEmpty()) {
+                            nodes.add(new JsonObject().put("node", answer.getString("node"))
+                                    .put("sample", mine.getJsonObject(mine.size() - 1)));
+                        }
+                        if (ar.succeeded()) {
+                            ar.result().latest().forEach(nodes::add);
+                            answer.put("nodesUnanswered", ar.result().unanswered());
+                        }
+                        ApiErrors.json(rc, 200, answer.put("nodes", nodes));
+                    });
+                });
+    }
+
+    private void send(RoutingContext rc, String name, String cacheControl) {
+        Optional<Buffer> file = files.computeIfAbsent(name, WebPages::load);
+        if (file.isEmpty()) {
+            notFound(rc);
+            return;
+        }
+        String extension = name.substring(name.lastIndexOf('.') + 1);
+        HttpServerResponse response = rc.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, TYPES.getOrDefault(extension, "application/octet-stream"))
+                .putHeader(HttpHeaders.CACHE_CONTROL, cacheControl)
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader("Referrer-Policy", "no-referrer");
+        if (extension.equals("html")) {
+            response.putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        }
+        response.end(file.get());
+    }
+
+    private static void notFound(RoutingContext rc) {
+        ApiErrors.send(rc, 404, "not_found", "There is no page " + rc.request().path() + "; the clips are at /.");
+    }
+
+    private static Optional<Buffer> load(String name) {
+        try (InputStream in = WebPages.class.getResourceAsStream("/web/" + name)) {
+            return in == null ? Optional.empty() : Optional.of(Buffer.buffer(in.readAllBytes()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}
