@@ -8,8 +8,10 @@ const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const KINDS = { incidents: 'incident', clips: 'manual', drives: 'drive' };
 const TITLES = { incidents: 'Incidents', clips: 'Clips', drives: 'Drives' };
-const PAGE = 24;
+/** Clips asked for at a time; ?pageSize=N (1 to 200) in the page's address changes it. */
+const PAGE = Math.min(200, Math.max(1, Number(new URLSearchParams(location.search).get('pageSize')) || 24));
 const POLL_MS = 2000;
+const POLL_IDLE_MS = 5000;
 /** Whatever the current view runs in the background (polls, observers); stopped when the view changes. */
 let stopView = () => {};
 let notice = null;
@@ -75,8 +77,7 @@ function signInView() {
       .catch(() => undefined);
     if (answer) {
       saveSession(answer);
-      location.hash = '#/incidents';
-      route();
+      go('#/incidents');
     }
   } }, el('label', {}, 'Code from the text message', code), el('button', { class: 'primary', type: 'submit' }, 'Sign in'));
   const phoneForm = el('form', { class: 'stack', onsubmit: async event => {
@@ -102,8 +103,13 @@ async function signOut() {
     // Signed out here either way; the token expires on its own.
   }
   forgetSession();
-  location.hash = '';
-  route();
+  go('');
+}
+
+/** Shows the view of {@code hash}: through the hashchange event, unless the address already says it. */
+function go(hash) {
+  if (location.hash === hash || (hash === '' && location.hash === '#')) route();
+  else location.hash = hash;
 }
 
 // ---- Incidents, clips, drives ----
@@ -144,6 +150,7 @@ function listView(view) {
   async function load() {
     if (loading) return;
     loading = true;
+    let loaded = false;
     try {
       const page = await attempt(status, () => api('GET', query(cursor)));
       if (!page) return;
@@ -151,11 +158,14 @@ function listView(view) {
       cursor = page.nextCursor;
       more.hidden = !cursor;
       empty.hidden = cards.size > 0;
+      loaded = true;
     } catch {
-      // The sentence is shown.
+      // The sentence is shown; "Show more" tries again.
     } finally {
       loading = false;
     }
+    // The observer only speaks when "more" comes into view: while it stays in view, keep going.
+    if (loaded && cursor && more.getBoundingClientRect().top < window.innerHeight + 400) load();
   }
 
   function reload() {
@@ -185,24 +195,33 @@ function listView(view) {
     cards.set(item.id, card);
   }
 
-  // New clips, and clips in flight turning into thumbnails, without a reload.
-  const poll = setInterval(async () => {
-    if (document.hidden || loading) return;
-    try {
-      const page = await api('GET', query(null));
-      for (const item of page.items) place(item, true);
-      empty.hidden = cards.size > 0;
-    } catch {
-      // The next poll tries again.
+  // New clips, and clips in flight turning into thumbnails, without a reload: every 2 s while
+  // some clip is on its way, every 5 s otherwise (each look is a listing read from storage).
+  let poll;
+  let stopped = false;
+  const look = async () => {
+    if (!document.hidden && !loading) {
+      try {
+        const page = await api('GET', query(null));
+        for (const item of page.items) place(item, true);
+        empty.hidden = cards.size > 0;
+      } catch {
+        // The next look tries again.
+      }
     }
-  }, POLL_MS);
+    if (stopped) return;
+    const busy = [...cards.values()].some(li => /^(uploading|processing)\|/.test(li.dataset.state));
+    poll = setTimeout(look, busy ? POLL_MS : POLL_IDLE_MS);
+  };
+  poll = setTimeout(look, POLL_MS);
   const observer = new IntersectionObserver(entries => {
     if (entries.some(e => e.isIntersecting) && cursor) load();
   }, { rootMargin: '400px' });
   observer.observe(more);
   more.addEventListener('click', load);
   stopView = () => {
-    clearInterval(poll);
+    stopped = true;
+    clearTimeout(poll);
     observer.disconnect();
   };
 

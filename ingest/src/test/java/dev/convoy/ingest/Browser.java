@@ -7,17 +7,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -56,6 +62,8 @@ final class Browser implements AutoCloseable {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
                 "--no-first-run", "--no-default-browser-check", "--mute-audio", "--autoplay-policy=no-user-gesture-required",
                 "--user-data-dir=" + profile, "--window-size=" + DESKTOP.width + "," + DESKTOP.height);
+        // The page's console is read after each test: a script error or a refused resource fails it.
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(chromedriver))
                 .usingAnyFreePort().build();
         return new Browser(new ChromeDriver(service, options), profile);
@@ -75,7 +83,9 @@ final class Browser implements AutoCloseable {
 
     /** Waits up to {@code seconds} for {@code condition} to give something other than null or false. */
     <T> T await(int seconds, String what, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(seconds)).withMessage(what).until(condition);
+        // A page that redraws may replace an element between finding it and asking about it: ask again.
+        return new WebDriverWait(driver, Duration.ofSeconds(seconds)).withMessage(what)
+                .ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     WebElement awaitVisible(String css) {
@@ -103,6 +113,18 @@ final class Browser implements AutoCloseable {
         Path file = SCREENSHOTS.resolve(name + ".png");
         Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
         return file;
+    }
+
+    /**
+     * The console's errors since the last call: script errors, Content-Security-Policy refusals.
+     * A resource answered with an error status (an API's 403 shown to the user) is not one.
+     */
+    List<String> consoleErrors() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                .filter(m -> !m.contains("Failed to load resource: the server responded with a status of"))
+                .toList();
     }
 
     /** Fails when the page is wider than the window (a phone would scroll sideways). */

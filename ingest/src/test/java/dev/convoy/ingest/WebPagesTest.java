@@ -7,12 +7,17 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +64,11 @@ class WebPagesTest {
         if (live != null) {
             live.close();
         }
+    }
+
+    @AfterEach
+    void noScriptErrors() {
+        assertThat(browser.consoleErrors()).as("errors in the browser's console").isEmpty();
     }
 
     @BeforeEach
@@ -116,8 +126,26 @@ class WebPagesTest {
         browser.await(120, "the clip turns into a thumbnail by itself",
                 d -> d.findElements(By.cssSelector("a.card[data-id='" + brake + "'] img.thumb")).isEmpty() ? null : true);
         assertThat(browser.js("return window.convoyNoReload === true;")).as("no reload").isEqualTo(true);
-        String collision = upload(camera, TestClips.get(TestClips.Spec.small(640, 360, 3)),
-                Map.of("kind", "incident", "event", "collision"));
+        // Half a clip, then the rest: its card shows the progress, then turns into a thumbnail.
+        byte[] second = Files.readAllBytes(TestClips.get(TestClips.Spec.small(640, 360, 3)));
+        HttpResponse<Buffer> created = TestServer.await(live.web().postAbs(live.server().baseUrl() + "/files/")
+                .putHeader("Tus-Resumable", "1.0.0").putHeader("Upload-Length", Integer.toString(second.length))
+                .putHeader("Upload-Metadata", "kind " + b64("incident") + ",event " + b64("collision"))
+                .bearerTokenAuthentication(camera).send());
+        String collision = Clips.idOf(created.getHeader("Location"));
+        int half = second.length / 2;
+        assertThat(patch(camera, collision, 0, Arrays.copyOfRange(second, 0, half))).isEqualTo(204);
+        String uploading = browser.await(30, "the card of a clip half uploaded", d -> {
+            List<WebElement> found = d.findElements(By.cssSelector("a.card[data-id='" + collision + "'] .placeholder"));
+            return found.isEmpty() ? null : found.get(0).getText();
+        });
+        long share = 100L * half / second.length;
+        assertThat(uploading).contains("Uploading " + share + "%");
+        assertThat(browser.find("a.card[data-id='" + collision + "'] [role=progressbar]").getAttribute("aria-valuenow"))
+                .isEqualTo(Long.toString(share));
+        assertThat(patch(camera, collision, half, Arrays.copyOfRange(second, half, second.length))).isEqualTo(204);
+        browser.await(120, "the half-uploaded clip turns into a thumbnail once complete",
+                d -> d.findElements(By.cssSelector("a.card[data-id='" + collision + "'] img.thumb")).isEmpty() ? null : true);
         String manual = upload(camera, TestClips.get(TestClips.Spec.small(640, 360, 2)), Map.of("kind", "manual"));
         String drive = upload(camera, TestClips.get(TestClips.Spec.small(640, 360, 2)), Map.of("kind", "drive"));
         browser.awaitVisible("a.card[data-id='" + collision + "']");
@@ -285,6 +313,39 @@ class WebPagesTest {
                 .bearerTokenAuthentication(session).send()).bodyAsJsonObject();
         JsonObject last = stats.getJsonArray("samples").getJsonObject(stats.getJsonArray("samples").size() - 1);
         assertThat(metrics).contains("convoy_upload_creations_total " + last.getDouble("uploadsCreated"));
+    }
+
+    @Test
+    void moreClipsComeAsThePageScrolls() throws Exception {
+        String owner = signIn("+16502530004");
+        String camera = live.server().deviceToken(owner, "scroll-cam");
+        Path clip = TestClips.get(TestClips.Spec.small(320, 240, 1));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(upload(camera, clip, Map.of("kind", "manual", "recordedAt", "2026-11-0" + (i + 1) + "T10:00:00Z")));
+        }
+        for (String id : ids) {
+            live.clips().awaitCommitted(id, live.server().ownerToken(owner));
+        }
+        // One clip a page: the others come as the list is scrolled to its end.
+        browser.size(Browser.PHONE);
+        browser.open(live.server().baseUrl() + "/?pageSize=1#/clips");
+        browser.await(30, "the whole list, newest first, a page at a time",
+                d -> {
+                    browser.js("window.scrollTo(0, document.body.scrollHeight);");
+                    return cards().equals(List.of(ids.get(2), ids.get(1), ids.get(0)));
+                });
+        browser.await(10, "no more to load", d -> !d.findElement(By.id("more")).isDisplayed());
+    }
+
+    private static int patch(String token, String id, long offset, byte[] bytes) throws Exception {
+        return TestServer.await(live.web().patchAbs(live.server().baseUrl() + "/files/" + id).putHeader("Tus-Resumable", "1.0.0")
+                .putHeader("Upload-Offset", Long.toString(offset)).putHeader("Content-Type", "application/offset+octet-stream")
+                .bearerTokenAuthentication(token).sendBuffer(Buffer.buffer(bytes))).statusCode();
+    }
+
+    private static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private List<String> cards() {

@@ -98,7 +98,8 @@ public final class MediaRoute implements MediaLinks {
                     + " fresh links.");
             return;
         }
-        RequestOptions inner = new RequestOptions().setMethod(rc.request().method())
+        // A presigned URL is signed for one method: a HEAD is asked of the store as a GET whose body is not read.
+        RequestOptions inner = new RequestOptions().setMethod(HttpMethod.GET).setConnectTimeout(5_000).setIdleTimeout(60_000)
                 .setAbsoluteURI(store.presignGet(objectKey, INNER_TTL, name.isEmpty() ? null : name));
         PASSED_ON.forEach(h -> {
             String value = rc.request().getHeader(h);
@@ -141,9 +142,12 @@ public final class MediaRoute implements MediaLinks {
             return;
         }
         if (rc.request().method().equals(HttpMethod.HEAD)) {
-            res.body().onComplete(ar -> out.end());
+            out.end();
+            res.request().reset();
             return;
         }
+        // A player that seeks drops its request: the store's answer stops with it.
+        out.closeHandler(v -> res.request().reset());
         res.pipeTo(out).onFailure(err -> LOG.debug("event=media_relay_cut cause=\"{}\"", err.toString()));
     }
 
