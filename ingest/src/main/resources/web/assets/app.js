@@ -15,14 +15,22 @@ const POLL_IDLE_MS = 5000;
 /** Whatever the current view runs in the background (polls, observers); stopped when the view changes. */
 let stopView = () => {};
 let notice = null;
+/** Counts views shown: a view that awaited an answer draws nothing once another has taken its place. */
+let shown = 0;
 
 window.addEventListener('hashchange', route);
+document.querySelector('a.skip').addEventListener('click', event => {
+  // Not a route: focus the content without touching the address.
+  event.preventDefault();
+  main.focus();
+});
 document.getElementById('sign-out').addEventListener('click', signOut);
 route();
 
 function route() {
   stopView();
   stopView = () => {};
+  shown++;
   const current = session();
   const [, view, id] = location.hash.match(/^#\/([a-z-]+)\/?([0-9a-f]*)$/) || [];
   nav.hidden = !current;
@@ -49,7 +57,15 @@ function show(title, ...children) {
   main.focus({ preventScroll: true });
 }
 
-/** Runs an API call for a form: shows its error sentence in {@code status} and sends an expired session to sign-in. */
+/** Whether the view that was current at {@code view} still is. */
+function current(view) {
+  return view === shown;
+}
+
+/**
+ * Runs an API call for a view: shows its error sentence in {@code status} and sends an expired
+ * session to sign-in; throws either way, so that callers go on only with an answer.
+ */
 async function attempt(status, call) {
   status.textContent = '';
   try {
@@ -58,9 +74,9 @@ async function attempt(status, call) {
     if (e instanceof ApiError && e.status === 401 && session()) {
       forgetSession();
       route();
-      return undefined;
+    } else {
+      status.textContent = e.message;
     }
-    status.textContent = e.message;
     throw e;
   }
 }
@@ -125,6 +141,9 @@ function listView(view) {
   const devices = new Map();
   let cursor = null;
   let loading = false;
+  let stopped = false;
+  /** Bumped when the filters change: answers to questions asked before are dropped. */
+  let generation = 0;
 
   const event = el('select', { id: 'filter-event', name: 'event' }, el('option', { value: '' }, 'Any event'),
     EVENT_TYPES.map(e => el('option', { value: e }, eventName(e))));
@@ -147,13 +166,21 @@ function listView(view) {
     return '/api/clips?' + q;
   }
 
+  /** An event a camera named that the filter does not offer yet becomes one of its choices. */
+  function offerEvent(name) {
+    if (name && kind === 'incident' && ![...event.options].some(o => o.value === name)) {
+      event.append(el('option', { value: name }, eventName(name)));
+    }
+  }
+
   async function load() {
-    if (loading) return;
+    if (loading || stopped) return;
     loading = true;
+    const asked = generation;
     let loaded = false;
     try {
       const page = await attempt(status, () => api('GET', query(cursor)));
-      if (!page) return;
+      if (stopped || asked !== generation) return;
       for (const item of page.items) place(item, false);
       cursor = page.nextCursor;
       more.hidden = !cursor;
@@ -164,25 +191,33 @@ function listView(view) {
     } finally {
       loading = false;
     }
+    if (asked !== generation) {
+      // The filters changed while this page was on its way: start again with them.
+      load();
+      return;
+    }
     // The observer only speaks when "more" comes into view: while it stays in view, keep going.
-    if (loaded && cursor && more.getBoundingClientRect().top < window.innerHeight + 400) load();
+    if (loaded && cursor && !stopped && more.getBoundingClientRect().top < window.innerHeight + 400) load();
   }
 
   function reload() {
+    generation++;
     cards.clear();
     grid.replaceChildren();
     cursor = null;
+    more.hidden = true;
     load();
   }
 
-  /** Adds or updates the card of {@code item}; new clips found by the poll go where their time puts them. */
-  function place(item, fromPoll) {
+  /** Adds or updates the card of {@code item}; new clips found by a look go where their time puts them. */
+  function place(item, fromLook) {
+    offerEvent(item.event);
     const card = clipCard(item, devices);
     const existing = cards.get(item.id);
     if (existing) {
       if (existing.dataset.state !== card.dataset.state) existing.replaceWith(card);
       else return;
-    } else if (fromPoll) {
+    } else if (fromLook) {
       const later = [...grid.children].find(li => li.dataset.recorded < item.recordedAt);
       if (!later && cursor) {
         // Older than everything shown while more pages wait: that page will bring it.
@@ -195,23 +230,39 @@ function listView(view) {
     cards.set(item.id, card);
   }
 
+  function inFlight(card) {
+    return /^(uploading|processing)\|/.test(card.dataset.state);
+  }
+
   // New clips, and clips in flight turning into thumbnails, without a reload: every 2 s while
   // some clip is on its way, every 5 s otherwise (each look is a listing read from storage).
   let poll;
-  let stopped = false;
   const look = async () => {
+    const asked = generation;
     if (!document.hidden && !loading) {
       try {
         const page = await api('GET', query(null));
+        if (stopped || asked !== generation) return next();
         for (const item of page.items) place(item, true);
         empty.hidden = cards.size > 0;
+        // A clip that left the first page once committed (recorded long before) is asked after alone.
+        const seen = new Set(page.items.map(i => i.id));
+        const missing = [...cards.entries()].filter(([id, card]) => inFlight(card) && !seen.has(id)).slice(0, 5);
+        for (const [id] of missing) {
+          const clip = await api('GET', '/api/clips/' + id).catch(() => null);
+          if (stopped || asked !== generation) break;
+          if (clip) place(listItemOf(clip), true);
+        }
       } catch {
         // The next look tries again.
       }
     }
+    return next();
+  };
+  const next = () => {
     if (stopped) return;
-    const busy = [...cards.values()].some(li => /^(uploading|processing)\|/.test(li.dataset.state));
-    poll = setTimeout(look, busy ? POLL_MS : POLL_IDLE_MS);
+    clearTimeout(poll);
+    poll = setTimeout(look, [...cards.values()].some(inFlight) ? POLL_MS : POLL_IDLE_MS);
   };
   poll = setTimeout(look, POLL_MS);
   const observer = new IntersectionObserver(entries => {
@@ -227,6 +278,7 @@ function listView(view) {
 
   show(TITLES[view], filters, status, grid, empty, el('div', { class: 'more' }, more));
   api('GET', '/api/devices').then(answer => {
+    if (stopped) return;
     for (const d of answer.items) {
       devices.set(d.deviceId, d.name);
       device.append(el('option', { value: d.deviceId }, d.name + (d.revokedAt ? ' (revoked)' : '')));
@@ -238,32 +290,46 @@ function listView(view) {
   load();
 }
 
+/** A clip's view as a listing item, for a card. */
+function listItemOf(clip) {
+  const meta = clip.metadata || {};
+  return { id: clip.id, kind: meta.kind, event: meta.event || null, deviceId: clip.deviceId,
+    recordedAt: meta.recordedAt || clip.createdAt, durationMs: clip.probe ? clip.probe.durationMs : 0, status: clip.status,
+    expiresAt: clip.expiresAt, thumbnailUrl: (clip.urls || {}).thumbnail || null, size: clip.size, received: clip.received };
+}
+
+/** Events with a look of their own; any other is shown plain. */
+const EVENT_CLASSES = { collision: 'collision', hard_brake: 'hard-brake' };
+
 function clipCard(item, devices) {
-  const inFlight = item.status === 'uploading' || item.status === 'processing';
   const label = eventName(item.event, item.kind);
+  const share = item.size > 0 ? Math.floor(100 * item.received / item.size) : 0;
   let picture;
   if (item.thumbnailUrl) {
     picture = el('img', { class: 'thumb', src: item.thumbnailUrl, alt: label + ' recorded ' + when(item.recordedAt),
       loading: 'lazy', width: '320', height: '180' });
-  } else if (item.status === 'uploading') {
-    const share = item.size > 0 ? Math.floor(100 * item.received / item.size) : 0;
-    picture = el('div', { class: 'placeholder' }, el('div', {}, 'Uploading ' + share + '%',
-      el('div', { class: 'progress', role: 'progressbar', 'aria-valuenow': String(share), 'aria-valuemin': '0',
-        'aria-valuemax': '100', 'aria-label': 'Upload progress' }, el('span', { style: null }))));
-    picture.querySelector('.progress > span').style.width = share + '%';
   } else {
-    picture = el('div', { class: 'placeholder' }, item.status === 'processing' ? 'Processing…' : 'No picture');
+    picture = el('div', { class: 'placeholder' }, item.status === 'uploading' ? 'Uploading ' + share + '%'
+      : item.status === 'processing' ? 'Processing…' : 'No picture');
+  }
+  let progress = null;
+  if (item.status === 'uploading') {
+    // Shown under the picture too: a clip transcoded while it arrives has one before its last byte.
+    progress = el('div', { class: 'progress', role: 'progressbar', 'aria-valuenow': String(share), 'aria-valuemin': '0',
+      'aria-valuemax': '100', 'aria-label': 'Upload progress' }, el('span'));
+    progress.firstChild.style.width = share + '%';
   }
   const expires = item.kind === 'drive' && item.expiresAt ? expiresIn(item.expiresAt) : null;
   const li = el('li', {}, el('a', { class: 'card', href: '#/clip/' + item.id, 'data-id': item.id },
-    picture,
+    picture, progress,
     el('div', { class: 'caption' },
       el('strong', {}, when(item.recordedAt)),
-      el('span', {}, el('span', { class: 'badge ' + (item.event || '') }, label),
+      el('span', {}, el('span', { class: 'badge ' + (EVENT_CLASSES[item.event] || '') }, label),
         item.durationMs ? ' · ' + duration(item.durationMs) : '',
         item.status === 'failed' ? el('span', { class: 'badge failed' }, ' failed') : null),
       el('span', { class: 'device muted', 'data-device': item.deviceId }, devices.get(item.deviceId) || item.deviceId),
-      inFlight ? el('span', { class: 'muted' }, item.status === 'uploading' ? 'Uploading' : 'Processing') : null,
+      item.status === 'uploading' ? el('span', { class: 'muted' }, 'Uploading ' + share + '%')
+        : item.status === 'processing' ? el('span', { class: 'muted' }, 'Processing') : null,
       expires ? el('span', { class: 'muted expires' }, expires) : null)));
   li.dataset.recorded = item.recordedAt;
   li.dataset.state = [item.status, item.thumbnailUrl ? 'pictured' : '', item.received || ''].join('|');
@@ -278,6 +344,7 @@ function expiresIn(iso) {
 // ---- One clip ----
 
 async function clipView(id) {
+  const view = shown;
   const status = el('p', { class: 'error', role: 'alert' });
   show('Clip', status);
   let clip;
@@ -286,20 +353,13 @@ async function clipView(id) {
   } catch {
     return;
   }
-  if (!clip) return;
+  if (!current(view)) return;
   const meta = clip.metadata || {};
   const title = eventName(meta.event, meta.kind) + ' · ' + when(meta.recordedAt || clip.createdAt);
   const urls = clip.urls || {};
   const parts = [];
   if (clip.status === 'uploading' || clip.status === 'processing') {
-    const share = clip.size > 0 ? Math.floor(100 * clip.received / clip.size) : 0;
-    parts.push(el('p', { role: 'status', id: 'clip-status' }, clip.status === 'uploading'
-      ? 'Uploading: ' + share + '% of ' + bytes(clip.size) + ' received.' : 'Processing: the preview is being made.'));
-    if (urls.poster) parts.push(el('img', { class: 'thumb', src: urls.poster, alt: 'Poster of this clip so far' }));
-    const timer = setTimeout(() => {
-      if (location.hash === '#/clip/' + id) route();
-    }, POLL_MS);
-    stopView = () => clearTimeout(timer);
+    parts.push(...inFlightParts(view, clip));
   } else if (clip.status === 'failed') {
     parts.push(el('p', { class: 'error' }, (clip.failure && clip.failure.message) || 'This clip could not be processed.'
       + ' The original is kept.'));
@@ -316,6 +376,41 @@ async function clipView(id) {
     'Delete'));
   parts.push(actions, status);
   show(title, ...parts);
+}
+
+/** A clip on its way: its progress and its picture so far, kept up to date in place until it is ready. */
+function inFlightParts(view, clip) {
+  const line = el('p', { role: 'status', id: 'clip-status' });
+  const poster = el('img', { class: 'thumb', alt: 'Poster of this clip so far', hidden: true });
+  let picture = null;
+  const update = c => {
+    const share = c.size > 0 ? Math.floor(100 * c.received / c.size) : 0;
+    line.textContent = c.status === 'uploading' ? 'Uploading: ' + share + '% of ' + bytes(c.size) + ' received.'
+      : 'Processing: the preview is being made.';
+    const url = (c.urls || {}).poster;
+    // Links are signed anew on each answer: the picture is fetched again only when it is a new one.
+    const key = url ? url.split('?')[0] : null;
+    if (key && key !== picture) {
+      picture = key;
+      poster.src = url;
+      poster.hidden = false;
+    }
+  };
+  update(clip);
+  let timer;
+  const poll = async () => {
+    const now = await api('GET', '/api/clips/' + clip.id).catch(() => null);
+    if (!current(view)) return;
+    if (now && now.status !== 'uploading' && now.status !== 'processing') {
+      route();
+      return;
+    }
+    if (now) update(now);
+    timer = setTimeout(poll, POLL_MS);
+  };
+  timer = setTimeout(poll, POLL_MS);
+  stopView = () => clearTimeout(timer);
+  return [line, poster];
 }
 
 function player(urls, title) {
@@ -433,6 +528,7 @@ function confirmDelete(clip, status) {
 // ---- Devices ----
 
 async function devicesView() {
+  const view = shown;
   const status = el('p', { class: 'error', role: 'alert' });
   const name = el('input', { id: 'device-name', name: 'name', required: true, maxlength: '64', placeholder: 'Front camera' });
   const paired = el('div', { id: 'paired' });
@@ -453,7 +549,7 @@ async function devicesView() {
 
   async function list() {
     const answer = await attempt(status, () => api('GET', '/api/devices'));
-    if (!answer) return;
+    if (!current(view)) return;
     body.replaceChildren(...answer.items.map(d => el('tr', { 'data-device': d.deviceId },
       el('td', {}, d.name), el('td', {}, el('code', {}, d.deviceId)), el('td', {}, when(d.pairedAt)),
       el('td', {}, d.revokedAt ? 'Revoked ' + when(d.revokedAt) : 'Active'),

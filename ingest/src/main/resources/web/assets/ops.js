@@ -1,6 +1,6 @@
 // The operators' page: the node's numbers from /api/ops/stats (read from the same meters as
 // /metrics), refreshed every two seconds, with 15 minutes of history as small charts.
-import { api, ApiError, bytes, el, session, when } from './common.js';
+import { api, ApiError, bytes, el, forgetSession, session, when } from './common.js';
 
 const status = document.getElementById('ops-status');
 const samples = [];
@@ -11,34 +11,40 @@ const CHARTS = [
   { id: 'chart-ready', title: 'Clips ready per minute', value: s => s.readyPerMinute },
   { id: 'chart-queue', title: 'Clips waiting for a worker', value: s => sum(s.queue) },
   { id: 'chart-p95', title: 'Time to ready p95 (s)', value: s => s.timeToReadyP95Seconds },
-  { id: 'chart-uploads', title: 'Uploads in flight', value: s => s.uploadsActive },
+  { id: 'chart-uploads', title: 'Uploads in flight', value: s => (s.clipsInFlight || {}).uploading || 0 },
 ];
 
 if (!session()) {
   status.replaceChildren('Sign in first: ', el('a', { href: '/' }, 'sign in'), ' with an operator\'s phone number.');
 } else {
   refresh();
-  setInterval(() => {
-    if (!document.hidden) refresh();
-  }, 2000);
 }
 
+/** Asks for the samples taken since the last one seen, then again 2 s after the answer (never two at once). */
 async function refresh() {
   let answer;
   try {
-    answer = await api('GET', '/api/ops/stats?since=' + latest);
+    answer = document.hidden ? null : await api('GET', '/api/ops/stats?since=' + latest);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 403) {
-      status.textContent = 'This page is for operators only. ' + e.message;
+    if (e instanceof ApiError && (e.status === 403 || e.status === 401)) {
+      // Not an operator's session (or none any more): nothing to ask again.
+      if (e.status === 401) forgetSession();
+      status.replaceChildren(e.status === 403 ? 'This page is for operators only. ' + e.message
+        : 'The session has ended: ', e.status === 401 ? el('a', { href: '/' }, 'sign in again') : '');
       document.getElementById('ops').hidden = true;
-    } else {
-      status.textContent = e.message;
+      return;
     }
-    return;
+    status.textContent = e.message;
   }
-  samples.push(...answer.samples);
-  const cutoff = Date.now() - answer.keptSeconds * 1000;
-  while (samples.length && samples[0].at < cutoff) samples.shift();
+  if (answer) show(answer);
+  setTimeout(refresh, 2000);
+}
+
+function show(answer) {
+  samples.push(...answer.samples.filter(s => s.at > latest));
+  // Kept by the server's clock, not this browser's.
+  const newest = samples.length ? samples[samples.length - 1].at : 0;
+  while (samples.length && samples[0].at < newest - answer.keptSeconds * 1000) samples.shift();
   if (samples.length) latest = samples[samples.length - 1].at;
   document.getElementById('node').textContent = answer.node ? '· node ' + answer.node : '';
   document.getElementById('ops').hidden = false;
@@ -61,7 +67,7 @@ function nodes(answer) {
   section.hidden = !answer.nodes;
   if (!answer.nodes) return;
   document.querySelector('#nodes tbody').replaceChildren(...answer.nodes.map(({ node, sample: s }) => el('tr', { 'data-node': node },
-    el('th', { scope: 'row' }, node), el('td', {}, number(s.inMiBps, 2)), el('td', {}, number(s.uploadsActive)),
+    el('th', { scope: 'row' }, node), el('td', {}, number(s.inMiBps, 2)), el('td', {}, number((s.clipsInFlight || {}).uploading || 0)),
     el('td', {}, number(s.readyPerMinute, 1)), el('td', {}, number(sum(s.queue))),
     el('td', {}, number((s.workers || {}).busy || 0)), el('td', {}, seconds(s.timeToReadyP95Seconds)))));
   const missing = document.getElementById('nodes-unanswered');
@@ -82,7 +88,8 @@ function tiles(s) {
   const windowStart = samples.find(x => x.at >= s.at - 60000) || s;
   const items = [
     ['MiB/s in', number(s.inMiBps, 2), 'in-mibps'],
-    ['Uploads in flight', number(s.uploadsActive), 'uploads-active'],
+    ['Uploads in flight', number((s.clipsInFlight || {}).uploading || 0), 'uploads-active'],
+    ['Upload requests now', number(s.uploadsActive), 'upload-requests'],
     ['Uploads created', number(s.uploadsCreated), 'uploads-created'],
     ['Resumes (last minute)', number((s.resumes || 0) - (windowStart.resumes || 0)), 'resumes'],
     ['Clips ready per minute', number(s.readyPerMinute, 1), 'ready-per-minute'],

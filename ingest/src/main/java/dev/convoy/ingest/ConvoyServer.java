@@ -6,6 +6,7 @@ import dev.convoy.ingest.auth.ClientAddress;
 import dev.convoy.ingest.auth.DeviceRegistry;
 import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.auth.LogSmsSender;
+import dev.convoy.ingest.auth.Operators;
 import dev.convoy.ingest.auth.PhoneNumbers;
 import dev.convoy.ingest.auth.Principal;
 import dev.convoy.ingest.auth.Revocations;
@@ -212,9 +213,9 @@ public final class ConvoyServer {
         DeviceTokens tokens = new DeviceTokens(vertx, secret, revocations);
         Clock clock = parts.clock() != null ? parts.clock() : Clock.systemUTC();
         // The embedded store's own URLs name a loopback port: its media are served through this server.
-        MediaRoute media = embeddedS3 == null ? null : new MediaRoute(vertx, objectStore, secret, Clock.systemUTC());
+        MediaRoute media = embeddedS3 == null ? null : new MediaRoute(vertx, objectStore, secret, Clock.systemUTC(), registry);
         ClipCatalog catalog = new ClipCatalog(objectStore, media != null ? media : objectStore::presignGet, config.presignTtl(),
-                config.retention(), clock);
+                config.retention(), clock).withGauges(registry);
         OpsStats opsStats = new OpsStats(registry, config.peers().self(), Clock.systemUTC());
         ClipCommitter committer = new ClipCommitter(objectStore, config.retention(), registry);
         DeviceRegistry devices = new DeviceRegistry(objectStore, tokens, revocations, config.maxDevicesPerOwner());
@@ -222,9 +223,10 @@ public final class ConvoyServer {
         TextBudget texts = new TextBudget(clock, config.smsBudget(), registry);
         SmsSender sms = smsSender();
         LOG.info("event=sms_sender sender=\"{}\"", sms.describe());
+        Accounts accounts = new Accounts(objectStore);
+        Operators operators = new Operators(config.operatorPhones(), accounts);
         AuthApi auth = new AuthApi(new PhoneNumbers(config.phoneRegion()), new AuthApi.Texting(codes, texts, sms),
-                new Accounts(objectStore), tokens, devices,
-                ClientAddress.trusting(config.trustedProxies())).withOperators(config.operatorPhones());
+                accounts, tokens, devices, ClientAddress.trusting(config.trustedProxies())).withOperators(operators);
         Duration arrivingWait = config.transcodeArrivingWait();
         pool = new ProcessTranscodePool(vertx, ProcessTranscodePool.Options.defaults(config.transcodeWorkers())
                 .withStallAfter(arrivingWait.isZero() ? Duration.ofSeconds(10) : arrivingWait), registry);
@@ -258,6 +260,7 @@ public final class ConvoyServer {
         return objectStore.ensureBucket(vertx.getOrCreateContext())
                 .onSuccess(v -> storeUp.set(true))
                 .compose(v -> devices.refreshRevocations(vertx.getOrCreateContext()))
+                .compose(v -> operators.resolve(vertx.getOrCreateContext()))
                 .compose(v -> SpoolStore.open(vertx, spoolDir, config.idleTimeout().toMillis(), config.minUploadRate()))
                 .compose(spool -> {
                     ClipUploads uploads = ClipUploads.open(spool, tokens, admission, limits, pipeline, config.peers().self(),
@@ -279,8 +282,8 @@ public final class ConvoyServer {
                     ClipsApi api = new ClipsApi(catalog, tokens, uploads::remove, clock, forwarding == null
                             ? null : new ClusterClips(vertx, peerClient, config.peers(), handoff, catalog));
                     OpsRoutes ops = new OpsRoutes(registry, readiness);
-                    WebPages pages = new WebPages(tokens, opsStats, forwarding == null ? null
-                            : new ClusterOps(vertx, peerClient, config.peers()));
+                    WebPages pages = new WebPages(tokens, operators, opsStats, forwarding == null ? null
+                            : new ClusterOps(vertx, peerClient, config.peers()), mediaOrigin(media));
                     jobs.every("ops_stats", OpsStats.EVERY, () -> {
                         opsStats.sample();
                         return Future.succeededFuture();
@@ -362,6 +365,12 @@ public final class ConvoyServer {
         return new ObjectStore(ObjectStore.Endpoint.external(URI.create(config.s3Endpoint()), config.s3Region(),
                 config.s3Bucket(), config.s3PathStyle(), config.s3ChecksumWhenRequired(), config.s3PartSize(),
                 config.s3UploadConcurrency()), registry);
+    }
+
+    /** Where the pages' pictures and video come from: this server, or the object store's presigned URLs. */
+    private String mediaOrigin(MediaRoute media) {
+        URI presigned = URI.create(media != null ? "/" : objectStore.presignGet("origin", Duration.ofMinutes(1), null));
+        return presigned.getScheme() == null ? null : presigned.getScheme() + "://" + presigned.getRawAuthority();
     }
 
     private SmsSender smsSender() {

@@ -77,7 +77,7 @@ class ClipListingTest {
         assertThat(first.getString("recordedAt")).isEqualTo("2026-11-20T10:00:00Z");
         assertThat(first.getString("status")).isEqualTo("ready");
         assertThat(first.getLong("durationMs")).isBetween(1_900L, 2_100L);
-        HttpResponse<Buffer> thumb = TestServer.await(live.web().getAbs(first.getString("thumbnailUrl")).send());
+        HttpResponse<Buffer> thumb = TestServer.await(live.web().getAbs(live.clips().absolute(first.getString("thumbnailUrl"))).send());
         assertThat(thumb.statusCode()).isEqualTo(200);
         assertThat(thumb.getHeader("Content-Type")).isEqualTo("image/jpeg");
     }

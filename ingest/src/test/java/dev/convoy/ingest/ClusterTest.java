@@ -48,6 +48,8 @@ class ClusterTest {
 
     private static final String SECRET = "cluster-test-secret-0123456789abcdef0123456789";
     private static final List<String> NAMES = List.of("a", "b", "c");
+    /** Every node is told this number is an operator's. */
+    private static final String OPERATOR = "+15005550177";
 
     @TempDir
     static Path dir;
@@ -80,7 +82,8 @@ class ClusterTest {
             nodes.add(node);
         }
         flags = new String[] {"--s3-endpoint", s3.endpoint().toString(), "--s3-bucket", "cluster", "--jwt-secret", SECRET,
-                "--peers", peers, "--drain-grace", "3", "--transcode-workers", "1", "--transcode-threads", "1"};
+                "--peers", peers, "--drain-grace", "3", "--transcode-workers", "1", "--transcode-threads", "1",
+                "--operator-phones", OPERATOR};
         for (int i = 0; i < NAMES.size(); i++) {
             start(i);
         }
@@ -284,7 +287,14 @@ class ClusterTest {
 
     @Test
     void theOperatorsNumbersHaveARowPerNode() throws Exception {
-        String operator = new DeviceTokens(vertx, SECRET).issueOwner("ops", true);
+        HttpResponse<Buffer> asked = TestServer.await(web.postAbs(nodes.get(2).baseUrl() + "/api/auth/code")
+                .sendJsonObject(new JsonObject().put("phone", OPERATOR)));
+        assertThat(asked.statusCode()).as(asked.bodyAsString()).isEqualTo(202);
+        Matcher sent = Pattern.compile("to=\\" + OPERATOR + " text=\"Your Convoy code is (\\d{6})").matcher(log(2));
+        assertThat(sent.find()).isTrue();
+        HttpResponse<Buffer> signedIn = verify(2, OPERATOR, sent.group(1));
+        assertThat(signedIn.bodyAsJsonObject().getBoolean("operator")).isTrue();
+        String operator = signedIn.bodyAsJsonObject().getString("token");
         JsonObject stats = null;
         for (int i = 0; i < 50 && (stats == null || stats.getJsonArray("nodes").size() < NAMES.size()); i++) {
             Thread.sleep(i == 0 ? 0 : 200);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.convoy.ingest.auth.SigningSecret;
 import dev.convoy.ingest.web.MediaRoute;
 import dev.convoy.transcoder.TestClips;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -112,7 +113,8 @@ class MediaLinksTest {
 
         String key = link.substring("/media/".length(), link.indexOf('?'));
         Clock yesterday = Clock.fixed(Instant.now().minus(Duration.ofDays(1)), ZoneOffset.UTC);
-        String old = new MediaRoute(live.vertx(), null, SigningSecret.loadOrCreate(dataDir, null), yesterday)
+        String old = new MediaRoute(live.vertx(), null, SigningSecret.loadOrCreate(dataDir, null), yesterday,
+                new SimpleMeterRegistry())
                 .link(key, Duration.ofHours(1), null);
         HttpResponse<Buffer> expired = get(old, null);
         assertThat(expired.statusCode()).isEqualTo(403);

@@ -174,6 +174,10 @@ class OpenApiTest {
         check("media", TestServer.await(live.web().getAbs(live.server().baseUrl() + thumbnail).send()));
         check("media", TestServer.await(live.web().getAbs(live.server().baseUrl() + thumbnail).putHeader("Range", "bytes=0-9").send()));
         check("media", TestServer.await(live.web().getAbs(live.server().baseUrl() + thumbnail.replace("thumb", "thumbs")).send()));
+        check("media", TestServer.await(live.web().getAbs(live.server().baseUrl() + thumbnail).putHeader("Range", "bytes=99999999-")
+                .send()));
+        check("mediaHead", TestServer.await(live.web().headAbs(live.server().baseUrl() + thumbnail).send()));
+        check("mediaHead", TestServer.await(live.web().headAbs(live.server().baseUrl() + thumbnail + "x").send()));
         api("deleteClip", HttpMethod.DELETE, "/api/clips/" + id, camera, null);
         api("deleteClip", HttpMethod.DELETE, "/api/clips/" + id, owner, null);
         api("deleteClip", HttpMethod.DELETE, "/api/clips/" + id, owner, null);
@@ -186,6 +190,7 @@ class OpenApiTest {
         String operator = live.api().signIn(OPERATOR).getString("token");
         api("opsStats", HttpMethod.GET, "/api/ops/stats", operator, null);
         api("opsStats", HttpMethod.GET, "/api/ops/stats?since=x", operator, null);
+        api("opsStats", HttpMethod.GET, "/api/ops/stats?last=1", operator, null);
         api("opsStats", HttpMethod.GET, "/api/ops/stats", owner, null);
         api("opsStats", HttpMethod.GET, "/api/ops/stats", null, null);
 

@@ -2,6 +2,7 @@ package dev.convoy.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.convoy.ingest.auth.DeviceTokens;
 import dev.convoy.ingest.auth.SigningSecret;
 import dev.convoy.transcoder.TestClips;
 import io.vertx.core.buffer.Buffer;
@@ -222,5 +223,11 @@ class SecurityMatrixTest {
         assertThat(live.api().send(HttpMethod.DELETE, "/api/devices/" + deviceA2Id, TOKENS.get(OWNER_A), null).statusCode())
                 .isEqualTo(204);
         assertThat(create(TOKENS.get(DEVICE_A2), null).statusCode()).isEqualTo(401);
+
+        // A session marked an operator's whose account is not one of the operators' numbers (any more) reads nothing.
+        String marked = new DeviceTokens(live.vertx(), SigningSecret.loadOrCreate(dataDir, null)).issueOwner(ownerAId, true);
+        HttpResponse<Buffer> stats = live.api().send(HttpMethod.GET, "/api/ops/stats", marked, null);
+        assertThat(stats.statusCode()).isEqualTo(403);
+        assertThat(ApiClient.errorCode(stats)).isEqualTo("operator_only");
     }
 }

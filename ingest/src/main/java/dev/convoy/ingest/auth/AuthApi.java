@@ -11,7 +11,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,8 +58,8 @@ public final class AuthApi {
     public static final String PEER_TOKEN = "Convoy-Peer-Token";
 
     private OtherNodes others;
-    /** Phone numbers (E.164) whose sessions are operators' too. */
-    private Set<String> operators = Set.of();
+    /** Whose sessions are operators' too; nobody's unless set. */
+    private Operators operators;
 
     public AuthApi(PhoneNumbers phones, Texting texting, Accounts accounts, DeviceTokens tokens,
                    DeviceRegistry devices, ClientAddress clients) {
@@ -80,9 +79,9 @@ public final class AuthApi {
         return this;
     }
 
-    /** Sign-ins with these numbers (E.164) get operators' sessions, which may read {@code /ops}. */
-    public AuthApi withOperators(Set<String> phones) {
-        this.operators = Set.copyOf(phones);
+    /** Sign-ins with the operators' numbers get operators' sessions, which may read {@code /ops}. */
+    public AuthApi withOperators(Operators operators) {
+        this.operators = operators;
         return this;
     }
 
@@ -187,7 +186,7 @@ public final class AuthApi {
                     .put("attemptsLeft", check.attemptsLeft()));
             case SIGNED_IN -> accounts.ownerFor(rc.vertx().getOrCreateContext(), phone)
                     .onSuccess(owner -> {
-                        boolean operator = operators.contains(phone);
+                        boolean operator = operators != null && operators.isOperatorPhone(phone);
                         LOG.info("event=signed_in owner={} operator={}", owner, operator);
                         ApiErrors.json(rc, 200, new JsonObject()
                                 .put("token", tokens.issueOwner(owner, operator))

@@ -11,6 +11,8 @@ import dev.convoy.ingest.storage.IndexEntry;
 import dev.convoy.ingest.storage.MediaLinks;
 import dev.convoy.ingest.storage.ObjectKeys;
 import dev.convoy.ingest.storage.ObjectStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -54,6 +56,18 @@ public final class ClipCatalog {
         this.presignTtl = presignTtl;
         this.retention = retention;
         this.clock = clock;
+    }
+
+    /** Registers {@code convoy_clips_in_flight{status}}: this node's clips uploading, and processing. */
+    public ClipCatalog withGauges(MeterRegistry registry) {
+        for (ClipStatus status : List.of(ClipStatus.UPLOADING, ClipStatus.PROCESSING)) {
+            Gauge.builder("convoy.clips.in.flight", inFlight, clips -> clips.values().stream()
+                            .filter(c -> c.status() == status).count())
+                    .tag("status", status.wireName())
+                    .description("Clips this node holds that are uploading (not all their bytes in) or processing")
+                    .register(registry);
+        }
+        return this;
     }
 
     /** Records where a clip is; committed clips are dropped (their manifest takes over). */

@@ -23,9 +23,6 @@ import org.slf4j.LoggerFactory;
 public final class ClusterOps implements WebPages.OtherNodes {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterOps.class);
-    /** A node's samples of the last few seconds hold its latest. */
-    private static final long RECENT_MS = 10_000;
-
     private final PeerCalls calls;
     private final Peers peers;
 
@@ -36,8 +33,7 @@ public final class ClusterOps implements WebPages.OtherNodes {
 
     @Override
     public Future<Nodes> latest(RoutingContext rc) {
-        String since = Long.toString(System.currentTimeMillis() - RECENT_MS);
-        return calls.ask(rc, HttpMethod.GET, "/api/ops/stats?since=" + since, null, Map.of()).map(answers -> {
+        return calls.ask(rc, HttpMethod.GET, "/api/ops/stats?last=1", null, Map.of()).map(answers -> {
             List<JsonObject> nodes = new ArrayList<>();
             int unanswered = 0;
             for (PeerCalls.Answer a : answers) {

@@ -67,6 +67,7 @@ public final class OpsStats {
         JsonObject json = new JsonObject().put("at", now)
                 .put("bytesIn", bytesIn)
                 .put("uploadsActive", gauge("convoy.uploads.active", null, null))
+                .put("clipsInFlight", byTag("convoy.clips.in.flight", "status"))
                 .put("uploadsCreated", counter("convoy.upload.creations", null, null))
                 .put("resumes", counter("convoy.upload.resumes", null, null))
                 .put("ready", ready)
@@ -114,6 +115,12 @@ public final class OpsStats {
         failed.forEach(f -> latest.add(f.toJson()));
         return new JsonObject().put("node", node).put("everySeconds", EVERY.toSeconds()).put("keptSeconds", KEPT.toSeconds())
                 .put("samples", samples).put("latestFailed", latest);
+    }
+
+    /** As {@link #since}, with the latest sample alone (none before the first). */
+    public synchronized JsonObject latest() {
+        Reading last = readings.peekLast();
+        return since(last == null ? Long.MAX_VALUE : last.at() - 1);
     }
 
     private Reading nth(int index) {

@@ -2,6 +2,7 @@ package dev.convoy.ingest.web;
 
 import dev.convoy.ingest.storage.MediaLinks;
 import dev.convoy.ingest.storage.ObjectStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -46,14 +47,21 @@ public final class MediaRoute implements MediaLinks {
             HttpHeaders.IF_NONE_MATCH, HttpHeaders.IF_MODIFIED_SINCE);
     /** The store's own presigned URL for one request needs to live only as long as the request takes to start. */
     private static final Duration INNER_TTL = Duration.ofMinutes(1);
+    /**
+     * Expiries are rounded up to this step: a clip's links stay the same for a while, so that a
+     * browser's cache (and a page that asks again every few seconds) finds them again.
+     */
+    static final long EXPIRY_STEP_SECONDS = 600;
 
     private final ObjectStore store;
     private final SecretKeySpec key;
     private final Clock clock;
     private final HttpClient client;
+    private final MeterRegistry registry;
 
-    public MediaRoute(Vertx vertx, ObjectStore store, String secret, Clock clock) {
+    public MediaRoute(Vertx vertx, ObjectStore store, String secret, Clock clock, MeterRegistry registry) {
         this.store = store;
+        this.registry = registry;
         this.client = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(32));
         // A key of its own, derived from the token secret: a media signature is never a token's.
         this.key = new SecretKeySpec(hmac(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"),
@@ -63,7 +71,8 @@ public final class MediaRoute implements MediaLinks {
 
     @Override
     public String link(String objectKey, Duration ttl, String downloadName) {
-        long expires = clock.instant().plus(ttl).getEpochSecond();
+        long expires = Math.floorDiv(clock.instant().plus(ttl).getEpochSecond() + EXPIRY_STEP_SECONDS - 1, EXPIRY_STEP_SECONDS)
+                * EXPIRY_STEP_SECONDS;
         String name = downloadName == null ? "" : downloadName;
         StringBuilder url = new StringBuilder(PREFIX).append(encodeKey(objectKey)).append("?e=").append(expires);
         if (!name.isEmpty()) {
@@ -78,7 +87,12 @@ public final class MediaRoute implements MediaLinks {
     }
 
     private void serve(RoutingContext rc) {
-        String objectKey = URLDecoder.decode(rc.request().path().substring(PREFIX.length()), StandardCharsets.UTF_8);
+        String objectKey;
+        try {
+            objectKey = URLDecoder.decode(rc.request().path().substring(PREFIX.length()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            objectKey = null;
+        }
         String name = rc.request().getParam("n", "");
         long expires;
         try {
@@ -87,7 +101,7 @@ public final class MediaRoute implements MediaLinks {
             expires = -1;
         }
         String given = rc.request().getParam("s", "");
-        if (expires < 0 || !MessageDigest.isEqual(given.getBytes(StandardCharsets.US_ASCII),
+        if (objectKey == null || expires < 0 || !MessageDigest.isEqual(given.getBytes(StandardCharsets.US_ASCII),
                 signature(objectKey, expires, name).getBytes(StandardCharsets.US_ASCII))) {
             ApiErrors.send(rc, 403, "media_link_invalid", "This media link is not one Convoy gave out (or was changed);"
                     + " ask the API for the clip again to get its links.");
@@ -107,24 +121,44 @@ public final class MediaRoute implements MediaLinks {
                 inner.putHeader(h, value);
             }
         });
+        long lasts = expires - clock.instant().getEpochSecond();
         client.request(inner)
                 .compose(req -> req.send())
                 .onFailure(err -> {
                     LOG.warn("event=media_store_failed cause=\"{}\"", err.toString());
-                    rc.response().putHeader("Retry-After", "5");
-                    ApiErrors.send(rc, 503, "store_unavailable", "The object store did not answer; retry shortly.");
+                    counted("error");
+                    unavailable(rc);
                 })
-                .onSuccess(res -> relay(rc, res));
+                .onSuccess(res -> relay(rc, res, lasts));
     }
 
-    private static void relay(RoutingContext rc, HttpClientResponse res) {
+    /** Counted with the store's other requests, which {@code /ops} and the dashboard read. */
+    private void counted(String outcome) {
+        registry.counter("convoy.store.requests", "operation", "GetObject", "outcome", outcome).increment();
+    }
+
+    private static void unavailable(RoutingContext rc) {
+        rc.response().putHeader("Retry-After", "5");
+        ApiErrors.send(rc, 503, "store_unavailable", "The object store did not answer; retry shortly.");
+    }
+
+    private void relay(RoutingContext rc, HttpClientResponse res, long lasts) {
         int status = res.statusCode();
+        // The store's own answers to a failure are dropped before any of its headers reach the client.
         if (status == 404 || status == 403) {
+            counted("ok");
+            res.request().reset();
             // The clip was deleted or expired since the link was given out: the store's XML says nothing useful.
-            res.body();
             ApiErrors.send(rc, 404, "media_not_found", "This clip's file is gone (the clip was deleted or expired).");
             return;
         }
+        if (status >= 500) {
+            counted("error");
+            res.request().reset();
+            unavailable(rc);
+            return;
+        }
+        counted("ok");
         HttpServerResponse out = rc.response().setStatusCode(status);
         PASSED_BACK.forEach(h -> {
             String value = res.getHeader(h);
@@ -132,15 +166,12 @@ public final class MediaRoute implements MediaLinks {
                 out.putHeader(h, value);
             }
         });
-        // Objects never change under a key: a browser may keep them for as long as the link lasts.
-        out.putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=3600");
-        out.putHeader("X-Content-Type-Options", "nosniff");
-        if (status >= 500) {
-            res.body();
-            rc.response().putHeader("Retry-After", "5");
-            ApiErrors.send(rc, 503, "store_unavailable", "The object store did not answer; retry shortly.");
-            return;
+        if (res.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+            out.setChunked(true);
         }
+        // Objects never change under a key: a browser may keep them while the link lasts.
+        out.putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=" + Math.max(0, lasts));
+        out.putHeader("X-Content-Type-Options", "nosniff");
         if (rc.request().method().equals(HttpMethod.HEAD)) {
             out.end();
             res.request().reset();

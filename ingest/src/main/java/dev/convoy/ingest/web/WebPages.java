@@ -1,6 +1,7 @@
 package dev.convoy.ingest.web;
 
 import dev.convoy.ingest.auth.DeviceTokens;
+import dev.convoy.ingest.auth.Operators;
 import dev.convoy.ingest.ops.OpsStats;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -35,11 +35,11 @@ public final class WebPages {
             "png", "image/png",
             "txt", "text/plain; charset=utf-8");
     /**
-     * Scripts, styles and pages only from here; pictures, video and the storyboard's cues may come
-     * from the object store's presigned URLs, which are on another origin with a real store.
+     * Scripts, styles and pages only from here; pictures, video and the storyboard's cues from here
+     * too, or from the object store's origin, where its presigned URLs lead (%s is it, or nothing).
      */
     private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self';"
-            + " img-src 'self' data: http: https:; media-src 'self' http: https:; connect-src 'self' http: https:;"
+            + " img-src 'self' data:%1$s; media-src 'self'%1$s; connect-src 'self'%1$s;"
             + " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     /** The other nodes' numbers, for a row per node on the operators' page. */
@@ -52,15 +52,23 @@ public final class WebPages {
     }
 
     private final DeviceTokens tokens;
+    private final Operators operators;
     private final OpsStats stats;
     private final OtherNodes others;
-    private final Map<String, Optional<Buffer>> files = new ConcurrentHashMap<>();
+    private final String contentSecurityPolicy;
+    /** Files read so far (only files there are: a name asked for in vain is not kept). */
+    private final Map<String, Buffer> files = new ConcurrentHashMap<>();
 
-    /** {@code others} is null for a single node. */
-    public WebPages(DeviceTokens tokens, OpsStats stats, OtherNodes others) {
+    /**
+     * {@code others} is null for a single node; {@code mediaOrigin} is the object store's origin
+     * where clips' links lead there, null where they lead to this server.
+     */
+    public WebPages(DeviceTokens tokens, Operators operators, OpsStats stats, OtherNodes others, String mediaOrigin) {
         this.tokens = tokens;
+        this.operators = operators;
         this.stats = stats;
         this.others = others;
+        this.contentSecurityPolicy = String.format(CONTENT_SECURITY_POLICY, mediaOrigin == null ? "" : " " + mediaOrigin);
     }
 
     public void mount(Router router) {
@@ -77,12 +85,12 @@ public final class WebPages {
         router.get("/api/ops/stats").handler(this::opsStats);
     }
 
-    /** {@code GET /api/ops/stats?since=MILLIS}: an operator's session only. */
+    /** {@code GET /api/ops/stats?since=MILLIS} (or {@code ?last=1}: the latest sample alone): an operator's session only. */
     private void opsStats(RoutingContext rc) {
         tokens.authenticate(rc.request().getHeader(HttpHeaders.AUTHORIZATION))
                 .onFailure(err -> ApiErrors.failed(rc, err))
                 .onSuccess(who -> {
-                    if (!who.operator()) {
+                    if (!operators.allows(who)) {
                         ApiErrors.send(rc, 403, "operator_only", "Only operators see the pipeline's numbers; sign in with a"
                                 + " number listed in --operator-phones.");
                         return;
@@ -95,17 +103,16 @@ public final class WebPages {
                                 + " sample's 'at' gives it.");
                         return;
                     }
-                    JsonObject answer = stats.since(since);
+                    JsonObject answer = "1".equals(rc.request().getParam("last")) ? stats.latest() : stats.since(since);
                     if (others == null || PeerRequests.fromPeer(rc.request())) {
                         ApiErrors.json(rc, 200, answer);
                         return;
                     }
                     others.latest(rc).onComplete(ar -> {
                         JsonArray nodes = new JsonArray();
-                        JsonArray mine = answer.getJsonArray("samples");
+                        JsonArray mine = stats.latest().getJsonArray("samples");
                         if (!mine.isEmpty()) {
-                            nodes.add(new JsonObject().put("node", answer.getString("node"))
-                                    .put("sample", mine.getJsonObject(mine.size() - 1)));
+                            nodes.add(new JsonObject().put("node", answer.getString("node")).put("sample", mine.getJsonObject(0)));
                         }
                         if (ar.succeeded()) {
                             ar.result().latest().forEach(nodes::add);
@@ -117,10 +124,14 @@ public final class WebPages {
     }
 
     private void send(RoutingContext rc, String name, String cacheControl) {
-        Optional<Buffer> file = files.computeIfAbsent(name, WebPages::load);
-        if (file.isEmpty()) {
-            notFound(rc);
-            return;
+        Buffer file = files.get(name);
+        if (file == null) {
+            file = load(name);
+            if (file == null) {
+                notFound(rc);
+                return;
+            }
+            files.put(name, file);
         }
         String extension = name.substring(name.lastIndexOf('.') + 1);
         HttpServerResponse response = rc.response()
@@ -129,20 +140,21 @@ public final class WebPages {
                 .putHeader("X-Content-Type-Options", "nosniff")
                 .putHeader("Referrer-Policy", "no-referrer");
         if (extension.equals("html")) {
-            response.putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+            response.putHeader("Content-Security-Policy", contentSecurityPolicy);
         }
-        response.end(file.get());
+        response.end(file);
     }
 
     private static void notFound(RoutingContext rc) {
         ApiErrors.send(rc, 404, "not_found", "There is no page " + rc.request().path() + "; the clips are at /.");
     }
 
-    private static Optional<Buffer> load(String name) {
+    /** The file from the jar, or null when there is none. */
+    private static Buffer load(String name) {
         try (InputStream in = WebPages.class.getResourceAsStream("/web/" + name)) {
-            return in == null ? Optional.empty() : Optional.of(Buffer.buffer(in.readAllBytes()));
+            return in == null ? null : Buffer.buffer(in.readAllBytes());
         } catch (IOException e) {
-            return Optional.empty();
+            return null;
         }
     }
 }
