@@ -115,9 +115,13 @@ class WebPagesTest {
         browser.awaitPresent("#grid");
         String owner = (String) browser.js("return JSON.parse(localStorage.getItem('convoy.session')).owner;");
         assertThat(browser.find("#ops-link").isDisplayed()).as("an owner is offered no operators' page").isFalse();
+        String session = (String) browser.js("return JSON.parse(localStorage.getItem('convoy.session')).token;");
+        JsonObject front = live.api().pair(session, "Front camera");
+        String camera = front.getString("token");
+        JsonObject rear = live.api().pair(session, "Rear camera");
+        browser.driver.navigate().refresh();
+        browser.await(10, "the cameras offered as a filter", d -> d.findElements(By.cssSelector("#filter-device option")).size() == 3);
         browser.js("window.convoyNoReload = true;");
-
-        String camera = live.server().deviceToken(owner, "front-cam");
         Path clip = TestClips.get(TestClips.Spec.small(640, 360, 4).withAudio());
         String name = clip.getFileName().toString();
         String brake = upload(camera, clip, Map.of("kind", "incident", "event", "hard_brake"));
@@ -157,6 +161,12 @@ class WebPagesTest {
         browser.await(10, "the filter by event", d -> cards().equals(List.of(collision)));
         new Select(browser.find("#filter-event")).selectByValue("");
         browser.await(10, "no filter", d -> cards().size() == 2);
+        new Select(browser.find("#filter-device")).selectByValue(rear.getString("deviceId"));
+        browser.await(10, "the filter by camera: nothing from the rear one", d -> cards().isEmpty());
+        new Select(browser.find("#filter-device")).selectByValue(front.getString("deviceId"));
+        browser.await(10, "both from the front one", d -> cards().size() == 2);
+        assertThat(browser.find("a.card .device").getText()).as("the camera's name").isEqualTo("Front camera");
+        new Select(browser.find("#filter-device")).selectByValue("");
         browser.find("#filter-from").sendKeys("01012020");
         browser.find("#filter-to").sendKeys("01022020");
         browser.await(10, "a date range with nothing in it", d -> cards().isEmpty() && d.findElement(By.id("empty")).isDisplayed());
