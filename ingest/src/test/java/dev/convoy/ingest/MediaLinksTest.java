@@ -100,6 +100,17 @@ class MediaLinksTest {
     }
 
     @Test
+    void relayedFilesAreCountedWithTheStoresRequestsAndAMissingKeyIsNoError() throws Exception {
+        assertThat(get(clip.getJsonObject("urls").getString("poster"), null).statusCode()).isEqualTo(200);
+        assertThat(live.api().send(HttpMethod.GET, "/api/clips/" + "0".repeat(32), owner, null).statusCode()).isEqualTo(404);
+        String metrics = TestServer.await(live.web().getAbs(live.server().managementUrl() + "/metrics").send()).bodyAsString();
+        assertThat(metrics).containsPattern("convoy_store_requests_total\\{[^}]*operation=\"GetObject\",outcome=\"ok\"[^}]*\\} [1-9]");
+        // The manifest of a clip that is not there was looked for: an answer, not a failure.
+        assertThat(metrics).containsPattern("outcome=\"not_found\"[^}]*\\} [1-9]");
+        assertThat(metrics).doesNotContainPattern("outcome=\"error\"[^}]*\\} [1-9]");
+    }
+
+    @Test
     void aChangedOrOldLinkIsRefusedWithASentence() throws Exception {
         String link = clip.getJsonObject("urls").getString("preview");
         String otherKey = link.replaceFirst("/[^/?]+\\?", "/original.mp4?");

@@ -12,6 +12,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -244,7 +245,9 @@ public final class Fleet {
                 return Future.failedFuture("no original URL (status " + view.getString("status") + ")");
             }
             MessageDigest digest = sha256();
-            return http.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(original).setIdleTimeout(60_000))
+            // A link may be relative to the API (the embedded store's media go through the server): resolve it as a browser would.
+            String link = URI.create(options.url() + "/").resolve(original).toString();
+            return http.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(link).setIdleTimeout(60_000))
                     .compose(req -> req.send().compose(res -> {
                         res.handler(b -> digest.update(b.getBytes()));
                         return res.end().map(v -> res.statusCode() == 200

@@ -27,6 +27,7 @@ import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.core.interceptor.Context.AfterExecution;
 import software.amazon.awssdk.core.interceptor.Context.FailedExecution;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -363,7 +364,9 @@ public final class ObjectStore implements AutoCloseable {
 
         @Override
         public void onExecutionFailure(FailedExecution context, ExecutionAttributes attributes) {
-            count(attributes, "error");
+            // A key that is not there, or a write-if-absent that found one, is an answer, not the store failing.
+            int status = unwrap(context.exception()) instanceof SdkServiceException e ? e.statusCode() : 0;
+            count(attributes, status == 404 ? "not_found" : status == 412 ? "precondition_failed" : "error");
         }
 
         private void count(ExecutionAttributes attributes, String outcome) {

@@ -146,7 +146,7 @@ public final class MediaRoute implements MediaLinks {
         int status = res.statusCode();
         // The store's own answers to a failure are dropped before any of its headers reach the client.
         if (status == 404 || status == 403) {
-            counted("ok");
+            counted("not_found");
             res.request().reset();
             // The clip was deleted or expired since the link was given out: the store's XML says nothing useful.
             ApiErrors.send(rc, 404, "media_not_found", "This clip's file is gone (the clip was deleted or expired).");
