@@ -5,6 +5,7 @@ import dev.convoy.ingest.storage.ObjectStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -62,7 +63,9 @@ public final class MediaRoute implements MediaLinks {
     public MediaRoute(Vertx vertx, ObjectStore store, String secret, Clock clock, MeterRegistry registry) {
         this.store = store;
         this.registry = registry;
-        this.client = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(32));
+        // Pieces of 64 KiB rather than 8 KiB: an eighth of the messages per MiB relayed.
+        this.client = vertx.createHttpClient(new HttpClientOptions().setMaxChunkSize(64 * 1024),
+                new PoolOptions().setHttp1MaxSize(32));
         // A key of its own, derived from the token secret: a media signature is never a token's.
         this.key = new SecretKeySpec(hmac(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"),
                 "convoy media links"), "HmacSHA256");
