@@ -195,6 +195,12 @@ class WebPagesTest {
         String href = browser.find("#download").getAttribute("href");
         assertThat(browser.find("#download").getText()).contains(name);
         assertThat(href).as("served through Convoy, not the store's loopback port").startsWith(live.server().baseUrl() + "/media/");
+        // The browser itself fetches the link (same origin, under the pages' Content-Security-Policy) and hashes it.
+        Object inBrowser = browser.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-256', b))"
+                + ".then(d => done([...new Uint8Array(d)].map(x => x.toString(16).padStart(2, '0')).join('')))"
+                + ".catch(e => done('failed: ' + e));", href);
+        assertThat(inBrowser).isEqualTo(Clips.sha256(Files.readAllBytes(clip)));
         HttpResponse<Buffer> original = TestServer.await(live.web().getAbs(href).send());
         assertThat(original.getHeader("Content-Disposition")).contains(name);
         assertThat(Clips.sha256(original.body().getBytes())).isEqualTo(Clips.sha256(Files.readAllBytes(clip)));
@@ -245,22 +251,31 @@ class WebPagesTest {
         WebElement qr = browser.find("#pairing-qr");
         assertThat(qr.getAttribute("alt")).contains("Rear camera");
         assertThat(qr.getAttribute("data-payload")).startsWith("convoy://pair?server=").contains(token);
+        String rearId = qr.getAttribute("data-payload").replaceAll(".*[?&]device=([^&]*).*", "$1");
         assertThat((Boolean) browser.js("return arguments[0].complete && arguments[0].naturalWidth > 20;", qr)).isTrue();
         HttpResponse<Buffer> created = TestServer.await(live.web().postAbs(live.server().baseUrl() + "/files/")
                 .putHeader("Tus-Resumable", "1.0.0").putHeader("Upload-Length", "10").bearerTokenAuthentication(token).send());
         assertThat(created.statusCode()).as("the token shown uploads").isEqualTo(201);
         WebElement row = browser.awaitVisible("#devices tbody tr");
         assertThat(row.getText()).contains("Rear camera", "Active");
+        // A name is text wherever it is shown, never markup.
+        String hostile = "<img src=x onerror=\"window.pwned=1\">";
+        browser.find("#device-name").sendKeys(hostile);
+        browser.find("#device-name").submit();
+        browser.await(10, "the hostile name listed", d -> d.findElements(By.cssSelector("#devices tbody tr")).size() == 2);
+        assertThat(browser.find("#devices tbody").getText()).contains(hostile);
+        assertThat(browser.js("return window.pwned === undefined && document.querySelectorAll('#main img[src=x]').length === 0;"))
+                .isEqualTo(true);
         browser.screenshot("devices-desktop");
         browser.size(Browser.PHONE);
         browser.assertNoHorizontalScroll("devices");
         browser.screenshot("devices-phone");
         browser.size(Browser.DESKTOP);
 
-        browser.find("button.revoke").click();
+        browser.find("#devices tbody tr[data-device='" + rearId + "'] button.revoke").click();
         browser.awaitVisible("#confirm-revoke #confirm").click();
-        browser.await(10, "the camera shows revoked", d -> d.findElement(By.cssSelector("#devices tbody tr")).getText()
-                .contains("Revoked"));
+        browser.await(10, "the camera shows revoked", d -> d.findElement(By.cssSelector("#devices tbody tr[data-device='" + rearId
+                + "']")).getText().contains("Revoked"));
         browser.await(15, "its token is refused", d -> {
             try {
                 return TestServer.await(live.web().postAbs(live.server().baseUrl() + "/files/").putHeader("Tus-Resumable", "1.0.0")
