@@ -213,7 +213,7 @@ public final class ConvoyServer {
         DeviceTokens tokens = new DeviceTokens(vertx, secret, revocations);
         Clock clock = parts.clock() != null ? parts.clock() : Clock.systemUTC();
         // The embedded store's own URLs name a loopback port: its media are served through this server.
-        MediaRoute media = embeddedS3 == null ? null : new MediaRoute(vertx, objectStore, secret, Clock.systemUTC(), registry);
+        MediaRoute media = embeddedS3 == null ? null : new MediaRoute(vertx, objectStore, secret, Clock.systemUTC());
         ClipCatalog catalog = new ClipCatalog(objectStore, media != null ? media : objectStore::presignGet, config.presignTtl(),
                 config.retention(), clock).withGauges(registry);
         OpsStats opsStats = new OpsStats(registry, config.peers().self(), Clock.systemUTC());
@@ -369,8 +369,11 @@ public final class ConvoyServer {
 
     /** Where the pages' pictures and video come from: this server, or the object store's presigned URLs. */
     private String mediaOrigin(MediaRoute media) {
-        URI presigned = URI.create(media != null ? "/" : objectStore.presignGet("origin", Duration.ofMinutes(1), null));
-        return presigned.getScheme() == null ? null : presigned.getScheme() + "://" + presigned.getRawAuthority();
+        if (media != null) {
+            return null;
+        }
+        URI presigned = URI.create(objectStore.presignGet("origin", Duration.ofMinutes(1), null));
+        return presigned.getScheme() + "://" + presigned.getRawAuthority();
     }
 
     private SmsSender smsSender() {

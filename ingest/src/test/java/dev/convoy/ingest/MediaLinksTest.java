@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.convoy.ingest.auth.SigningSecret;
 import dev.convoy.ingest.web.MediaRoute;
 import dev.convoy.transcoder.TestClips;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -93,6 +92,11 @@ class MediaLinksTest {
         HttpResponse<Buffer> tail = get(link, "bytes=-10");
         assertThat(tail.body().getBytes()).isEqualTo(Arrays.copyOfRange(original, original.length - 10, original.length));
         assertThat(get(link, "bytes=" + (original.length + 10) + "-").statusCode()).as("past the end").isEqualTo(416);
+        String etag = whole.getHeader("ETag");
+        assertThat(etag).isNotBlank();
+        HttpResponse<Buffer> unchanged = TestServer.await(live.web().getAbs(live.server().baseUrl() + link)
+                .putHeader("If-None-Match", etag).send());
+        assertThat(unchanged.statusCode()).as("a browser's copy is still good").isEqualTo(304);
         HttpResponse<Buffer> head = TestServer.await(live.web().headAbs(live.server().baseUrl() + link).send());
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.getHeader("Content-Length")).isEqualTo(Integer.toString(original.length));
@@ -111,6 +115,20 @@ class MediaLinksTest {
     }
 
     @Test
+    void aClipsLinksStayTheSameForAWhileSoThatBrowsersCacheThem() throws Exception {
+        Instant now = Instant.parse("2026-11-28T10:00:01Z");
+        String secret = SigningSecret.loadOrCreate(dataDir, null);
+        String first = new MediaRoute(live.vertx(), null, secret, Clock.fixed(now, ZoneOffset.UTC))
+                .link("clips/a/b/thumb.jpg", Duration.ofHours(1), null);
+        String later = new MediaRoute(live.vertx(), null, secret, Clock.fixed(now.plusSeconds(30), ZoneOffset.UTC))
+                .link("clips/a/b/thumb.jpg", Duration.ofHours(1), null);
+        assertThat(later).isEqualTo(first);
+        long expires = Long.parseLong(first.replaceAll(".*[?&]e=([0-9]+).*", "$1"));
+        assertThat(expires).as("never sooner than asked").isBetween(now.plus(Duration.ofHours(1)).getEpochSecond(),
+                now.plus(Duration.ofHours(1)).getEpochSecond() + MediaRoute.EXPIRY_STEP_SECONDS);
+    }
+
+    @Test
     void aChangedOrOldLinkIsRefusedWithASentence() throws Exception {
         String link = clip.getJsonObject("urls").getString("preview");
         String otherKey = link.replaceFirst("/[^/?]+\\?", "/original.mp4?");
@@ -124,8 +142,7 @@ class MediaLinksTest {
 
         String key = link.substring("/media/".length(), link.indexOf('?'));
         Clock yesterday = Clock.fixed(Instant.now().minus(Duration.ofDays(1)), ZoneOffset.UTC);
-        String old = new MediaRoute(live.vertx(), null, SigningSecret.loadOrCreate(dataDir, null), yesterday,
-                new SimpleMeterRegistry())
+        String old = new MediaRoute(live.vertx(), null, SigningSecret.loadOrCreate(dataDir, null), yesterday)
                 .link(key, Duration.ofHours(1), null);
         HttpResponse<Buffer> expired = get(old, null);
         assertThat(expired.statusCode()).isEqualTo(403);

@@ -325,6 +325,12 @@ class WebPagesTest {
         browser.await(60, "clips ready counted", d -> Double.parseDouble(d.findElement(By.id("tile-ready-total")).getText())
                 >= before + 3);
         browser.await(10, "a time to ready", d -> !d.findElement(By.id("tile-p95")).getText().equals("–"));
+        double inFlight = Double.parseDouble(browser.find("#tile-uploads-active").getText());
+        HttpResponse<Buffer> begun = TestServer.await(live.web().postAbs(live.server().baseUrl() + "/files/")
+                .putHeader("Tus-Resumable", "1.0.0").putHeader("Upload-Length", "1000").bearerTokenAuthentication(camera).send());
+        assertThat(begun.statusCode()).isEqualTo(201);
+        browser.await(10, "an upload begun and not finished is in flight",
+                d -> Double.parseDouble(d.findElement(By.id("tile-uploads-active")).getText()) >= inFlight + 1);
         browser.await(10, "the charts drawn", d -> !d.findElement(By.cssSelector("#chart-ready polyline")).getAttribute("points")
                 .isEmpty());
         browser.screenshot("ops-desktop");
@@ -338,6 +344,8 @@ class WebPagesTest {
                 .bearerTokenAuthentication(session).send()).bodyAsJsonObject();
         JsonObject last = stats.getJsonArray("samples").getJsonObject(stats.getJsonArray("samples").size() - 1);
         assertThat(metrics).contains("convoy_upload_creations_total " + last.getDouble("uploadsCreated"));
+        assertThat(metrics).contains("convoy_clips_in_flight{status=\"uploading\"} "
+                + last.getJsonObject("clipsInFlight").getDouble("uploading"));
     }
 
     @Test

@@ -148,12 +148,18 @@ class ArrivingPassTest {
         }
     }
 
+    /** An MPEG-TS clip of which half has arrived at {@code spool} and nothing more comes. */
+    private static ArrivingSource halfArrived(Path spool, Duration stallAfter) throws Exception {
+        Path source = TestClips.get(clip("mpegts"));
+        ArrivingSource arriving = new ArrivingSource(spool, 0, Files.size(source), stallAfter);
+        upload(source, spool, arriving, 10, 10, Files.size(source) / 2, new AtomicLong()).join();
+        return arriving;
+    }
+
     @Test
     void aPassWhoseUploadStopsSendingGivesUpAsStalled() throws Exception {
-        Path source = TestClips.get(clip("mpegts"));
         Path spool = dir.resolve("spool");
-        ArrivingSource arriving = new ArrivingSource(spool, 0, Files.size(source), Duration.ofMillis(300));
-        upload(source, spool, arriving, 10, 10, Files.size(source) / 2, new AtomicLong()).join();
+        ArrivingSource arriving = halfArrived(spool, Duration.ofMillis(300));
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> new RenditionPipeline().run(job(spool, "out"), RenditionPipeline.Progress.NONE, arriving))
@@ -167,10 +173,8 @@ class ArrivingPassTest {
 
     @Test
     void aPassWhoseUploadGoesAwayStopsAsAbandoned() throws Exception {
-        Path source = TestClips.get(clip("mpegts"));
         Path spool = dir.resolve("spool");
-        ArrivingSource arriving = new ArrivingSource(spool, 0, Files.size(source), Duration.ofMinutes(1));
-        upload(source, spool, arriving, 10, 10, Files.size(source) / 2, new AtomicLong()).join();
+        ArrivingSource arriving = halfArrived(spool, Duration.ofMinutes(1));
         Thread leaving = new Thread(() -> {
             try {
                 Thread.sleep(300);

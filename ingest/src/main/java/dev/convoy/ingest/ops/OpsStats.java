@@ -42,8 +42,14 @@ public final class OpsStats {
         }
     }
 
-    /** One reading of the meters; {@code readyBuckets} are cumulative counts of the ready clips' time-to-ready histogram. */
-    private record Reading(long at, double bytesIn, double ready, double[] readyBuckets, JsonObject json) {
+    /**
+     * One sample as the page gets it, and the cumulative counts of the ready clips' time-to-ready
+     * histogram then (which the page does not get).
+     */
+    private record Reading(JsonObject json, double[] readyBuckets) {
+        long at() {
+            return json.getLong("at");
+        }
     }
 
     private final MeterRegistry registry;
@@ -66,7 +72,7 @@ public final class OpsStats {
         double[][] buckets = readyBuckets();
         JsonObject json = new JsonObject().put("at", now)
                 .put("bytesIn", bytesIn)
-                .put("uploadsActive", gauge("convoy.uploads.active", null, null))
+                .put("uploadsActive", gauge("convoy.uploads.active"))
                 .put("clipsInFlight", byTag("convoy.clips.in.flight", "status"))
                 .put("uploadsCreated", counter("convoy.upload.creations", null, null))
                 .put("resumes", counter("convoy.upload.resumes", null, null))
@@ -76,24 +82,25 @@ public final class OpsStats {
                 .put("oldestWaitingSeconds", byTag("convoy.transcode.queue.oldest", "kind"))
                 .put("workers", byTag("convoy.transcode.workers", "state"))
                 .put("workerRestarts", counter("convoy.transcode.worker.restarts", null, null))
-                .put("spoolFreeBytes", gauge("convoy.spool.free", null, null))
+                .put("spoolFreeBytes", gauge("convoy.spool.free"))
                 .put("storeErrors", counter("convoy.store.requests", "outcome", "error"))
                 .put("failuresByReason", byTag("convoy.transcode.failures", "reason"));
         Reading previous = readings.peekLast();
         Reading windowStart = readings.size() >= WINDOW_SAMPLES
                 ? nth(readings.size() - WINDOW_SAMPLES) : readings.peekFirst();
         if (previous != null && now > previous.at()) {
-            json.put("inMiBps", Math.max(0, bytesIn - previous.bytesIn()) / MIB / ((now - previous.at()) / 1000.0));
+            json.put("inMiBps", Math.max(0, bytesIn - previous.json().getDouble("bytesIn")) / MIB / ((now - previous.at()) / 1000.0));
         }
         if (windowStart != null && now > windowStart.at()) {
-            json.put("readyPerMinute", Math.max(0, ready - windowStart.ready()) * 60_000.0 / (now - windowStart.at()));
+            json.put("readyPerMinute", Math.max(0, ready - windowStart.json().getDouble("ready")) * 60_000.0
+                    / (now - windowStart.at()));
             // A histogram not there yet (no clip was ready before) counted nothing then.
             double[] since = windowStart.readyBuckets().length == buckets[0].length ? windowStart.readyBuckets()
                     : new double[buckets[0].length];
             json.put("timeToReadyP50Seconds", quantile(buckets[1], buckets[0], since, 0.50))
                     .put("timeToReadyP95Seconds", quantile(buckets[1], buckets[0], since, 0.95));
         }
-        readings.addLast(new Reading(now, bytesIn, ready, buckets[0], json));
+        readings.addLast(new Reading(json, buckets[0]));
         while (readings.size() > SAMPLES) {
             readings.removeFirst();
         }
@@ -192,9 +199,8 @@ public final class OpsStats {
                 .mapToDouble(Counter::count).sum();
     }
 
-    private double gauge(String name, String tag, String value) {
-        return (tag == null ? registry.find(name) : registry.find(name).tag(tag, value)).gauges().stream()
-                .mapToDouble(Gauge::value).filter(Double::isFinite).sum();
+    private double gauge(String name) {
+        return registry.find(name).gauges().stream().mapToDouble(Gauge::value).filter(Double::isFinite).sum();
     }
 
     /** The meters of {@code name} summed by the value of {@code tag} (gauges or counters alike). */

@@ -101,6 +101,7 @@ public final class ObjectStore implements AutoCloseable {
     });
     private final int uploadConcurrency;
     private final boolean checksums;
+    private final MeterRegistry registry;
 
     public ObjectStore(Endpoint endpoint) {
         this(endpoint, new SimpleMeterRegistry());
@@ -108,6 +109,7 @@ public final class ObjectStore implements AutoCloseable {
 
     /** A store whose requests are counted in {@code registry} as {@code convoy.store.requests{operation,outcome}}. */
     public ObjectStore(Endpoint endpoint, MeterRegistry registry) {
+        this.registry = registry;
         S3Configuration s3 = S3Configuration.builder().pathStyleAccessEnabled(endpoint.pathStyle()).build();
         this.client = S3AsyncClient.builder()
                 .overrideConfiguration(c -> c.addExecutionInterceptor(new RequestCounter(registry)))
@@ -364,16 +366,34 @@ public final class ObjectStore implements AutoCloseable {
 
         @Override
         public void onExecutionFailure(FailedExecution context, ExecutionAttributes attributes) {
-            // A key that is not there, or a write-if-absent that found one, is an answer, not the store failing.
-            int status = unwrap(context.exception()) instanceof SdkServiceException e ? e.statusCode() : 0;
-            count(attributes, status == 404 ? "not_found" : status == 412 ? "precondition_failed" : "error");
+            count(attributes, outcome(unwrap(context.exception()) instanceof SdkServiceException e ? e.statusCode() : 0));
         }
 
         private void count(ExecutionAttributes attributes, String outcome) {
             String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
-            registry.counter("convoy.store.requests", "operation", operation == null ? "unknown" : operation, "outcome", outcome)
-                    .increment();
+            counted(registry, operation == null ? "unknown" : operation, outcome);
         }
+    }
+
+    /**
+     * The outcome a store's answer is counted under: a key that is not there, or a write-if-absent
+     * that found one, is an answer, not the store failing; 0 stands for no answer at all.
+     */
+    private static String outcome(int status) {
+        return status == 404 ? "not_found" : status == 412 ? "precondition_failed"
+                : status >= 200 && status < 400 ? "ok" : "error";
+    }
+
+    private static void counted(MeterRegistry registry, String operation, String outcome) {
+        registry.counter("convoy.store.requests", "operation", operation, "outcome", outcome).increment();
+    }
+
+    /**
+     * Counts a GET of a presigned URL that Convoy made itself (the media it relays) with the
+     * SDK's own requests; {@code status} is the store's answer, 0 for none.
+     */
+    public void countPresignedGet(int status) {
+        counted(registry, "GetObject", outcome(status));
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -2,7 +2,7 @@ package dev.convoy.ingest.web;
 
 import dev.convoy.ingest.storage.MediaLinks;
 import dev.convoy.ingest.storage.ObjectStore;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.BiConsumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -52,17 +53,15 @@ public final class MediaRoute implements MediaLinks {
      * Expiries are rounded up to this step: a clip's links stay the same for a while, so that a
      * browser's cache (and a page that asks again every few seconds) finds them again.
      */
-    static final long EXPIRY_STEP_SECONDS = 600;
+    public static final long EXPIRY_STEP_SECONDS = 600;
 
     private final ObjectStore store;
     private final SecretKeySpec key;
     private final Clock clock;
     private final HttpClient client;
-    private final MeterRegistry registry;
 
-    public MediaRoute(Vertx vertx, ObjectStore store, String secret, Clock clock, MeterRegistry registry) {
+    public MediaRoute(Vertx vertx, ObjectStore store, String secret, Clock clock) {
         this.store = store;
-        this.registry = registry;
         // Pieces of 64 KiB rather than 8 KiB: an eighth of the messages per MiB relayed.
         this.client = vertx.createHttpClient(new HttpClientOptions().setMaxChunkSize(64 * 1024),
                 new PoolOptions().setHttp1MaxSize(32));
@@ -118,26 +117,16 @@ public final class MediaRoute implements MediaLinks {
         // A presigned URL is signed for one method: a HEAD is asked of the store as a GET whose body is not read.
         RequestOptions inner = new RequestOptions().setMethod(HttpMethod.GET).setConnectTimeout(5_000).setIdleTimeout(60_000)
                 .setAbsoluteURI(store.presignGet(objectKey, INNER_TTL, name.isEmpty() ? null : name));
-        PASSED_ON.forEach(h -> {
-            String value = rc.request().getHeader(h);
-            if (value != null) {
-                inner.putHeader(h, value);
-            }
-        });
+        copy(PASSED_ON, rc.request().headers(), inner::putHeader);
         long lasts = expires - clock.instant().getEpochSecond();
         client.request(inner)
                 .compose(req -> req.send())
                 .onFailure(err -> {
                     LOG.warn("event=media_store_failed cause=\"{}\"", err.toString());
-                    counted("error");
+                    store.countPresignedGet(0);
                     unavailable(rc);
                 })
                 .onSuccess(res -> relay(rc, res, lasts));
-    }
-
-    /** Counted with the store's other requests, which {@code /ops} and the dashboard read. */
-    private void counted(String outcome) {
-        registry.counter("convoy.store.requests", "operation", "GetObject", "outcome", outcome).increment();
     }
 
     private static void unavailable(RoutingContext rc) {
@@ -147,28 +136,22 @@ public final class MediaRoute implements MediaLinks {
 
     private void relay(RoutingContext rc, HttpClientResponse res, long lasts) {
         int status = res.statusCode();
+        // Counted with the store's other requests, which /ops and the dashboard read.
+        store.countPresignedGet(status);
         // The store's own answers to a failure are dropped before any of its headers reach the client.
         if (status == 404 || status == 403) {
-            counted("not_found");
             res.request().reset();
             // The clip was deleted or expired since the link was given out: the store's XML says nothing useful.
             ApiErrors.send(rc, 404, "media_not_found", "This clip's file is gone (the clip was deleted or expired).");
             return;
         }
         if (status >= 500) {
-            counted("error");
             res.request().reset();
             unavailable(rc);
             return;
         }
-        counted("ok");
         HttpServerResponse out = rc.response().setStatusCode(status);
-        PASSED_BACK.forEach(h -> {
-            String value = res.getHeader(h);
-            if (value != null) {
-                out.putHeader(h, value);
-            }
-        });
+        copy(PASSED_BACK, res.headers(), out::putHeader);
         if (res.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
             out.setChunked(true);
         }
@@ -183,6 +166,16 @@ public final class MediaRoute implements MediaLinks {
         // A player that seeks drops its request: the store's answer stops with it.
         out.closeHandler(v -> res.request().reset());
         res.pipeTo(out).onFailure(err -> LOG.debug("event=media_relay_cut cause=\"{}\"", err.toString()));
+    }
+
+    /** Copies the headers {@code names} that {@code from} has. */
+    private static void copy(List<CharSequence> names, MultiMap from, BiConsumer<CharSequence, String> to) {
+        for (CharSequence name : names) {
+            String value = from.get(name);
+            if (value != null) {
+                to.accept(name, value);
+            }
+        }
     }
 
     /** Keeps the key's slashes (it names the clip's folder) and escapes everything else that a path may not hold. */

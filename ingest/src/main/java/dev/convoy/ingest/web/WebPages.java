@@ -72,15 +72,15 @@ public final class WebPages {
     }
 
     public void mount(Router router) {
-        router.get("/").handler(rc -> send(rc, "index.html", "no-cache"));
-        router.get("/ops").handler(rc -> send(rc, "ops.html", "no-cache"));
+        router.get("/").handler(rc -> send(rc, "index.html"));
+        router.get("/ops").handler(rc -> send(rc, "ops.html"));
         router.get("/assets/*").handler(rc -> {
             String name = rc.request().path().substring("/assets/".length());
             if (!ASSET.matcher(name).matches() || name.contains("..")) {
                 notFound(rc);
                 return;
             }
-            send(rc, "assets/" + name, "no-cache");
+            send(rc, "assets/" + name);
         });
         router.get("/api/ops/stats").handler(this::opsStats);
     }
@@ -95,48 +95,60 @@ public final class WebPages {
                                 + " number listed in --operator-phones.");
                         return;
                     }
-                    long since;
+                    JsonObject answer;
                     try {
-                        since = Long.parseLong(rc.request().getParam("since", "0"));
+                        answer = "1".equals(rc.request().getParam("last")) ? stats.latest()
+                                : stats.since(Long.parseLong(rc.request().getParam("since", "0")));
                     } catch (NumberFormatException e) {
                         ApiErrors.send(rc, 400, "invalid_parameter", "since must be a time in milliseconds since 1970, as a"
                                 + " sample's 'at' gives it.");
                         return;
                     }
-                    JsonObject answer = "1".equals(rc.request().getParam("last")) ? stats.latest() : stats.since(since);
                     if (others == null || PeerRequests.fromPeer(rc.request())) {
                         ApiErrors.json(rc, 200, answer);
-                        return;
+                    } else {
+                        others.latest(rc).onComplete(ar -> ApiErrors.json(rc, 200, withNodes(answer, ar.succeeded() ? ar.result() : null)));
                     }
-                    others.latest(rc).onComplete(ar -> {
-                        JsonArray nodes = new JsonArray();
-                        JsonArray mine = stats.latest().getJsonArray("samples");
-                        if (!mine.isEmpty()) {
-                            nodes.add(new JsonObject().put("node", answer.getString("node")).put("sample", mine.getJsonObject(0)));
-                        }
-                        if (ar.succeeded()) {
-                            ar.result().latest().forEach(nodes::add);
-                            answer.put("nodesUnanswered", ar.result().unanswered());
-                        }
-                        ApiErrors.json(rc, 200, answer.put("nodes", nodes));
-                    });
                 });
     }
 
-    private void send(RoutingContext rc, String name, String cacheControl) {
-        Buffer file = files.get(name);
-        if (file == null) {
-            file = load(name);
-            if (file == null) {
-                notFound(rc);
-                return;
-            }
-            files.put(name, file);
+    /** {@code answer} with a row per node: this one's latest sample, then those the others gave (none when asking failed). */
+    private JsonObject withNodes(JsonObject answer, OtherNodes.Nodes others) {
+        JsonArray nodes = new JsonArray();
+        JsonArray mine = stats.latest().getJsonArray("samples");
+        if (!mine.isEmpty()) {
+            nodes.add(new JsonObject().put("node", answer.getString("node")).put("sample", mine.getJsonObject(0)));
         }
+        if (others != null) {
+            others.latest().forEach(nodes::add);
+            answer.put("nodesUnanswered", others.unanswered());
+        }
+        return answer.put("nodes", nodes);
+    }
+
+    /** A page or asset; the jar is read off the event loop, once per file. */
+    private void send(RoutingContext rc, String name) {
+        Buffer file = files.get(name);
+        if (file != null) {
+            respond(rc, name, file);
+            return;
+        }
+        rc.vertx().executeBlocking(() -> load(name), false).onComplete(ar -> {
+            if (ar.succeeded() && ar.result() != null) {
+                files.put(name, ar.result());
+                respond(rc, name, ar.result());
+            } else {
+                notFound(rc);
+            }
+        });
+    }
+
+    private void respond(RoutingContext rc, String name, Buffer file) {
         String extension = name.substring(name.lastIndexOf('.') + 1);
         HttpServerResponse response = rc.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, TYPES.getOrDefault(extension, "application/octet-stream"))
-                .putHeader(HttpHeaders.CACHE_CONTROL, cacheControl)
+                // Asked again each time (answered from memory): a new version of the jar is seen at once.
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
                 .putHeader("X-Content-Type-Options", "nosniff")
                 .putHeader("Referrer-Policy", "no-referrer");
         if (extension.equals("html")) {

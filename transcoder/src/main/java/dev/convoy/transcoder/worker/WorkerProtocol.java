@@ -141,10 +141,7 @@ public final class WorkerProtocol {
     }
 
     public static String ready(long pid, String encoder) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("pid", pid);
-        f.put("encoder", encoder);
-        return line(Verb.READY, f);
+        return line(Verb.READY, fields("pid", pid, "encoder", encoder));
     }
 
     public static String heartbeat(long frames) {
@@ -152,18 +149,11 @@ public final class WorkerProtocol {
     }
 
     public static String probed(String id, long durationMs) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("id", id);
-        f.put("durationMs", durationMs);
-        return line(Verb.PROBED, f);
+        return line(Verb.PROBED, fields("id", id, "durationMs", durationMs));
     }
 
     public static String failed(String id, String reason, String message) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("id", id);
-        f.put("reason", reason);
-        f.put("message", message);
-        return line(Verb.FAILED, f);
+        return line(Verb.FAILED, fields("id", id, "reason", reason, "message", message));
     }
 
     /** The refusal or failure a {@code failed} message carries. */
@@ -233,19 +223,12 @@ public final class WorkerProtocol {
 
     /** The clip of job {@code id} has {@code length} bytes acknowledged; {@code complete} when that is all. */
     public static String more(String id, long length, boolean complete) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("id", id);
-        f.put("length", length);
-        f.put("complete", complete);
-        return line(Verb.MORE, f);
+        return line(Verb.MORE, fields("id", id, "length", length, "complete", complete));
     }
 
     /** The upload of job {@code id} went away: its pass stops. */
     public static String abandoned(String id) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("id", id);
-        f.put("abandoned", true);
-        return line(Verb.MORE, f);
+        return line(Verb.MORE, fields("id", id, "abandoned", true));
     }
 
     public static TranscodeJob job(Message m) {
@@ -304,8 +287,7 @@ public final class WorkerProtocol {
 
     /** Pictures of job {@code id}'s clip made before its pass ends. */
     public static String stills(String id, List<Rendition> made) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("id", id);
+        Map<String, Object> f = fields("id", id);
         putRenditions(f, made);
         return line(Verb.STILLS, f);
     }
@@ -329,6 +311,15 @@ public final class WorkerProtocol {
                     Integer.toString(x.width()), Integer.toString(x.height()),
                     x.videoEncoder() == null ? "" : x.videoEncoder(), Long.toString(x.bytes())));
         }
+    }
+
+    /** A message's fields from name, value pairs, in the order given. */
+    private static Map<String, Object> fields(Object... namesAndValues) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            f.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return f;
     }
 
     private static String line(Verb verb, Map<String, ?> fields) {
